@@ -1,0 +1,27 @@
+"""Paths of the project, all derived from one root; nothing is created at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+RULES_DIR = PACKAGE_DIR / "rules"
+SCHEMA_DIR = PACKAGE_DIR / "schema"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+DEFAULT_RULES = RULES_DIR / "furong.yaml"
+COLUMNS_FILE = SCHEMA_DIR / "columns.yaml"
+
+DATA_DIR = PROJECT_ROOT / "data"
+SAMPLE_DIR = DATA_DIR / "sample"
+DEFAULT_UNITS = DATA_DIR / "units.yaml"
+DEFAULT_SETTINGS = DATA_DIR / "settings.yaml"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+
+
+def cache_dir() -> Path:
+    """Where parsed exports are cached as Parquet (HOTLINE_CACHE overrides)."""
+    return Path(os.environ.get("HOTLINE_CACHE", OUTPUTS_DIR / ".cache"))

@@ -1,0 +1,47 @@
+"""Every error the package raises on purpose; the CLI turns each into one line on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HotlineError(Exception):
+    """Base class: an expected failure with a message fit for the user."""
+
+
+class InputError(HotlineError):
+    """Bad input data, located as precisely as we can: file, sheet, row, column."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None):
+        self.path, self.sheet, self.row, self.column = path, sheet, row, column
+        self.reason = message
+        super().__init__(self._format(message))
+
+    def _format(self, message: str) -> str:
+        where = []
+        if self.path is not None:
+            where.append(str(self.path))
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {message}" if where else message
+
+
+class RulesError(HotlineError):
+    """A rules file (scoring) that does not validate."""
+
+
+class SettingsError(HotlineError):
+    """A settings or unit-directory file that does not validate."""
+
+
+class UnknownUnitError(InputError):
+    """An export names a member unit that the unit directory does not know."""
+
+
+class ReportError(HotlineError):
+    """A bulletin section failed to execute or render."""

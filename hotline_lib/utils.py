@@ -1,0 +1,54 @@
+"""Small helpers shared by several modules."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import HotlineError
+
+
+def check_argument(name: str, options: Iterable[Any], value: Any) -> None:
+    """Raise a HotlineError listing the allowed options when ``value`` is not one of them."""
+    options = list(options)
+    if value not in options:
+        raise HotlineError(f"{name} must be one of {', '.join(map(str, options))}; got {value!r}")
+
+
+def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -> Any:
+    """Load a YAML file safely, turning I/O and syntax problems into one clear error."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: not valid YAML ({exc})".replace("\n", " ")) from None
+
+
+@contextmanager
+def atomic_path(target: str | Path, suffix: str = ""):
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix or ".tmp")
+    os.close(handle)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(target: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """Write a text file so that readers never see it half-written."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding=encoding)

@@ -1,0 +1,45 @@
+"""Shared fixtures: the reference files (copied from the published 2020-12 bulletin) and small frames."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hotline_lib.rules import load_rules
+
+FIXTURES = Path(__file__).parent / "fixtures"
+APPENDIX = FIXTURES / "appendix_2020-12.csv"
+
+
+@pytest.fixture(scope="session")
+def rules():
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def reference_figures() -> dict:
+    return json.loads((FIXTURES / "figures_2020-12.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def appendix_text() -> str:
+    return APPENDIX.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def appendix_frame() -> pd.DataFrame:
+    return pd.read_csv(APPENDIX, dtype=str, keep_default_na=False)
+
+
+def unit_row(name="测试单位", kind="区直部门", **overrides) -> dict:
+    """One fault-free unit row of the per-unit table, as parsed values (counts int, rates Decimal %)."""
+    row = {"部门名称": name, "类别": kind, "签收总数": 10, "未按时签收数": 0, "未及时退回数": 0, "退单驳回数": 0,
+           "办结工单（含上月流转工单）": 10, "未按时办结数": 0, "按时办结率": Decimal("100.00"), "延期驳回数": 0,
+           "发回重办数": 0, "回访工单总数": 10, "回访满意数": 10, "回访满意度": Decimal("100.00"),
+           "延期办理率": Decimal("0.00"), "重复交办率": Decimal("0.00")}
+    row.update(overrides)
+    return row
