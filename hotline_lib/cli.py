@@ -58,6 +58,54 @@ def score(
         raise typer.Exit(1 if board.mismatches else 0)
 
 
+@app.command()
+def stats(
+    month: str = typer.Option(..., "--month", help="The month, as YYYY-MM."),
+    data: Path = typer.Option(None, "--data", help="Folder of 工单/派单 exports. Default: data/sample."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the unit table here (CSV, UTF-8 with BOM). Default: standard output."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
+    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
+    district: bool = typer.Option(False, "--district", help="Print the district figures as JSON instead of the unit table."),
+    out: Path = typer.Option(None, "--out", help="Outputs folder for <month>/rejects.csv. Default: outputs."),
+) -> None:
+    """Compute a month's unit figures (the appendix columns) or district figures from order-level exports."""
+    import json
+
+    from .config import OUTPUTS_DIR, SAMPLE_DIR
+    from .figures import format_unit_figures
+    from .leaderboard import write_csv
+    from .monthly import compute_month
+
+    try:
+        figures = compute_month(month, data or SAMPLE_DIR, units, settings, out or OUTPUTS_DIR)
+    except HotlineError as exc:
+        _fail(exc)
+    typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
+    if district:
+        typer.echo(json.dumps(figures.district, ensure_ascii=False, indent=2))
+        return
+    table = format_unit_figures(figures.unit_table)
+    write_csv(table, output if output is not None else sys.stdout)
+
+
+@app.command()
+def sample(
+    out: Path = typer.Option(None, "--out", help="Where to write the sample. Default: data/sample."),
+    seed: int = typer.Option(20201231, "--seed", help="Random seed: the same seed gives the same bytes."),
+) -> None:
+    """Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."""
+    from .config import SAMPLE_DIR
+    from .sample_exports import generate_sample
+
+    try:
+        report = generate_sample(out or SAMPLE_DIR, seed)
+    except HotlineError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {len(report.files)} export files to {report.out / 'exports'}: {report.orders} orders, "
+               f"{report.assignments} assignments (+{report.duplicates} duplicated and {report.invalid} invalid rows "
+               f"for the reader to catch), city rankings and case stories")
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

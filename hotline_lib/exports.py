@@ -1,0 +1,150 @@
+"""A data folder of platform exports: every 工单 and 派单 file, recognised by its headers, typed,
+validated, de-duplicated, with each unit name resolved through the unit directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .directory import UnitDirectory
+from .errors import InputError, UnknownUnitError
+from .headers import canonical_columns, rename_headers, spellings
+from .reading import SUPPORTED, read_sheets
+from .validation import PROVENANCE, REJECT_COLUMNS, blank_to_na, validate
+
+#: Subfolders of a data folder that hold other inputs (city ranking, case stories), not exports.
+INPUT_FOLDERS = {"city_ranking", "cases"}
+REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
+
+
+@dataclass
+class Exports:
+    """Typed, valid, de-duplicated rows of a data folder, with what was rejected and why."""
+
+    orders: pd.DataFrame
+    assignments: pd.DataFrame
+    rejects: pd.DataFrame
+    read: dict[str, int] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: rows read, used and rejected (read = used + rejected, always)."""
+        used = len(self.orders) + len(self.assignments)
+        read = sum(self.read.values())
+        rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])
+        duplicates = int(rejected["reason"].str.startswith("duplicate").sum()) if len(rejected) else 0
+        return (f"{len(self.files)} files: {read} rows read, {used} used "
+                f"({len(self.orders)} orders, {len(self.assignments)} assignments), {len(rejected)} rejected "
+                f"({duplicates} duplicates of kept rows, {len(rejected) - duplicates} invalid)")
+
+
+def export_files(data_dir: str | Path) -> list[Path]:
+    """Every .csv/.xlsx under ``data_dir``, except the input subfolders and hidden files, in name order."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError("data folder not found", path=data_dir)
+    files = [p for p in sorted(data_dir.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED
+             and not any(part.startswith(".") or part in INPUT_FOLDERS for part in p.relative_to(data_dir).parts)]
+    if not files:
+        raise InputError("no .csv or .xlsx export files", path=data_dir)
+    return files
+
+
+def record_type(columns) -> str | None:
+    """派单 (assignments) when a table names the unit and the dispatch time; 工单 (orders) otherwise."""
+    assignment_fields = set(rename_headers(columns, "assignments").values())
+    if {"unit", "dispatched_at"} <= assignment_fields:
+        return "assignments"
+    order_fields = set(rename_headers(columns, "orders").values())
+    if "order_id" in order_fields and order_fields & {"channel", "received_at", "category", "appeal_type"}:
+        return "orders"
+    return None
+
+
+def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
+    """Raw text rows per record type, with provenance, and the header each file used per column."""
+    keys = spellings("orders", "order_id")
+    tables = {"orders": [], "assignments": []}
+    headers: dict[str, dict[str, str]] = {}
+    for path in files:
+        for raw in read_sheets(path, keys, cache_dir, label="工单编号"):
+            columns = [c for c in raw.cells.columns if c != "_row"]
+            kind = record_type(columns)
+            if kind is None:
+                raise InputError(f"cannot tell a 工单 from a 派单 export by its headers ({', '.join(columns)})",
+                                 path=path, sheet=raw.sheet)
+            renamed = rename_headers(columns, kind)
+            missing = [c for c in REQUIRED[kind] if c not in renamed.values()]
+            if missing:
+                raise InputError(f"missing columns: {', '.join(missing)}", path=path, sheet=raw.sheet)
+            name = str(path.relative_to(data_dir))
+            headers[name] = {canonical: original for original, canonical in renamed.items()}
+            cells = raw.cells[["_row", *renamed]].rename(columns=renamed)
+            cells.insert(0, "_sheet", raw.sheet or "")
+            cells.insert(0, "_file", name)
+            tables[kind].append(cells)
+    frames = {}
+    for kind, parts in tables.items():
+        columns = PROVENANCE + canonical_columns(kind)
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        frame = frame.reindex(columns=columns)
+        frames[kind] = blank_to_na(frame, canonical_columns(kind))
+    return frames, headers
+
+
+def resolve_units(assignments: pd.DataFrame, units: UnitDirectory) -> pd.DataFrame:
+    """Replace each spelling of a unit by its directory name; an unknown unit is an error naming it."""
+    spelled = assignments["unit"].astype("string")
+    lookup = {s: units.resolve(s) for s in spelled.dropna().unique()}
+    unknown = [s for s, name in lookup.items() if name is None]
+    if unknown:
+        first = assignments.loc[spelled == unknown[0]].iloc[0]
+        more = f" (and {len(unknown) - 1} more unknown units)" if len(unknown) > 1 else ""
+        raise UnknownUnitError(f"unit {unknown[0]!r} is not in the unit directory {units.source or ''}{more}".strip(),
+                               path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]), column="承办单位")
+    assignments = assignments.copy()
+    assignments["unit"] = spelled.map(lookup).astype("string")
+    return assignments
+
+
+def deduplicate(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per key: the most complete version wins (a later export knows more), ties to the later file.
+
+    Returns (kept rows, the others as rejects naming the row they duplicate).
+    """
+    if frame.empty:
+        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+    filled = frame.drop(columns=PROVENANCE).notna().sum(axis=1)
+    ordered = frame.assign(_filled=filled, _order=range(len(frame))).sort_values(["_filled", "_order"], kind="stable")
+    kept_mask = ~ordered.duplicated(subset=keys, keep="last")
+    kept = ordered[kept_mask]
+    dropped = ordered[~kept_mask]
+    if dropped.empty:
+        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+    winner = kept.set_index(keys)[["_file", "_row"]]
+    won = winner.loc[pd.MultiIndex.from_frame(dropped[keys]) if len(keys) > 1 else dropped[keys[0]]]
+    rejects = pd.DataFrame({
+        "file": dropped["_file"].to_numpy(), "sheet": dropped["_sheet"].to_numpy(), "row": dropped["_row"].to_numpy(),
+        "column": "工单编号", "value": dropped["order_id"].to_numpy(),
+        "reason": [f"duplicate of {f} row {r} (kept)" for f, r in zip(won["_file"], won["_row"])],
+    })
+    return frame.loc[kept.sort_values("_order").index], rejects
+
+
+def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None) -> Exports:
+    """Everything in a data folder, validated; raises on what cannot be read, rejects bad rows."""
+    data_dir = Path(data_dir)
+    files = export_files(data_dir)
+    frames, headers = _frames(files, data_dir, cache_dir)
+    read = {kind: len(frame) for kind, frame in frames.items()}
+    orders, order_rejects = validate(frames["orders"], "orders", headers)
+    assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
+    assignments = resolve_units(assignments, units)
+    orders, order_duplicates = deduplicate(orders, ["order_id"])
+    assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"])
+    rejects = pd.concat([r for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates] if len(r)],
+                        ignore_index=True) if any(len(r) for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates]) \
+        else pd.DataFrame(columns=REJECT_COLUMNS)
+    return Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files)

@@ -1,0 +1,192 @@
+"""Every figure of a month, as pure functions over the typed export frames.
+
+Unit figures (the appendix columns) count assignments (派单); district figures count orders (工单).
+Definitions: docs/figures.md. Month M runs from 00:00:00 on its first day, China Standard Time,
+to 00:00:00 on the next month's first day (excluded); "after" a due time means strictly later.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from .directory import Settings, UnitDirectory
+from .numbers import format_percent, ratio_percent
+from .unit_table import COMPLETED, SATISFIED, SIGNED, VISITED
+from .validation import TIMEZONE
+
+SATISFIED_RESULTS = ["满意", "基本满意"]
+APPENDIX_COLUMNS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数", "按时办结率",
+                    "延期驳回数", "发回重办数", VISITED, SATISFIED, "回访满意度", "延期办理率", "重复交办率"]
+
+
+def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[start, end) of a calendar month "YYYY-MM" in China Standard Time."""
+    start = pd.Timestamp(f"{month}-01", tz=TIMEZONE)
+    return start, start + pd.offsets.MonthBegin(1)
+
+
+def in_month(times: pd.Series, month: str) -> pd.Series:
+    """True where a time falls in the month (missing times never do)."""
+    start, end = month_bounds(month)
+    return ((times >= start) & (times < end)).fillna(False).astype(bool)
+
+
+def _after(times: pd.Series, due: pd.Series) -> pd.Series:
+    return (times > due).fillna(False).astype(bool)
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    return values.fillna(False).astype(bool)
+
+
+def assignment_flags(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
+    """One boolean (or count) column per appendix count, per assignment, for month M."""
+    a = assignments
+    signed = in_month(a["unit_signed_at"], month)
+    dispatched = in_month(a["dispatched_at"], month)
+    # Still unsigned means neither signed nor returned: a return is the unit's answer to the dispatch.
+    unsigned = a["unit_signed_at"].isna() & a["returned_at"].isna()
+    returned = in_month(a["returned_at"], month)
+    completed = in_month(a["unit_completed_at"], month)
+    visited = in_month(a["unit_visited_at"], month)
+    return pd.DataFrame({
+        "unit": a["unit"],
+        SIGNED: signed,
+        "未按时签收数": dispatched & (_after(a["unit_signed_at"], a["sign_due"]) | unsigned),
+        "未及时退回数": returned & _after(a["returned_at"], a["return_due"]),
+        "退单驳回数": returned & _flag(a["return_rejected"]),
+        COMPLETED: completed,
+        "未按时办结数": completed & _after(a["unit_completed_at"], a["complete_due"]),
+        "延期驳回数": completed & _flag(a["extension_rejected"]),
+        "发回重办数": a["redo_count"].fillna(0).astype("int64").where(completed, 0),
+        VISITED: visited,
+        SATISFIED: visited & a["unit_visit_result"].isin(SATISFIED_RESULTS).fillna(False).astype(bool),
+        "_extended": completed & _flag(a["extension_requested"]),
+        "_repeat": signed & _flag(a["repeat_assigned"]),
+    })
+
+
+def unit_figures(assignments: pd.DataFrame, month: str, units: UnitDirectory) -> pd.DataFrame:
+    """The appendix table for month M: 类别, 部门名称 and every appendix column, one row per directory unit.
+
+    Counts are ints; rates are Decimal percentages as shown (two decimals; 延期办理率 to a whole
+    percent, as published). A unit with nothing in M gets zeros and 100% rates.
+    """
+    flags = assignment_flags(assignments, month)
+    counts = flags.groupby("unit", observed=True).sum(numeric_only=True)
+    table = units.frame()[["类别", "部门名称"]].set_index("部门名称", drop=False)
+    counts = counts.reindex(table.index, fill_value=0).astype("int64")
+    for column in [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数", "延期驳回数", "发回重办数",
+                   VISITED, SATISFIED]:
+        table[column] = counts[column]
+    table["按时办结率"] = [ratio_percent(c - late, c) for c, late in zip(counts[COMPLETED], counts["未按时办结数"])]
+    table["回访满意度"] = [ratio_percent(s, v) for s, v in zip(counts[SATISFIED], counts[VISITED])]
+    table["延期办理率"] = [ratio_percent(e, c, step="1", empty=Decimal(0)) for e, c in zip(counts["_extended"], counts[COMPLETED])]
+    table["重复交办率"] = [ratio_percent(r, s, empty=Decimal(0)) for r, s in zip(counts["_repeat"], counts[SIGNED])]
+    return table[["类别", "部门名称", *APPENDIX_COLUMNS]].reset_index(drop=True)
+
+
+def format_unit_figures(table: pd.DataFrame) -> pd.DataFrame:
+    """The appendix table as text, rates as the bulletin prints them ("99.10%")."""
+    shown = table.copy()
+    for column in ["按时办结率", "回访满意度", "延期办理率", "重复交办率"]:
+        shown[column] = shown[column].map(format_percent)
+    return shown
+
+
+# District figures ------------------------------------------------------------------------------
+
+def _ranked_counts(values: pd.Series, first_seen: pd.Series, volume: pd.Series | None = None) -> pd.DataFrame:
+    """Counts of each value, largest first; ties by ``volume`` (descending) then by first appearance."""
+    frame = pd.DataFrame({"value": values, "first": first_seen}).dropna(subset=["value"])
+    counts = frame.groupby("value").agg(count=("value", "size"), first=("first", "min")).reset_index()
+    counts["volume"] = counts["value"].map(volume).fillna(0) if volume is not None else 0
+    counts = counts.sort_values(["count", "volume", "first", "value"], ascending=[False, False, True, True], kind="stable")
+    return counts.reset_index(drop=True)
+
+
+def overview(orders: pd.DataFrame, month: str, settings: Settings) -> dict:
+    """Header paragraph: orders signed, completed (carry-over included) and visited in M; channels."""
+    signed = orders[in_month(orders["signed_at"], month)]
+    other = signed[signed["channel"].notna() & (signed["channel"] != settings.phone_channel)]
+    channels = _ranked_counts(other["channel"], other["signed_at"])
+    named = channels.head(settings.channels_named)
+    grouped = channels.iloc[settings.channels_named:]
+    return {
+        "orders_signed": int(len(signed)),
+        "orders_completed_incl_carried_over": int(in_month(orders["completed_at"], month).sum()),
+        "orders_visited": int(in_month(orders["visited_at"], month).sum()),
+        "channels_named": {v: int(c) for v, c in zip(named["value"], named["count"])},
+        "channels_grouped": {"names": grouped["value"].tolist(), "total": int(grouped["count"].sum())},
+    }
+
+
+def top_categories(orders: pd.DataFrame, month: str, n: int) -> list[dict]:
+    """The n largest problem categories (问题分类) of the orders signed in M."""
+    signed = orders[in_month(orders["signed_at"], month)]
+    ranked = _ranked_counts(signed["category"], signed["signed_at"]).head(n)
+    return [{"category": v, "orders": int(c)} for v, c in zip(ranked["value"], ranked["count"])]
+
+
+def handling_units(assignments: pd.DataFrame) -> pd.DataFrame:
+    """(order_id, unit) of the units that kept each order: not returned, or returned and refused."""
+    kept = assignments["returned_at"].isna() | _flag(assignments["return_rejected"])
+    return assignments.loc[kept, ["order_id", "unit"]].drop_duplicates()
+
+
+def business_environment(orders: pd.DataFrame, assignments: pd.DataFrame, month: str) -> dict:
+    """营商环境、行政效能类 orders signed in M: complaints and praise, each with the units involved.
+
+    Units are listed in the order they first appear (by the order's signing time), as published.
+    """
+    signed = orders[in_month(orders["signed_at"], month) & _flag(orders["business_env"])]
+    result = {}
+    for key, appeal in [("complaints", "投诉"), ("praise", "表扬")]:
+        chosen = signed[signed["appeal_type"] == appeal]
+        involved = handling_units(assignments).merge(chosen[["order_id", "signed_at"]], on="order_id")
+        by_unit = involved.groupby("unit").agg(orders=("order_id", "nunique"), first=("signed_at", "min"))
+        by_unit = by_unit.sort_values(["first"], kind="stable")
+        result[key] = {"total": int(len(chosen)), "by_unit": {u: int(n) for u, n in by_unit["orders"].items()}}
+    return result
+
+
+def epidemic(orders: pd.DataFrame, month: str, settings: Settings) -> dict:
+    """疫情工单: epidemic-related orders signed in M, as the bulletin reports them.
+
+    completed: those of them closed in M; share: of all orders closed in M; satisfaction as
+    published: 1 − (visited unsatisfied) / signed.
+    """
+    signed_all = orders[in_month(orders["signed_at"], month)]
+    signed = signed_all[_flag(signed_all["epidemic"])]
+    completed = int(in_month(signed["completed_at"], month).sum())
+    month_completed = int(in_month(orders["completed_at"], month).sum())
+    unsatisfied = int((signed["visit_result"] == "不满意").fillna(False).sum())
+    types = signed["appeal_type"].value_counts()
+    by_type = {t: int(types.get(t, 0)) for t in settings.appeal_types}
+    by_type.update({t: int(n) for t, n in types.items() if t not in by_type})
+    volume = signed_all["category"].value_counts()
+    ranked = _ranked_counts(signed["category"], signed["signed_at"], volume).head(settings.epidemic_top_categories)
+    total = len(signed)
+    return {
+        "signed": int(total),
+        "completed": completed,
+        "share_of_month_completed": format_percent(ratio_percent(completed, month_completed, empty=Decimal(0))),
+        "by_appeal_type": by_type,
+        "visited_unsatisfied": unsatisfied,
+        "satisfaction": format_percent(ratio_percent(total - unsatisfied, total)),
+        "top_categories": [{"category": v, "orders": int(c), "share": format_percent(ratio_percent(c, total))}
+                           for v, c in zip(ranked["value"], ranked["count"])],
+    }
+
+
+def district_figures(orders: pd.DataFrame, assignments: pd.DataFrame, month: str, settings: Settings) -> dict:
+    """Every district figure of month M computable from the exports."""
+    return {
+        "month": month,
+        "overview": overview(orders, month, settings),
+        "top_categories": top_categories(orders, month, settings.top_categories),
+        "business_environment": business_environment(orders, assignments, month),
+        "epidemic": epidemic(orders, month, settings),
+    }

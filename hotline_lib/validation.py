@@ -1,0 +1,179 @@
+"""Typing and validating export rows: every row is either used or rejected with its reason.
+
+Text cells are parsed first (times as China Standard Time, 是/否 as booleans, counts as integers);
+a cell that does not parse rejects its row. The typed frame is then checked with a pandera schema
+per record type; every failure case becomes a reject naming the column, the value and the check.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+TIMEZONE = "Asia/Shanghai"
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
+FALSE_WORDS = {"否", "n", "no", "false", "0"}
+VISIT_RESULTS = ["满意", "基本满意", "不满意"]
+APPEAL_TYPES = ["咨询", "求助", "投诉", "建议", "表扬"]
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
+PROVENANCE = ["_file", "_sheet", "_row"]
+
+ORDER_TIMES = ["received_at", "signed_at", "completed_at", "visited_at"]
+ORDER_FLAGS = ["epidemic", "business_env"]
+ASSIGNMENT_TIMES = ["dispatched_at", "sign_due", "unit_signed_at", "returned_at", "return_due", "complete_due",
+                    "unit_completed_at", "unit_visited_at"]
+ASSIGNMENT_FLAGS = ["return_rejected", "extension_requested", "extension_rejected", "repeat_assigned"]
+ASSIGNMENT_COUNTS = ["redo_count"]
+
+
+def parse_times(text: pd.Series) -> pd.Series:
+    """Text to China Standard Time; unparseable cells become NaT (the caller rejects them)."""
+    text = text.astype("string")
+    times = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    retry = times.isna() & text.notna()
+    if retry.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            times[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce")
+    times = times.astype("datetime64[ns]")
+    return times.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+
+
+def parse_flags(text: pd.Series) -> pd.Series:
+    """是/否 (and Y/N, TRUE/FALSE, 1/0) to a nullable boolean; anything else becomes NA."""
+    lowered = text.astype("string").str.lower()
+    flags = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    flags[lowered.isin(TRUE_WORDS)] = True
+    flags[lowered.isin(FALSE_WORDS)] = False
+    return flags
+
+
+def parse_counts(text: pd.Series) -> pd.Series:
+    """Whole numbers to a nullable integer; anything else becomes NA."""
+    numbers = pd.to_numeric(text.astype("string"), errors="coerce")
+    whole = numbers.notna() & (numbers == numbers.round())
+    return numbers.where(whole).astype("Int64")
+
+
+def blank_to_na(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Empty or whitespace-only cells are missing, never 0 and never the text "nan"."""
+    frame = frame.copy()
+    for column in columns:
+        values = frame[column].astype("string").str.strip()
+        frame[column] = values.mask(values == "")
+    return frame
+
+
+def _parse_failures(raw: pd.DataFrame, typed: pd.Series, column: str, reason: str) -> pd.DataFrame:
+    bad = raw[column].notna() & typed.isna()
+    return pd.DataFrame({"index": raw.index[bad], "column": column, "value": raw.loc[bad, column], "reason": reason})
+
+
+def type_columns(raw: pd.DataFrame, times, flags, counts) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse the typed columns of ``raw`` (text, blanks already NA); return (typed, cell failures)."""
+    typed = raw.copy()
+    failures = []
+    for columns, parser, reason in [(times, parse_times, "not a date and time"),
+                                    (flags, parse_flags, "expected 是 or 否"),
+                                    (counts, parse_counts, "expected a whole number")]:
+        for column in columns:
+            if column in raw.columns:
+                typed[column] = parser(raw[column])
+                failures.append(_parse_failures(raw, typed[column], column, reason))
+            else:
+                typed[column] = parser(pd.Series(pd.NA, index=raw.index, dtype="string"))
+    return typed, pd.concat(failures, ignore_index=True)
+
+
+def _not_before(later: str, earlier: str):
+    return pa.Check(lambda df: df[later].isna() | df[earlier].isna() | (df[later] >= df[earlier]),
+                    name=f"{later} is before {earlier}", error=f"{later} is before {earlier}")
+
+
+def _needs(column: str, when: str):
+    return pa.Check(lambda df: df[when].isna() | df[column].notna(),
+                    name=f"{column} missing while {when} is set", error=f"{column} missing while {when} is set")
+
+
+TEXT = pa.Column("string", nullable=True, required=False)
+
+ORDER_SCHEMA = pa.DataFrameSchema(
+    {
+        "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
+        "visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
+        "appeal_type": pa.Column("string", pa.Check.isin(APPEAL_TYPES), nullable=True),
+    },
+    checks=[_not_before("completed_at", "signed_at"), _not_before("visited_at", "completed_at")],
+    strict=False,
+)
+
+ASSIGNMENT_SCHEMA = pa.DataFrameSchema(
+    {
+        "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
+        "unit": pa.Column("string", nullable=False),
+        "dispatched_at": pa.Column(nullable=False),
+        "sign_due": pa.Column(nullable=False),
+        "redo_count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "unit_visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
+    },
+    checks=[_not_before("unit_signed_at", "dispatched_at"), _not_before("unit_completed_at", "dispatched_at"),
+            _needs("return_due", "returned_at"), _needs("complete_due", "unit_completed_at")],
+    strict=False,
+)
+
+
+def schema_failures(typed: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """Failure cases of a pandera schema as (index, column, value, reason) rows."""
+    try:
+        schema.validate(typed, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases[cases["index"].notna()]
+        reasons = []
+        for check, column in zip(cases["check"], cases["column"]):
+            check = str(check)
+            if check == "not_nullable":
+                reasons.append("missing value")
+            elif check.startswith("isin"):
+                reasons.append(f"not one of {'/'.join(schema.columns[column].checks[0].statistics['allowed_values'])}")
+            elif check.startswith("str_length"):
+                reasons.append("missing value")
+            else:
+                reasons.append(check)
+        columns = [c if isinstance(c, str) and c in typed.columns else _check_column(r) for c, r in zip(cases["column"], reasons)]
+        return pd.DataFrame({"index": cases["index"].astype("int64").to_numpy(), "column": columns,
+                             "value": [typed.at[i, c] if c in typed.columns else pd.NA for i, c in zip(cases["index"].astype("int64"), columns)],
+                             "reason": reasons})
+    return pd.DataFrame(columns=["index", "column", "value", "reason"])
+
+
+def _check_column(reason: str) -> str:
+    return reason.split(" ")[0]
+
+
+def reject_rows(frame: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """Rejects in the rejects-file layout; ``headers`` maps (file, canonical column) to the file's header."""
+    if failures.empty:
+        return pd.DataFrame(columns=REJECT_COLUMNS)
+    rows = frame.loc[failures["index"].to_numpy(), PROVENANCE].reset_index(drop=True)
+    columns = [headers.get(f, {}).get(c, c) for f, c in zip(rows["_file"], failures["column"])]
+    return pd.DataFrame({"file": rows["_file"], "sheet": rows["_sheet"], "row": rows["_row"], "column": columns,
+                         "value": failures["value"].astype("string").reset_index(drop=True),
+                         "reason": failures["reason"].reset_index(drop=True)})
+
+
+def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(valid typed rows, rejects) for one record type's rows from every file."""
+    if record_type == "orders":
+        times, flags, counts, schema = ORDER_TIMES, ORDER_FLAGS, [], ORDER_SCHEMA
+    else:
+        times, flags, counts, schema = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS, ASSIGNMENT_SCHEMA
+    typed, failures = type_columns(raw, times, flags, counts)
+    failures = pd.concat([failures, schema_failures(typed, schema)], ignore_index=True)
+    failures = failures.drop_duplicates(subset=["index", "column"]).sort_values("index", kind="stable")
+    rejects = reject_rows(raw, failures, headers)
+    valid = typed.drop(index=failures["index"].unique())
+    return valid, rejects
