@@ -155,7 +155,7 @@ def write_exports(rng, sample: Sample, out: Path, units: UnitDirectory) -> Sampl
             if i % 7 == 4:  # the platform exported a couple of rows twice
                 rows = pd.concat([rows, rows.sample(2, random_state=int(rng.integers(1 << 31)))])
                 duplicates += 2
-            bad = pd.DataFrame(_invalid_rows(month, kind, i)).reindex(columns=rows.columns).fillna("")
+            bad = pd.DataFrame(_invalid_rows(month, kind, i)).reindex(columns=rows.columns).astype(object).fillna("")
             invalid += len(bad)
             rows = pd.concat([rows, bad], ignore_index=True)
             rows.columns = [_messy_header(rng, HEADERS[kind][c]) for c in rows.columns]

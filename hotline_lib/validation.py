@@ -69,7 +69,7 @@ def blank_to_na(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def _parse_failures(raw: pd.DataFrame, typed: pd.Series, column: str, reason: str) -> pd.DataFrame:
     bad = raw[column].notna() & typed.isna()
-    return pd.DataFrame({"index": raw.index[bad], "column": column, "value": raw.loc[bad, column], "reason": reason})
+    return pd.DataFrame({"index": raw.index[bad], "column": column, "reason": reason})
 
 
 def type_columns(raw: pd.DataFrame, times, flags, counts) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -126,43 +126,43 @@ ASSIGNMENT_SCHEMA = pa.DataFrameSchema(
 
 
 def schema_failures(typed: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
-    """Failure cases of a pandera schema as (index, column, value, reason) rows."""
+    """Failure cases of a pandera schema as (index, column, reason) rows, one per row and column.
+
+    A check across columns (say "unit_signed_at is before dispatched_at") is reported by pandera
+    once per column of the row; it is kept once, under the first column it names.
+    """
     try:
         schema.validate(typed, lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna()]
-        reasons = []
-        for check, column in zip(cases["check"], cases["column"]):
+        found = []
+        for context, column, check, index in zip(cases["schema_context"], cases["column"], cases["check"], cases["index"]):
             check = str(check)
-            if check == "not_nullable":
-                reasons.append("missing value")
+            if context == "DataFrameSchema":
+                column, reason = check.split(" ")[0], check
+            elif check == "not_nullable" or check.startswith("str_length"):
+                reason = "missing value"
             elif check.startswith("isin"):
-                reasons.append(f"not one of {'/'.join(schema.columns[column].checks[0].statistics['allowed_values'])}")
-            elif check.startswith("str_length"):
-                reasons.append("missing value")
+                reason = f"not one of {'/'.join(schema.columns[column].checks[0].statistics['allowed_values'])}"
             else:
-                reasons.append(check)
-        columns = [c if isinstance(c, str) and c in typed.columns else _check_column(r) for c, r in zip(cases["column"], reasons)]
-        return pd.DataFrame({"index": cases["index"].astype("int64").to_numpy(), "column": columns,
-                             "value": [typed.at[i, c] if c in typed.columns else pd.NA for i, c in zip(cases["index"].astype("int64"), columns)],
-                             "reason": reasons})
-    return pd.DataFrame(columns=["index", "column", "value", "reason"])
+                reason = check
+            found.append({"index": int(index), "column": column, "reason": reason})
+        return pd.DataFrame(found).drop_duplicates(subset=["index", "column"])
+    return pd.DataFrame(columns=["index", "column", "reason"])
 
 
-def _check_column(reason: str) -> str:
-    return reason.split(" ")[0]
-
-
-def reject_rows(frame: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, dict[str, str]]) -> pd.DataFrame:
-    """Rejects in the rejects-file layout; ``headers`` maps (file, canonical column) to the file's header."""
+def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """Rejects in the rejects-file layout, each value as the file had it and each column under the
+    header the file used (``headers`` maps file -> canonical column -> header)."""
     if failures.empty:
         return pd.DataFrame(columns=REJECT_COLUMNS)
-    rows = frame.loc[failures["index"].to_numpy(), PROVENANCE].reset_index(drop=True)
+    index = failures["index"].to_numpy()
+    rows = raw.loc[index, PROVENANCE].reset_index(drop=True)
+    values = [raw.at[i, c] if c in raw.columns else pd.NA for i, c in zip(index, failures["column"])]
     columns = [headers.get(f, {}).get(c, c) for f, c in zip(rows["_file"], failures["column"])]
     return pd.DataFrame({"file": rows["_file"], "sheet": rows["_sheet"], "row": rows["_row"], "column": columns,
-                         "value": failures["value"].astype("string").reset_index(drop=True),
-                         "reason": failures["reason"].reset_index(drop=True)})
+                         "value": pd.array(values, dtype="string"), "reason": failures["reason"].reset_index(drop=True)})
 
 
 def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame, pd.DataFrame]:

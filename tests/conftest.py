@@ -43,3 +43,33 @@ def unit_row(name="测试单位", kind="区直部门", **overrides) -> dict:
            "延期办理率": Decimal("0.00"), "重复交办率": Decimal("0.00")}
     row.update(overrides)
     return row
+
+
+@pytest.fixture(scope="session")
+def units():
+    from hotline_lib.directory import load_units
+
+    return load_units()
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from hotline_lib.directory import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory):
+    """The generated sample (about 20 s), once per test session."""
+    from hotline_lib.sample_exports import generate_sample
+
+    out = tmp_path_factory.mktemp("sample")
+    generate_sample(out)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Tests never write into the project's outputs/.cache."""
+    monkeypatch.setenv("HOTLINE_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))

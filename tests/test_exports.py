@@ -1,0 +1,153 @@
+"""Reading a data folder of exports: encodings, sheets, types, duplicates, rejects and the cache."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from hotline_lib import reading
+from hotline_lib.errors import InputError, UnknownUnitError
+from hotline_lib.exports import load_exports
+
+ORDER_HEADER = ["工单编号", "受理时间", "签收  时间", "来源渠道", "诉求类型", "问题分类", "疫情相关", "营商环境", "诉求内容",
+                "联系电话", "办结时间", "回访时间", "回访结果"]
+ASSIGNMENT_HEADER = ["工单号", "承办\n单位", "派单时间", "签收时限", "签收时间", "退回时间", "退回时限", "退单驳回", "办结时限",
+                     "办结时间", "申请延期", "延期驳回", "发回重办次数", "回访时间", "回访结果", "重复交办"]
+
+
+def order(order_id="00123", signed="2021-03-02 09:00:00", completed="", visited="", result="", epidemic="否"):
+    return [order_id, "2021-03-02 08:30:00", signed, "12345热线", "咨询", "消费维权", epidemic, "否",
+            "【虚构】市民反映问题", "19900000000", completed, visited, result]
+
+
+def assignment(order_id="00123", unit="东湖街道办事处", dispatched="2021-03-02 09:10:00", signed="2021-03-02 09:30:00",
+               completed="", redo="0", result=""):
+    return [order_id, unit, dispatched, "2021-03-02 11:10:00", signed, "", "", "否", "2021-03-07 09:30:00", completed,
+            "否", "否", redo, "", result, "否"]
+
+
+def write_csv(path, header, rows, encoding="utf-8"):
+    pd.DataFrame(rows, columns=header).to_csv(path, index=False, encoding=encoding)
+
+
+def write_xlsx(path, sheets: dict[str, tuple[list, list]]):
+    workbook = xlsxwriter.Workbook(str(path))
+    for name, (header, rows) in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, header)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, row)
+    workbook.close()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "orders-gbk.csv", ORDER_HEADER, [order(), order("00124", completed="2021-03-03 10:00:00")], "gbk")
+    write_xlsx(data / "dispatch.xlsx", {"街道": (ASSIGNMENT_HEADER, [assignment()]),
+                                        "部门": (ASSIGNMENT_HEADER, [assignment("00124", unit="区人社局")]),
+                                        "空白": ([], [])})
+    return data
+
+
+def test_reads_every_file_and_sheet_by_its_headers(folder, units):
+    exports = load_exports(folder, units)
+    assert sorted(exports.orders["order_id"]) == ["00123", "00124"]          # leading zeros kept
+    assert sorted(exports.assignments["unit"]) == ["东湖街道办事处", "人力资源和社会保障局"]   # alias resolved
+    assert exports.read == {"orders": 2, "assignments": 2} and exports.rejects.empty
+
+
+def test_types_times_flags_and_missing(folder, units):
+    exports = load_exports(folder, units)
+    first = exports.orders.set_index("order_id").loc["00123"]
+    assert first["signed_at"] == pd.Timestamp("2021-03-02 09:00:00", tz="Asia/Shanghai")
+    assert pd.isna(first["completed_at"]) and pd.isna(first["visit_result"])
+    assert first["epidemic"] is False or first["epidemic"] == False  # noqa: E712 (a nullable boolean)
+    assert str(exports.assignments["redo_count"].dtype) == "Int64"
+
+
+def test_duplicates_keep_the_most_complete_row_and_are_reported(folder, units):
+    write_csv(folder / "later.csv", ORDER_HEADER,
+              [order("00123", completed="2021-03-04 09:00:00", visited="2021-03-05 09:00:00", result="满意")])
+    exports = load_exports(folder, units)
+    kept = exports.orders.set_index("order_id").loc["00123"]
+    assert kept["visit_result"] == "满意"
+    assert exports.rejects[["file", "row", "reason"]].values.tolist() == [
+        ["orders-gbk.csv", 2, "duplicate of later.csv row 2 (kept)"]]
+    assert sum(exports.read.values()) == len(exports.orders) + len(exports.assignments) + len(exports.rejects)
+
+
+def test_invalid_rows_are_rejected_with_file_row_column_and_reason(folder, units):
+    write_csv(folder / "bad.csv", ASSIGNMENT_HEADER, [
+        assignment("00200", dispatched="2021-13-45 25:00:00"),
+        assignment("00201", redo="两次"),
+        assignment("00202", result="很好"),
+        assignment("", unit="东湖街道办事处"),
+        assignment("00203", signed="2021-03-01 08:00:00"),   # signed before it was dispatched
+    ])
+    exports = load_exports(folder, units)
+    rejects = exports.rejects.set_index("row")
+    assert rejects.loc[2, ["file", "column", "value", "reason"]].tolist() == ["bad.csv", "派单时间", "2021-13-45 25:00:00", "not a date and time"]
+    assert rejects.loc[3, ["column", "reason"]].tolist() == ["发回重办次数", "expected a whole number"]
+    assert rejects.loc[4, ["column", "reason"]].tolist() == ["回访结果", "not one of 满意/基本满意/不满意"]
+    assert rejects.loc[5, ["column", "reason"]].tolist() == ["工单号", "missing value"]
+    assert rejects.loc[6, "reason"] == "unit_signed_at is before dispatched_at"
+    assert len(exports.assignments) == 2
+    read = sum(exports.read.values())
+    assert read == len(exports.orders) + len(exports.assignments) + exports.rejects.drop_duplicates(["file", "sheet", "row"]).shape[0]
+
+
+def test_unknown_unit_is_an_error_naming_it_and_where(folder, units):
+    write_csv(folder / "new.csv", ASSIGNMENT_HEADER, [assignment("00300", unit="火星探测局")])
+    with pytest.raises(UnknownUnitError) as error:
+        load_exports(folder, units)
+    assert str(error.value).startswith("new.csv, row 2, column '承办单位': unit '火星探测局' is not in the unit directory")
+
+
+def test_a_table_that_is_neither_orders_nor_assignments(folder, units):
+    write_csv(folder / "other.csv", ["工单编号", "备注"], [["1", "x"]])
+    with pytest.raises(InputError, match="cannot tell a 工单 from a 派单 export"):
+        load_exports(folder, units)
+
+
+def test_missing_folder_and_empty_folder(tmp_path, units):
+    with pytest.raises(InputError, match="data folder not found"):
+        load_exports(tmp_path / "nope", units)
+    with pytest.raises(InputError, match="no .csv or .xlsx export files"):
+        load_exports(tmp_path, units)
+
+
+def test_input_files_are_never_modified(folder, units, tmp_path):
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    load_exports(folder, units, cache_dir=tmp_path / "cache")
+    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert sorted(p.name for p in folder.iterdir()) == sorted(before)
+
+
+def test_second_run_reads_no_spreadsheet(folder, units, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = load_exports(folder, units, cache_dir=cache)
+
+    def no_reading(path):
+        raise AssertionError(f"read {path} again")
+
+    monkeypatch.setattr(reading, "read_grids", no_reading)
+    second = load_exports(folder, units, cache_dir=cache)
+    pd.testing.assert_frame_equal(first.orders, second.orders)
+    pd.testing.assert_frame_equal(first.assignments, second.assignments)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings(tmp_path, units, encoding):
+    write_csv(tmp_path / "o.csv", ORDER_HEADER, [order(), order("00999")], encoding)
+    assert sorted(load_exports(tmp_path, units).orders["order_id"]) == ["00123", "00999"]
+
+
+def test_input_subfolders_are_not_exports(folder, units):
+    (folder / "city_ranking").mkdir()
+    (folder / "city_ranking" / "2021-03.csv").write_text("区,月工单总数,满意度,总分\n芙蓉区,1,99.00%,70\n", encoding="utf-8")
+    assert len(load_exports(folder, units).files) == 2

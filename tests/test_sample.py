@@ -1,0 +1,110 @@
+"""The generated sample: deterministic, messy as real exports, and December 2020 as published."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hotline_lib.cli import app
+from hotline_lib.figures import format_unit_figures
+from hotline_lib.monthly import compute_month
+from hotline_lib.sample_exports import generate_sample
+from tests.conftest import APPENDIX
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def december(sample_dir, tmp_path_factory):
+    return compute_month("2020-12", sample_dir, out_dir=tmp_path_factory.mktemp("out"))
+
+
+def test_stats_reproduce_the_published_appendix_cell_by_cell(sample_dir, tmp_path):
+    out = tmp_path / "units.csv"
+    result = runner.invoke(app, ["stats", "--month", "2020-12", "--data", str(sample_dir), "-o", str(out), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "rows read" in result.stderr
+    ours = pd.read_csv(out, dtype=str, encoding="utf-8-sig").set_index("部门名称")
+    published = pd.read_csv(APPENDIX, dtype=str).drop(columns=["总分", "排名"]).set_index("部门名称")
+    assert sorted(ours.index) == sorted(published.index)
+    assert list(ours.columns) == list(published.columns)
+    for unit in published.index:
+        for column in published.columns:
+            assert ours.at[unit, column] == published.at[unit, column], (unit, column)
+
+
+def test_scoring_the_computed_table_gives_the_published_scores(sample_dir, tmp_path):
+    out = tmp_path / "units.csv"
+    runner.invoke(app, ["stats", "--month", "2020-12", "--data", str(sample_dir), "-o", str(out), "--out", str(tmp_path)])
+    table = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    published = pd.read_csv(APPENDIX, dtype=str)
+    with_scores = table.merge(published[["部门名称", "总分", "排名"]], on="部门名称")
+    path = tmp_path / "with-scores.csv"
+    with_scores.to_csv(path, index=False)
+    result = runner.invoke(app, ["score", str(path), "--check"])
+    assert result.exit_code == 0 and "45 of 45 units match" in result.stdout
+
+
+def test_district_figures_equal_the_reference(december, reference_figures):
+    for key in ["overview", "top_categories", "epidemic"]:
+        assert december.district[key] == reference_figures[key], key
+    business = reference_figures["business_environment"]
+    for key in ["complaints", "praise"]:
+        assert december.district["business_environment"][key] == business[key]
+        assert list(december.district["business_environment"][key]["by_unit"]) == list(business[key]["by_unit"])
+
+
+def test_district_json_from_the_cli(sample_dir, tmp_path, reference_figures):
+    result = runner.invoke(app, ["stats", "--month", "2020-12", "--data", str(sample_dir), "--district", "--out", str(tmp_path)])
+    assert json.loads(result.stdout)["overview"] == reference_figures["overview"]
+
+
+def test_rows_read_equal_used_plus_rejected(december):
+    exports = december.exports
+    rejected = exports.rejects.drop_duplicates(["file", "sheet", "row"])
+    assert sum(exports.read.values()) == len(exports.orders) + len(exports.assignments) + len(rejected)
+    reasons = rejected["reason"]
+    assert reasons.str.startswith("duplicate").sum() > 0                      # overlapping exports
+    assert (~reasons.str.startswith("duplicate")).sum() >= 36                 # the invalid rows
+    written = pd.read_csv(december.rejects_path, dtype=str, encoding="utf-8-sig")
+    assert list(written.columns) == ["file", "sheet", "row", "column", "value", "reason"] and len(written) == len(exports.rejects)
+
+
+def test_sample_is_messy_like_real_exports(sample_dir):
+    files = sorted((sample_dir / "exports").iterdir())
+    assert {p.suffix for p in files} == {".csv", ".xlsx"}
+    raw = b"".join(p.read_bytes() for p in files if p.suffix == ".csv")
+    assert "承办单位".encode("gbk") in raw or "承办\n单位".encode("gbk") in raw     # some files are GBK
+    texts = [p.read_bytes() for p in files if p.suffix == ".csv"]
+    assert any(t.startswith(b"\xef\xbb\xbf") for t in texts)                     # some UTF-8 with BOM
+    assert (sample_dir / "city_ranking" / "2020-12.csv").exists() and (sample_dir / "cases" / "2020-12.md").exists()
+
+
+def test_citizen_data_is_obviously_fake(december):
+    orders = december.exports.orders
+    assert orders["content"].str.startswith("【样例数据，虚构】").all()
+    assert orders["caller_phone"].str.startswith("1990000").all()
+
+
+def test_other_months_vary(sample_dir, tmp_path):
+    march = compute_month("2021-03", sample_dir, out_dir=tmp_path)
+    december = compute_month("2020-12", sample_dir, out_dir=tmp_path)
+    assert march.district["overview"]["orders_signed"] != december.district["overview"]["orders_signed"]
+    february = compute_month("2020-02", sample_dir, out_dir=tmp_path)
+    assert february.district["epidemic"]["signed"] > 10 * december.district["epidemic"]["signed"] / 45 * 10
+    table = format_unit_figures(march.unit_table)
+    assert len(table) == 45
+
+
+def test_same_seed_same_bytes(sample_dir, tmp_path):
+    again = tmp_path / "again"
+    generate_sample(again)
+
+    def digests(root):
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert digests(again) == digests(sample_dir)
