@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name hotline --display-name "hotline-bulletin (Python 3)" >/dev/null
 	touch $(STAMP)
 
+# The sample month's bulletin: generate the sample data once, then render; prints the HTML's path.
 report: install
-	$(HOTLINE) score tests/fixtures/appendix_2020-12.csv
+	@test -d data/sample/exports || $(HOTLINE) sample
+	@$(HOTLINE) report $(MONTH)
 
 test: install
 	$(PY) -m pytest

@@ -106,6 +106,29 @@ def sample(
                f"for the reader to catch), city rankings and case stories")
 
 
+@app.command()
+def report(
+    month: str = typer.Argument(..., help="The month, as YYYY-MM."),
+    data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
+    out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
+    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+) -> None:
+    """Render a month's bulletin: outputs/<month>/bulletin.html, figures.json and the executed notebooks."""
+    from .config import OUTPUTS_DIR
+    from .report import render_month
+
+    typer.echo(f"rendering {month} (7 sections, one kernel)…", err=True)
+    try:
+        result = render_month(month, data, out or OUTPUTS_DIR, settings, units, rules)
+    except HotlineError as exc:
+        _fail(exc)
+    for warning in result.warnings:
+        typer.echo(warning, err=True)
+    typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

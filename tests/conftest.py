@@ -73,3 +73,12 @@ def sample_dir(tmp_path_factory):
 def _private_cache(tmp_path_factory, monkeypatch):
     """Tests never write into the project's outputs/.cache."""
     monkeypatch.setenv("HOTLINE_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def report_2020_12(sample_dir, tmp_path_factory):
+    """The sample's December 2020 bulletin, rendered once per session."""
+    from hotline_lib.report import render_month
+
+    out = tmp_path_factory.mktemp("outputs")
+    return render_month("2020-12", sample_dir, out)

@@ -1,0 +1,25 @@
+"""What the section notebooks import: one call to get the month's bulletin, and the sections."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from . import sections  # noqa: F401  (re-exported for the notebooks: hb.sections.overview(b))
+from .bulletin import Bulletin, load_bulletin, write_figures
+from .charts import use_cjk_font
+from .config import OUTPUTS_DIR, SAMPLE_DIR
+
+
+def bulletin(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Bulletin:
+    """The month's bulletin, computed once per kernel (every section notebook calls this first)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    use_cjk_font()
+    as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file)]
+    return load_bulletin(month, str(Path(data_dir or SAMPLE_DIR).resolve()), *as_text,
+                         str(Path(output_dir or OUTPUTS_DIR).resolve()))
+
+
+def save_figures(b: Bulletin, output_dir=None) -> Path:
+    """figures.json in ``output_dir``/<month>/ (the report moves it into place when all sections succeed)."""
+    return write_figures(b, Path(output_dir or OUTPUTS_DIR) / b.month / "figures.json")

@@ -1,0 +1,78 @@
+"""The bulletin in a real headless Chromium: no network request, the text shows, every chart decodes.
+
+Chromium comes from Debian (installed here when missing and we may use apt); without it these tests
+are skipped with the reason. A screenshot goes to outputs/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hotline_lib.config import OUTPUTS_DIR
+
+pytestmark = pytest.mark.slow
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900)
+        found = shutil.which("chromium")
+    if not found:
+        pytest.skip("Chromium is not installed and could not be installed (needs Debian's apt as root)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def _open(browser, path: Path, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("networkidle")
+    return page, requests
+
+
+def test_bulletin_in_chromium(browser, report_2020_12):
+    page, requests = _open(browser, report_2020_12.html, 860)
+    assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+    text = page.inner_text("body")
+    assert "2020年12月，全区共签收工单3717件，办结工单3514件(含上月流转工单），回访工单3327件。" in text
+    assert "12月份，我区12345政务热线工作满意度在内五区排名第二，总分排名第一。" in text
+    images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+    assert len(images) == 3 and all(done and w > 100 and h > 100 for done, w, h in images)
+    # the embedded font is the one the text uses (so a machine without Chinese fonts shows no boxes)
+    assert page.evaluate("document.fonts.check('16px \"Hotline CJK\"', '芙蓉区')")
+    shots = OUTPUTS_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "bulletin_2020-12.png"), full_page=True)
+    page.close()
+
+
+def test_bulletin_on_a_phone(browser, report_2020_12):
+    page, _ = _open(browser, report_2020_12.html, 390)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1   # wide tables scroll inside their own box, the page does not
+    page.screenshot(path=str(OUTPUTS_DIR / "screenshots" / "bulletin_2020-12_phone.png"), full_page=False)
+    page.close()

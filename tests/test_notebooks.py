@@ -1,0 +1,33 @@
+"""Every section notebook runs top to bottom with papermill on the sample; none is committed with outputs."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import papermill
+import pytest
+
+from hotline_lib.report import section_notebooks
+
+NOTEBOOKS = section_notebooks()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_without_outputs(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook["cells"] if c["cell_type"] == "code")
+    tags = [c.get("metadata", {}).get("tags", []) for c in notebook["cells"]]
+    assert ["parameters"] in tags
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_section_notebook_runs_on_the_sample(path, sample_dir, tmp_path):
+    out = tmp_path / f"{path.stem}.ipynb"
+    papermill.execute_notebook(str(path), str(out), parameters={"data_dir": str(sample_dir), "output_dir": str(tmp_path)},
+                               kernel_name="python3", progress_bar=False, cwd=str(path.parent))
+    executed = nbformat.read(out, as_version=4)
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("text/html" in o.get("data", {}) for o in outputs)

@@ -1,0 +1,139 @@
+"""The rendered bulletin: figures.json equals the reference, the HTML is one self-contained page."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import shutil
+
+import matplotlib.image
+import nbformat
+import pytest
+
+from hotline_lib.errors import ReportError
+from hotline_lib.report import render_month, section_notebooks
+
+pytestmark = pytest.mark.slow
+EXCLUDED = {"source", "excellent_case", "appendix", "criteria", "display_names_in_text"}
+HEADINGS = ["一、全市排名情况", "二、区内情况统计", "（二）满意度低于97%的单位", "三、本月热线特点", "（一）群众反映突出的前几类问题",
+            "（二）营商环境、行政效能类工单情况", "四、疫情工单数据", "五、优秀案例分享", "附件："]
+
+
+def leaves(value, path=()):
+    """(path, value) of every leaf, the reference's descriptive entries aside."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in EXCLUDED:
+                yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from leaves(item, (*path, i))
+    else:
+        yield path, value
+
+
+def test_figures_json_equals_the_reference_leaf_by_leaf(report_2020_12, reference_figures):
+    ours = json.loads(report_2020_12.figures.read_text(encoding="utf-8"))
+    assert dict(leaves(ours)) == dict(leaves(reference_figures))
+    assert set(ours) == set(reference_figures) - EXCLUDED
+
+
+@pytest.fixture(scope="module")
+def page(report_2020_12) -> str:
+    return report_2020_12.html.read_text(encoding="utf-8")
+
+
+def test_html_is_self_contained(page):
+    lowered = re.sub(r"data:[a-z/+-]+;base64,[a-z0-9+/=]+", "data:", page.lower())
+    assert "<script" not in lowered
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", lowered)
+    for banned in ["cdn", "mathjax", "require.js", "@import", "url(http"]:
+        assert banned not in lowered
+    assert re.findall(r"url\((?!data:)", page) == []
+
+
+def test_html_shows_the_published_text(page):
+    assert "<title>芙蓉区12345政务热线十二月份情况通报</title>" in page
+    assert "<h1>芙蓉区12345政务热线十二月份情况通报</h1>" in page
+    assert "2020年12月，全区共签收工单3717件，办结工单3514件(含上月流转工单），回访工单3327件。" in page
+    assert "12月份，我区12345政务热线工作满意度在内五区排名第二，总分排名第一。" in page
+    assert "区行政执法局6件、区市场监督管理局1件、马王堆街道办事处1件、马坡岭街道办事处2件、定王台街道办事处1件、区人社局1件、区卫健局1件。" in page
+    assert "区行政审批服务局1件、定王台街道办事处1件、文艺路街道办事处1件。" in page
+
+
+def test_sections_in_published_order(page):
+    positions = [page.index(heading) for heading in HEADINGS]
+    assert positions == sorted(positions)
+
+
+def test_tables_have_chinese_headers_and_right_aligned_numbers(page):
+    assert '<th class="num">签收总数</th>' in page and "td.num" in page and "text-align: right" in page
+    assert page.count('<table class="appendix">') == 2
+    assert "一、街道（2020年12月)" in page and "二、区直部门（2020年12月)" in page
+    assert '<td>人力资源和社会保障局</td>' in page and '<td class="num">67.5</td>' in page
+
+
+def test_phone_and_print_css(page):
+    assert 'name="viewport"' in page and "@media (max-width: 600px)" in page
+    assert "@page { size: A4" in page and "@media print" in page
+
+
+def test_every_chart_is_an_embedded_png_that_decodes(page):
+    images = re.findall(r'<img[^>]* src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 3
+    for data in images:
+        image = matplotlib.image.imread(io.BytesIO(base64.b64decode(data)), format="png")
+        assert image.shape[0] > 100 and image.shape[1] > 100
+
+
+def test_executed_notebooks_are_kept(report_2020_12):
+    names = [p.stem for p in report_2020_12.notebooks]
+    assert names == [p.stem for p in section_notebooks()]
+    overview = nbformat.read(report_2020_12.notebooks[0], as_version=4)
+    assert any("3717" in str(o.get("data", {})) for c in overview.cells for o in c.get("outputs", []))
+
+
+def _data_copy(sample_dir, tmp_path, story: str | None):
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copytree(sample_dir / "exports", data / "exports")
+    shutil.copytree(sample_dir / "city_ranking", data / "city_ranking")
+    (data / "cases").mkdir()
+    if story is not None:
+        (data / "cases" / "2020-12.md").write_text(story, encoding="utf-8")
+    return data
+
+
+def test_case_story_is_escaped_and_masked_and_optional(sample_dir, tmp_path):
+    data = _data_copy(sample_dir, tmp_path, "市民<script>alert('x')</script>来电，电话13812345678。")
+    page = render_month("2020-12", data, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "13812345678" not in page and "138****5678" in page
+
+
+def test_without_case_story_the_section_is_left_out_with_a_warning(sample_dir, tmp_path):
+    data = _data_copy(sample_dir, tmp_path, None)
+    result = render_month("2020-12", data, tmp_path / "out")
+    assert "五、优秀案例分享" not in result.html.read_text(encoding="utf-8")
+    assert any("no case story" in w for w in result.warnings)
+
+
+def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(section_notebooks()[0].parent, notebooks)
+    broken = nbformat.read(notebooks / "05_epidemic.ipynb", as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise ValueError('数据有误')"))
+    nbformat.write(broken, notebooks / "05_epidemic.ipynb")
+    monkeypatch.setattr("hotline_lib.report.NOTEBOOKS_DIR", notebooks)
+    out = tmp_path / "out"
+    (out / "2020-12").mkdir(parents=True)
+    (out / "2020-12" / "bulletin.html").write_text("<html>stale</html>", encoding="utf-8")
+    with pytest.raises(ReportError) as error:
+        render_month("2020-12", sample_dir, out)
+    message = str(error.value)
+    assert message.startswith("section 05_epidemic failed: ValueError: 数据有误") and "\n" not in message
+    assert not (out / "2020-12" / "bulletin.html").exists()
+    kept = nbformat.read(out / "2020-12" / "notebooks" / "05_epidemic.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))

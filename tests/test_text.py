@@ -1,0 +1,77 @@
+"""The bulletin's wording: Chinese numerals and the published sentences, verbatim."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline_lib.numbers import chinese_month, chinese_number
+from hotline_lib.privacy import mask_personal, valid_id_number
+from hotline_lib.text import html, rank_label, sentence
+
+
+@pytest.mark.parametrize("number, text", [(1, "一"), (2, "二"), (10, "十"), (11, "十一"), (12, "十二"), (20, "二十"), (31, "三十一")])
+def test_chinese_number(number, text):
+    assert chinese_number(number) == text
+
+
+@pytest.mark.parametrize("month, text", [(1, "一月份"), (10, "十月份"), (12, "十二月份")])
+def test_chinese_month(month, text):
+    assert chinese_month(month) == text
+
+
+@pytest.mark.parametrize("bad", [0, 13, -1])
+def test_chinese_month_rejects_impossible_months(bad):
+    with pytest.raises(ValueError):
+        chinese_month(bad)
+
+
+def test_rank_label():
+    assert (rank_label(1), rank_label(2)) == ("第一", "第二")
+
+
+def test_header_and_channel_sentences(reference_figures):
+    o = reference_figures["overview"]
+    assert sentence("header", "2020", 12, o) == "2020年12月，全区共签收工单3717件，办结工单3514件(含上月流转工单），回访工单3327件。"
+    assert sentence("channels", o) == "其中，“市长信箱”40件、“我的长沙”34件，“联动警情”、“好差评”、“人民网”等共5件。"
+
+
+def test_channel_sentence_without_grouped_channels():
+    o = {"channels_named": {"市长信箱": 3}, "channels_grouped": {"names": [], "total": 0}}
+    assert sentence("channels", o) == "其中，“市长信箱”3件。"
+
+
+def test_city_ranking_sentence():
+    assert sentence("city_ranking", "12月份", "内五区", "第二", "第一") == "12月份，我区12345政务热线工作满意度在内五区排名第二，总分排名第一。"
+
+
+def test_units_with_display_names():
+    by_unit = [("区行政执法局", 6), ("区市场监督管理局", 1), ("马王堆街道办事处", 1)]
+    assert sentence("units_with_counts", by_unit) == "区行政执法局6件、区市场监督管理局1件、马王堆街道办事处1件。"
+
+
+def test_epidemic_sentence(reference_figures):
+    assert sentence("epidemic", "12月份", reference_figures["epidemic"]) == (
+        "12月份共签收疫情工单45件，办结疫情工单38件，占本月工单办结总数的1.08%。其中，咨询2件，求助40件，建议1件，投诉2件，"
+        "回访不满意1件，满意率为97.78%。疫情工单主要集中在：")
+
+
+def test_html_fragments_escape_data():
+    fragment = html("units.html.j2", excellent="（一）…", threshold="97%",
+                    rows=[{"unit": "<script>alert(1)</script>", "signed": 1, "visited": 1, "unsatisfied": 1, "satisfaction": "0.00%"}])
+    assert "<script>" not in fragment and "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [("请回电13812345678", "请回电138****5678"),
+     ("座机0731-84561234", "座机0731-****1234"),
+     ("身份证11010519491231002X", "身份证110105********002X"),
+     ("编号110105194912310021不是身份证", "编号110105194912310021不是身份证"),   # wrong check digit
+     ("工单2012000123", "工单2012000123")],
+)
+def test_mask_personal(text, masked):
+    assert mask_personal(text) == masked
+
+
+def test_id_check_digit():
+    assert valid_id_number("11010519491231002X") and not valid_id_number("110105194912310021")
