@@ -24,6 +24,11 @@ report: install
 	@test -d data/sample/exports || $(HOTLINE) sample
 	@$(HOTLINE) report $(MONTH)
 
+# JupyterLab on the project's kernel, with the notebooks ready (generates the sample data first).
+lab: install
+	@test -d data/sample/exports || $(HOTLINE) sample
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
 test: install
 	$(PY) -m pytest
 

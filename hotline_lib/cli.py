@@ -71,13 +71,13 @@ def stats(
     """Compute a month's unit figures (the appendix columns) or district figures from order-level exports."""
     import json
 
-    from .config import OUTPUTS_DIR, SAMPLE_DIR
+    from .config import outputs_dir, sample_dir
     from .figures import format_unit_figures
     from .leaderboard import write_csv
     from .monthly import compute_month
 
     try:
-        figures = compute_month(month, data or SAMPLE_DIR, units, settings, out or OUTPUTS_DIR)
+        figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir())
     except HotlineError as exc:
         _fail(exc)
     typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
@@ -94,11 +94,11 @@ def sample(
     seed: int = typer.Option(20201231, "--seed", help="Random seed: the same seed gives the same bytes."),
 ) -> None:
     """Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."""
-    from .config import SAMPLE_DIR
+    from .config import sample_dir
     from .sample_exports import generate_sample
 
     try:
-        report = generate_sample(out or SAMPLE_DIR, seed)
+        report = generate_sample(out or sample_dir(), seed)
     except HotlineError as exc:
         _fail(exc)
     typer.echo(f"wrote {len(report.files)} export files to {report.out / 'exports'}: {report.orders} orders, "
@@ -108,25 +108,117 @@ def sample(
 
 @app.command()
 def report(
-    month: str = typer.Argument(..., help="The month, as YYYY-MM."),
+    month: Optional[str] = typer.Argument(None, help="The month, as YYYY-MM (or use --from and --to)."),
+    start: Optional[str] = typer.Option(None, "--from", help="First month of a range, YYYY-MM."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last month of a range, YYYY-MM."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Months rendered in parallel (a range only)."),
+    force: bool = typer.Option(False, "--force", help="Re-render months whose inputs have not changed."),
     data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
 ) -> None:
-    """Render a month's bulletin: outputs/<month>/bulletin.html, figures.json and the executed notebooks."""
-    from .config import OUTPUTS_DIR
+    """Render a month's bulletin (outputs/<month>/bulletin.html, figures.json, notebooks), or every month of a range."""
+    if month and (start or end):
+        _fail(HotlineError("give a MONTH or --from/--to, not both"))
+    if not month and not (start and end):
+        _fail(HotlineError("give a MONTH (like 2020-12), or both --from and --to"))
+    if month:
+        _report_month(month, data, out, settings, units, rules)
+    else:
+        _report_range(start, end, jobs, force, data, out, settings, units, rules)
+
+
+def _report_month(month, data, out, settings, units, rules) -> None:
     from .report import render_month
 
     typer.echo(f"rendering {month} (7 sections, one kernel)…", err=True)
     try:
-        result = render_month(month, data, out or OUTPUTS_DIR, settings, units, rules)
+        result = render_month(month, data, out, settings, units, rules)
     except HotlineError as exc:
         _fail(exc)
     for warning in result.warnings:
         typer.echo(warning, err=True)
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
+
+
+def _report_range(start, end, jobs, force, data, out, settings, units, rules) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import months_between, render_range
+
+    try:
+        months = months_between(start, end)
+    except HotlineError as exc:
+        _fail(exc)
+    console = Console(stderr=True)
+    active: list[str] = []
+    with Progress(TextColumn("[bold]bulletins"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=console, transient=False) as bar:
+        task = bar.add_task("", total=len(months))
+
+        def progress(month: str, status: str) -> None:
+            if status == "rendering":
+                active.append(month)
+            else:
+                if month in active:
+                    active.remove(month)
+                bar.advance(task)
+            bar.update(task, description=("rendering " + ", ".join(active)) if active else "")
+
+        try:
+            summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress)
+        except HotlineError as exc:
+            _fail(exc)
+    typer.echo(f"{summary.count('rendered')} rendered, {summary.count('skipped')} skipped, "
+               f"{summary.count('failed')} failed in {summary.seconds:.1f} s; index: {summary.index}")
+    for outcome in summary.failed:
+        typer.echo(f"  {outcome.month} failed: {outcome.reason} (log: {outcome.log})", err=True)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def trends(
+    start: str = typer.Option(..., "--from", help="First month, YYYY-MM."),
+    end: str = typer.Option(..., "--to", help="Last month, YYYY-MM."),
+    data: Path = typer.Option(None, "--data", help="Folder of exports. Default: data/sample."),
+    out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
+    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+) -> None:
+    """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
+    from .report import render_trends
+
+    typer.echo(f"rendering trends {start} to {end}…", err=True)
+    try:
+        path = render_trends(start, end, data, out, settings, units, rules)
+    except HotlineError as exc:
+        _fail(exc)
+    typer.echo(f"{path} ({path.stat().st_size / 1024:.0f} KB)")
+
+
+@app.command()
+def email(
+    month: str = typer.Argument(..., help="The rendered month, YYYY-MM."),
+    to: list[str] = typer.Option(..., "--to", help="Recipient (repeat for several)."),
+    smtp: Optional[str] = typer.Option(None, "--smtp", help="Send through HOST:PORT (STARTTLS when offered; login from HOTLINE_SMTP_USER / HOTLINE_SMTP_PASSWORD)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only write outputs/<month>/bulletin.eml."),
+    sender: Optional[str] = typer.Option(None, "--from", help="Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost."),
+    out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
+) -> None:
+    """E-mail a rendered bulletin: writes outputs/<month>/bulletin.eml and, with --smtp, sends it."""
+    from .mail import deliver
+
+    try:
+        delivery = deliver(month, to, smtp, dry_run, sender, out)
+    except HotlineError as exc:
+        _fail(exc)
+    state = f"sent to {', '.join(delivery.recipients)}" if delivery.sent else "not sent (no --smtp, or --dry-run)"
+    typer.echo(f"{delivery.eml}: “{delivery.subject}”, {state}")
 
 
 def main() -> None:

@@ -15,13 +15,21 @@ DEFAULT_RULES = RULES_DIR / "furong.yaml"
 COLUMNS_FILE = SCHEMA_DIR / "columns.yaml"
 
 DATA_DIR = PROJECT_ROOT / "data"
-SAMPLE_DIR = DATA_DIR / "sample"
 DEFAULT_UNITS = DATA_DIR / "units.yaml"
 DEFAULT_SETTINGS = DATA_DIR / "settings.yaml"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+
+
+def sample_dir() -> Path:
+    """The default data folder: the generated sample (HOTLINE_SAMPLE_DIR overrides)."""
+    return Path(os.environ.get("HOTLINE_SAMPLE_DIR", DATA_DIR / "sample"))
+
+
+def outputs_dir() -> Path:
+    """Where reports go by default (HOTLINE_OUTPUTS overrides)."""
+    return Path(os.environ.get("HOTLINE_OUTPUTS", PROJECT_ROOT / "outputs"))
 
 
 def cache_dir() -> Path:
     """Where parsed exports are cached as Parquet (HOTLINE_CACHE overrides)."""
-    return Path(os.environ.get("HOTLINE_CACHE", OUTPUTS_DIR / ".cache"))
+    return Path(os.environ.get("HOTLINE_CACHE", outputs_dir() / ".cache"))

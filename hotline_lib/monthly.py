@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import OUTPUTS_DIR, cache_dir
+from .config import cache_dir, outputs_dir
 from .directory import Settings, UnitDirectory, load_settings, load_units
 from .errors import HotlineError
 from .exports import Exports, load_exports
@@ -35,7 +35,7 @@ class MonthFigures:
     settings: Settings
     unit_table: pd.DataFrame   # counts and Decimal rates, one row per directory unit
     district: dict
-    rejects_path: Path | None
+    rejects_path: Path
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
@@ -46,13 +46,14 @@ def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
 
 
 def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
-                  out_dir: str | Path | None = OUTPUTS_DIR, use_cache: bool = True) -> MonthFigures:
-    """Every figure of ``month`` from the exports in ``data_dir`` (never modified)."""
+                  out_dir: str | Path | None = None, use_cache: bool = True) -> MonthFigures:
+    """Every figure of ``month`` from the exports in ``data_dir`` (never modified); the rejected rows
+    go to ``out_dir``/<month>/rejects.csv (default: outputs)."""
     check_month(month)
     units = load_units(units_path)
     settings = load_settings(settings_path)
     exports = load_exports(data_dir, units, cache_dir() if use_cache else None)
     table = unit_figures(exports.assignments, month, units)
     district = district_figures(exports.orders, exports.assignments, month, settings)
-    rejects_path = write_rejects(exports.rejects, Path(out_dir) / month / "rejects.csv") if out_dir is not None else None
+    rejects_path = write_rejects(exports.rejects, Path(out_dir or outputs_dir()) / month / "rejects.csv")
     return MonthFigures(month, exports, units, settings, table, district, rejects_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import sections  # noqa: F401  (re-exported for the notebooks: hb.sections.overview(b))
 from .bulletin import Bulletin, load_bulletin, write_figures
 from .charts import use_cjk_font
-from .config import OUTPUTS_DIR, SAMPLE_DIR
+from .config import outputs_dir, sample_dir
 
 
 def bulletin(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Bulletin:
@@ -16,10 +16,10 @@ def bulletin(month: str, data_dir=None, settings_file=None, units_file=None, rul
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     use_cjk_font()
     as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file)]
-    return load_bulletin(month, str(Path(data_dir or SAMPLE_DIR).resolve()), *as_text,
-                         str(Path(output_dir or OUTPUTS_DIR).resolve()))
+    return load_bulletin(month, str(Path(data_dir or sample_dir()).resolve()), *as_text,
+                         str(Path(output_dir or outputs_dir()).resolve()))
 
 
 def save_figures(b: Bulletin, output_dir=None) -> Path:
     """figures.json in ``output_dir``/<month>/ (the report moves it into place when all sections succeed)."""
-    return write_figures(b, Path(output_dir or OUTPUTS_DIR) / b.month / "figures.json")
+    return write_figures(b, Path(output_dir or outputs_dir()) / b.month / "figures.json")

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,9 +191,9 @@ def _load_cached(path: Path, cache_dir: Path, key: str) -> list[RawSheet] | None
 def _store_cached(sheets: list[RawSheet], cache_dir: Path, key: str) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     for i, raw in enumerate(sheets):
-        tmp = cache_dir / f".{key}-{i}.parquet.tmp"
+        tmp = cache_dir / f".{key}-{i}.parquet.{os.getpid()}.tmp"  # parallel renders may race
         raw.cells.astype({c: "string" for c in raw.cells.columns if c != "_row"}).to_parquet(tmp, index=False)
         tmp.replace(cache_dir / f"{key}-{i}.parquet")
-    tmp = cache_dir / f".{key}.json.tmp"
+    tmp = cache_dir / f".{key}.json.{os.getpid()}.tmp"
     tmp.write_text(json.dumps({"sheets": [raw.sheet for raw in sheets]}, ensure_ascii=False), encoding="utf-8")
     tmp.replace(cache_dir / f"{key}.json")

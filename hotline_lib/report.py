@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from .config import NOTEBOOKS_DIR, OUTPUTS_DIR, SAMPLE_DIR, TEMPLATES_DIR
+from .config import NOTEBOOKS_DIR, TEMPLATES_DIR, outputs_dir, sample_dir
 from .errors import InputError, ReportError
 from .fonts import font_face_css
 from .monthly import check_month
@@ -102,23 +102,69 @@ def _failed_section(executed: nbformat.NotebookNode) -> tuple[str, str]:
     return "?", "unknown error"
 
 
-def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path = OUTPUTS_DIR,
+def execute(path: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
+    """Run a notebook in place with papermill, in one kernel talking over IPC (no TCP port).
+
+    A failing cell raises PapermillExecutionError; any other failure (a kernel that cannot start)
+    becomes a ReportError.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(str(path), str(path), parameters=parameters, kernel_name=kernel_name(),
+                                          progress_bar=False, cwd=str(cwd), log_output=False,
+                                          kernel_manager_class=_ipc_kernel_manager())
+    except PapermillExecutionError:
+        raise
+    except Exception as exc:
+        raise ReportError(f"could not run {path.name}: {type(exc).__name__}: {exc}") from None
+
+
+def render_trends(start: str, end: str, data_dir=None, out_dir=None, settings_file=None, units_file=None,
+                  rules_file=None) -> Path:
+    """outputs/trends_<from>_<to>.html (and its executed notebook beside it)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from .batch import months_between
+    from .directory import load_settings
+    from .trend_sections import trends_title
+
+    months_between(start, end)
+    out = Path(out_dir or outputs_dir()).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = out / f"trends_{start}_{end}.ipynb"
+    shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", notebook)
+    parameters = {"from_month": start, "to_month": end, "data_dir": str(Path(data_dir or sample_dir()).resolve()),
+                  "settings_file": _text(settings_file), "units_file": _text(units_file), "rules_file": _text(rules_file)}
+    try:
+        executed = execute(notebook, parameters, cwd=NOTEBOOKS_DIR)
+    except PapermillExecutionError as exc:
+        raise ReportError(f"trends failed: {exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''} "
+                          f"(executed notebook kept: {notebook})") from None
+    target = out / f"trends_{start}_{end}.html"
+    html = to_html(executed, trends_title(load_settings(settings_file).district, start, end))
+    with atomic_path(target, suffix=".html") as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return target
+
+
+def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                  settings_file=None, units_file=None, rules_file=None) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json and the executed section notebooks.
 
     A failed section names itself in the error, keeps its executed notebook for debugging, and
     leaves no bulletin.html behind (a stale one from an earlier run is removed).
     """
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
     check_month(month)
-    data_dir = Path(data_dir or SAMPLE_DIR).resolve()
+    data_dir = Path(data_dir or sample_dir()).resolve()
     if not data_dir.is_dir():
-        hint = " (run `hotline sample` to generate the sample)" if data_dir == SAMPLE_DIR.resolve() else ""
+        hint = " (run `hotline sample` to generate the sample)" if data_dir == sample_dir().resolve() else ""
         raise InputError(f"data folder not found{hint}", path=data_dir)
-    month_dir = Path(out_dir).resolve() / month
+    month_dir = Path(out_dir or outputs_dir()).resolve() / month
     staging = month_dir / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -130,9 +176,7 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     parameters = {"month": month, "data_dir": str(data_dir), "output_dir": str(staging), "settings_file": _text(settings_file),
                   "units_file": _text(units_file), "rules_file": _text(rules_file)}
     try:
-        executed = papermill.execute_notebook(str(stitched_path), str(stitched_path), parameters=parameters,
-                                              kernel_name=kernel_name(), progress_bar=False, cwd=str(paths[0].parent),
-                                              log_output=False, kernel_manager_class=_ipc_kernel_manager())
+        executed = execute(stitched_path, parameters, cwd=paths[0].parent)
     except PapermillExecutionError as exc:
         executed = nbformat.read(stitched_path, as_version=4)
         section, reason = _failed_section(executed)
@@ -141,8 +185,6 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
         kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
         raise ReportError(f"section {section} failed: {reason.splitlines()[0] if reason else exc.ename} "
                           f"(executed notebook kept: {kept})") from None
-    except Exception as exc:  # a kernel that cannot start, a missing notebook, ...
-        raise ReportError(f"could not run the notebooks: {type(exc).__name__}: {exc}") from None
     warnings = _warnings(executed)
     notebooks = _save_sections(executed, paths, month_dir)
     html = to_html(executed, bulletin_title(month, settings_file))
@@ -193,7 +235,12 @@ def _ipc_kernel_manager():
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
+            import tempfile
+            import uuid
+
             super().__init__(**kwargs)
             self.transport = "ipc"
+            # a socket path of its own: kernels started side by side (--jobs) must never share one
+            self.ip = str(Path(tempfile.gettempdir()) / f"hotline-kernel-{uuid.uuid4().hex}")
 
     return IPCKernelManager

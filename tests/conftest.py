@@ -70,9 +70,12 @@ def sample_dir(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    """Tests never write into the project's outputs/.cache."""
-    monkeypatch.setenv("HOTLINE_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+def _private_folders(tmp_path_factory, monkeypatch):
+    """Tests never write into the project's outputs/ (nor its cache) and never read data/sample."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("HOTLINE_CACHE", str(base / "cache"))
+    monkeypatch.setenv("HOTLINE_OUTPUTS", str(base / "default-outputs"))
+    monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(base / "no-sample-here"))
 
 
 @pytest.fixture(scope="session")

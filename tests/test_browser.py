@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline_lib.config import OUTPUTS_DIR
+from hotline_lib.config import PROJECT_ROOT
+
+SHOTS = PROJECT_ROOT / "outputs" / "screenshots"
 
 pytestmark = pytest.mark.slow
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -64,9 +66,8 @@ def test_bulletin_in_chromium(browser, report_2020_12):
     assert len(images) == 3 and all(done and w > 100 and h > 100 for done, w, h in images)
     # the embedded font is the one the text uses (so a machine without Chinese fonts shows no boxes)
     assert page.evaluate("document.fonts.check('16px \"Hotline CJK\"', '芙蓉区')")
-    shots = OUTPUTS_DIR / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shots / "bulletin_2020-12.png"), full_page=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "bulletin_2020-12.png"), full_page=True)
     page.close()
 
 
@@ -74,5 +75,5 @@ def test_bulletin_on_a_phone(browser, report_2020_12):
     page, _ = _open(browser, report_2020_12.html, 390)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1   # wide tables scroll inside their own box, the page does not
-    page.screenshot(path=str(OUTPUTS_DIR / "screenshots" / "bulletin_2020-12_phone.png"), full_page=False)
+    page.screenshot(path=str(SHOTS / "bulletin_2020-12_phone.png"), full_page=False)
     page.close()

@@ -1,4 +1,4 @@
-"""Every section notebook runs top to bottom with papermill on the sample; none is committed with outputs."""
+"""Every notebook runs top to bottom with papermill on the sample; none is committed with outputs."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import nbformat
 import papermill
 import pytest
 
-from hotline_lib.report import section_notebooks
+from hotline_lib.config import NOTEBOOKS_DIR
 
-NOTEBOOKS = section_notebooks()
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))   # the seven sections and trends.ipynb
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -23,10 +23,11 @@ def test_committed_without_outputs(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_section_notebook_runs_on_the_sample(path, sample_dir, tmp_path):
+def test_section_notebook_runs_with_its_defaults(path, sample_dir, tmp_path, monkeypatch):
+    """As an analyst opening it in JupyterLab would: default parameters, the sample as data."""
+    monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(sample_dir))
     out = tmp_path / f"{path.stem}.ipynb"
-    papermill.execute_notebook(str(path), str(out), parameters={"data_dir": str(sample_dir), "output_dir": str(tmp_path)},
-                               kernel_name="python3", progress_bar=False, cwd=str(path.parent))
+    papermill.execute_notebook(str(path), str(out), kernel_name="python3", progress_bar=False, cwd=str(path.parent))
     executed = nbformat.read(out, as_version=4)
     outputs = [o for c in executed.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

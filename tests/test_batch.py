@@ -1,0 +1,70 @@
+"""Batch renders: parallel months, skip-unchanged manifests, failures reported, the index page."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from hotline_lib.batch import render_range
+from hotline_lib.cli import app
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def batch_data(sample_dir, tmp_path_factory):
+    """A copy of the sample whose 2020-11 city ranking is broken (so that month fails)."""
+    data = tmp_path_factory.mktemp("batch-data")
+    shutil.copytree(sample_dir, data, dirs_exist_ok=True)
+    return data
+
+
+def test_range_renders_skips_and_reports(batch_data, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", "--from", "2020-11", "--to", "2020-12", "--jobs", "2", "--data", str(batch_data),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 rendered, 0 skipped, 0 failed" in result.stdout
+    assert "bulletins" in result.stderr                                   # the progress bar
+    manifest = json.loads((out / "2020-12" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["month"] == "2020-12" and any(k.endswith("cases/2020-12.md") for k in manifest["inputs"])
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2020-12/bulletin.html"' in index and 'href="2020-11/bulletin.html"' in index
+    assert "<script" not in index and not re.search(r"(src|href)=\"https?:", index)
+    assert "<td>2020-12</td><td class=\"num\">3717</td>" in index and "99.10%" in index
+
+    again = render_range(["2020-11", "2020-12"], batch_data, out, jobs=2)
+    assert [o.status for o in again.outcomes] == ["skipped", "skipped"]
+
+    (batch_data / "cases" / "2020-12.md").write_text("本月案例已更新。\n", encoding="utf-8")
+    changed = render_range(["2020-11", "2020-12"], batch_data, out, jobs=2)
+    assert {o.month: o.status for o in changed.outcomes} == {"2020-11": "skipped", "2020-12": "rendered"}
+
+    forced = render_range(["2020-11"], batch_data, out, force=True)
+    assert forced.outcomes[0].status == "rendered"
+
+
+def test_one_failed_month_does_not_stop_the_others(batch_data, tmp_path):
+    (batch_data / "city_ranking" / "2020-10.csv").write_text("区,月工单总数,满意度,总分\n芙蓉区,很多,99%,70\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", "--from", "2020-10", "--to", "2020-11", "--jobs", "2", "--data", str(batch_data),
+                                 "--out", str(out)])
+    assert result.exit_code == 1
+    assert "1 rendered, 0 skipped, 1 failed" in result.stdout
+    assert "2020-10 failed: section 01_overview failed: InputError" in result.stderr and "render.log" in result.stderr
+    assert (out / "2020-10" / "render.log").exists() and not (out / "2020-10" / "bulletin.html").exists()
+    assert (out / "2020-11" / "bulletin.html").exists()
+    assert 'href="2020-10/bulletin.html"' not in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [(["report"], "give a MONTH"), (["report", "2020-12", "--from", "2020-01"], "not both"),
+                                           (["report", "2020-13"], "YYYY-MM"), (["report", "--from", "2021-01", "--to", "2020-01"], "before")])
+def test_report_arguments(args, message, tmp_path):
+    result = runner.invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 1 and message in result.stderr

@@ -1,0 +1,83 @@
+"""Trend functions on small frames (环比/同比 with missing months, a unit that appears mid-range)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotline_lib.batch import months_between
+from hotline_lib.errors import HotlineError
+from hotline_lib.trends import (change_rates, largest_score_falls, median_handling_days, time_to_close,
+                                unit_heatmap)
+from hotline_lib.validation import parse_times
+
+
+def test_change_rates_month_on_month_and_year_on_year():
+    series = pd.DataFrame({"orders": [100, 110, 99]}, index=["2020-01", "2020-02", "2021-01"])
+    rates = change_rates(series)
+    assert math.isnan(rates.loc["2020-01", "orders_环比"])            # nothing before
+    assert rates.loc["2020-02", "orders_环比"] == 10.0
+    assert math.isnan(rates.loc["2021-01", "orders_环比"])            # 2020-12 missing
+    assert rates.loc["2021-01", "orders_同比"] == -1.0                # against 2020-01
+    assert math.isnan(rates.loc["2020-02", "orders_同比"])
+
+
+def test_change_rate_against_zero_is_missing():
+    rates = change_rates(pd.DataFrame({"orders": [0, 5]}, index=["2020-01", "2020-02"]))
+    assert math.isnan(rates.loc["2020-02", "orders_环比"])
+
+
+def _unit_months(rows):
+    return pd.DataFrame(rows, columns=["部门名称", "month", "回访满意度", "回访工单总数", "按时办结率", "办结工单（含上月流转工单）", "总分"])
+
+
+def test_a_unit_that_appears_mid_range_has_no_rate_before():
+    frame = _unit_months([["甲", "2020-01", 100, 0, 100, 0, 70], ["甲", "2020-02", 95.5, 20, 100, 10, 69],
+                          ["乙", "2020-01", 99, 10, 100, 5, 69.8], ["乙", "2020-02", 98, 10, 90, 5, 59.8]])
+    table = unit_heatmap(frame, "回访满意度")
+    assert np.isnan(table.loc["甲", "2020-01"]) and table.loc["甲", "2020-02"] == 95.5
+
+
+def test_largest_score_falls_lists_only_falls_biggest_first():
+    frame = _unit_months([["甲", "2020-01", 100, 1, 100, 1, 70], ["甲", "2020-02", 100, 1, 100, 1, 69.5],
+                          ["乙", "2020-01", 100, 1, 100, 1, 69.8], ["乙", "2020-02", 100, 1, 100, 1, 59.8],
+                          ["丙", "2020-01", 100, 1, 100, 1, 60], ["丙", "2020-02", 100, 1, 100, 1, 70]])
+    falls = largest_score_falls(frame)
+    assert list(falls.index) == ["乙", "甲"] and falls["变化"].tolist() == [-10.0, -0.5]
+
+
+def test_time_to_close_and_median_handling_days():
+    orders = pd.DataFrame({"signed_at": parse_times(pd.Series(["2020-01-02 08:00:00", "2020-01-03 08:00:00", "2019-12-30 08:00:00"], dtype="string")),
+                           "completed_at": parse_times(pd.Series(["2020-01-03 08:00:00", "2020-01-13 08:00:00", None], dtype="string"))})
+    assert time_to_close(orders, ["2020-01"]).tolist() == [1.0, 10.0]
+    assignments = pd.DataFrame({"unit": ["甲", "甲", "甲", "乙"],
+                                "unit_signed_at": parse_times(pd.Series(["2020-01-01 08:00:00"] * 4, dtype="string")),
+                                "unit_completed_at": parse_times(pd.Series(["2020-01-02 08:00:00", "2020-01-04 08:00:00",
+                                                                            "2020-01-11 08:00:00", "2020-02-05 08:00:00"], dtype="string"))})
+    table = median_handling_days(assignments, ["2020-01"])
+    assert table.loc["甲"].tolist() == [3, 3.0] and "乙" not in table.index
+
+
+@pytest.mark.parametrize("start, end, count", [("2020-01", "2021-06", 18), ("2020-12", "2020-12", 1), ("2020-11", "2021-02", 4)])
+def test_months_between(start, end, count):
+    months = months_between(start, end)
+    assert len(months) == count and months[0] == start and months[-1] == end
+
+
+def test_months_between_rejects_a_reversed_range():
+    with pytest.raises(HotlineError, match="before"):
+        months_between("2021-01", "2020-12")
+
+
+@pytest.mark.slow
+def test_trends_page(sample_dir, tmp_path):
+    from hotline_lib.report import render_trends
+
+    page = render_trends("2020-01", "2021-06", sample_dir, tmp_path).read_text(encoding="utf-8")
+    assert "芙蓉区12345政务热线工单趋势（2020-01 至 2021-06）" in page
+    assert len(re.findall(r"<img[^>]* src=\"data:image/png;base64,", page)) == 7
+    assert "<script" not in page.lower() and "环比" in page and "同比" in page and "总分下降最多的单位" in page
