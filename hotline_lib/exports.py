@@ -3,6 +3,10 @@ validated, de-duplicated, with each unit name resolved through the unit director
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pandas as pd
 from .directory import UnitDirectory
 from .errors import InputError, UnknownUnitError
 from .headers import canonical_columns, rename_headers, spellings
-from .reading import SUPPORTED, read_sheets
+from .reading import SUPPORTED, file_digest, read_sheets
 from .validation import PROVENANCE, REJECT_COLUMNS, blank_to_na, validate
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories), not exports.
@@ -133,10 +137,66 @@ def deduplicate(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.
     return frame.loc[kept.sort_values("_order").index], rejects
 
 
+def dataset_key(files: list[Path], units: UnitDirectory) -> str:
+    """What a validated dataset depends on: every file's content, the unit directory, and the code
+    that reads and validates (so a fix to the reader never serves a stale cache)."""
+    from . import exports, headers, reading, validation
+    from .config import COLUMNS_FILE
+
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.name}:{file_digest(path)}\n".encode())
+    digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
+    for module in (exports, headers, reading, validation):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(COLUMNS_FILE.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects"]}
+    except (OSError, ValueError, KeyError):
+        return None
+    return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files)
+
+
+def _store_dataset(exports: Exports, folder: Path) -> None:
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in ["orders", "assignments", "rejects"]:
+        frame = getattr(exports, name)
+        if name == "rejects":
+            frame = frame.astype({c: "string" for c in frame.columns if c != "row"}).astype({"row": "int64"})
+        frame.to_parquet(tmp / f"{name}.parquet", index=False)
+    (tmp / "meta.json").write_text(json.dumps({"read": exports.read, "files": [str(p) for p in exports.files]},
+                                              ensure_ascii=False), encoding="utf-8")
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process stored the same dataset first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path) -> Path:
+    """The cache folder of a data folder's validated dataset (orders.parquet, assignments.parquet)."""
+    return cache_dir / f"dataset-{dataset_key(export_files(data_dir), units)}"
+
+
 def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None) -> Exports:
-    """Everything in a data folder, validated; raises on what cannot be read, rejects bad rows."""
+    """Everything in a data folder, validated; raises on what cannot be read, rejects bad rows.
+
+    With a cache folder, each parsed file is kept as Parquet (a second run reads no spreadsheet), and
+    so is the validated, de-duplicated dataset (a second run validates nothing again).
+    """
     data_dir = Path(data_dir)
     files = export_files(data_dir)
+    folder = cache_dir / f"dataset-{dataset_key(files, units)}" if cache_dir is not None else None
+    if folder is not None and folder.exists():
+        cached = _read_dataset(folder, files)
+        if cached is not None:
+            return cached
     frames, headers = _frames(files, data_dir, cache_dir)
     read = {kind: len(frame) for kind, frame in frames.items()}
     orders, order_rejects = validate(frames["orders"], "orders", headers)
@@ -144,7 +204,9 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     assignments = resolve_units(assignments, units)
     orders, order_duplicates = deduplicate(orders, ["order_id"])
     assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"])
-    rejects = pd.concat([r for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates] if len(r)],
-                        ignore_index=True) if any(len(r) for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates]) \
-        else pd.DataFrame(columns=REJECT_COLUMNS)
-    return Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files)
+    parts = [r for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates] if len(r)]
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
+    exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files)
+    if folder is not None:
+        _store_dataset(exports, folder)
+    return exports

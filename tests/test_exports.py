@@ -151,3 +151,19 @@ def test_input_subfolders_are_not_exports(folder, units):
     (folder / "city_ranking").mkdir()
     (folder / "city_ranking" / "2021-03.csv").write_text("区,月工单总数,满意度,总分\n芙蓉区,1,99.00%,70\n", encoding="utf-8")
     assert len(load_exports(folder, units).files) == 2
+
+
+def test_second_run_validates_nothing_again(folder, units, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = load_exports(folder, units, cache_dir=cache)
+    monkeypatch.setattr("hotline_lib.exports.validate", lambda *a: (_ for _ in ()).throw(AssertionError("validated again")))
+    second = load_exports(folder, units, cache_dir=cache)
+    pd.testing.assert_frame_equal(first.assignments, second.assignments)
+    assert second.read == first.read and second.summary() == first.summary()
+
+
+def test_a_changed_file_is_read_again(folder, units, tmp_path):
+    cache = tmp_path / "cache"
+    load_exports(folder, units, cache_dir=cache)
+    write_csv(folder / "orders-gbk.csv", ORDER_HEADER, [order(), order("00124"), order("00125")], "gbk")
+    assert len(load_exports(folder, units, cache_dir=cache).orders) == 3
