@@ -32,5 +32,9 @@ lab: install
 test: install
 	$(PY) -m pytest
 
+# Speed figures measured in one run (medians of 3): outputs/bench.json and a table (about 10 minutes).
+bench: install
+	$(PY) -m hotline_lib.bench --readme
+
 clean:
 	rm -rf $(VENV) outputs/.cache

@@ -16,25 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
-
 from . import __version__
 from .config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS, NOTEBOOKS_DIR, PACKAGE_DIR, outputs_dir, sample_dir
 from .directory import load_settings
 from .errors import HotlineError
 from .exports import export_files
-from .monthly import check_month
+from .months import months_between  # noqa: F401  (re-exported: the CLI and trends use it from here)
 from .reading import file_digest
 from .utils import write_text_atomic
-
-
-def months_between(start: str, end: str) -> list[str]:
-    """Every month from ``start`` to ``end`` (both YYYY-MM, inclusive)."""
-    check_month(start)
-    check_month(end)
-    if end < start:
-        raise HotlineError(f"--to {end} is before --from {start}")
-    return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
 @dataclass
@@ -146,8 +135,10 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
         else:
             todo[month] = inputs
     if todo:
-        # Parse every export once here, so that the workers only read the Parquet cache.
+        # Parse every export once here, so that the workers only read the Parquet cache; and import
+        # papermill and nbconvert once here, so that the forked workers do not each pay for it.
         load_exports(data_dir, load_units(units_file), cache_dir())
+        from . import report  # noqa: F401
         args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {}

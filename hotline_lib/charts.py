@@ -27,7 +27,7 @@ class Chart:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=150)
+        self.figure.savefig(buffer, format="png", dpi=130)
         return buffer.getvalue()
 
     def _repr_png_(self) -> bytes:

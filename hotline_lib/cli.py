@@ -67,6 +67,7 @@ def stats(
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     district: bool = typer.Option(False, "--district", help="Print the district figures as JSON instead of the unit table."),
     out: Path = typer.Option(None, "--out", help="Outputs folder for <month>/rejects.csv. Default: outputs."),
+    engine: str = typer.Option("auto", "--engine", help="pandas, duckdb, or auto (DuckDB from 2 million assignments on)."),
 ) -> None:
     """Compute a month's unit figures (the appendix columns) or district figures from order-level exports."""
     import json
@@ -77,7 +78,7 @@ def stats(
     from .monthly import compute_month
 
     try:
-        figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir())
+        figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir(), engine=engine)
     except HotlineError as exc:
         _fail(exc)
     typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
@@ -224,3 +225,7 @@ def email(
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

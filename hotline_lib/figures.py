@@ -7,6 +7,7 @@ to 00:00:00 on the next month's first day (excluded); "after" a due time means s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
@@ -41,6 +42,10 @@ def _flag(values: pd.Series) -> pd.Series:
     return values.fillna(False).astype(bool)
 
 
+UNIT_COUNT_COLUMNS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数", "延期驳回数", "发回重办数",
+                      VISITED, SATISFIED, "_extended", "_repeat"]
+
+
 def assignment_flags(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
     """One boolean (or count) column per appendix count, per assignment, for month M."""
     a = assignments
@@ -68,24 +73,29 @@ def assignment_flags(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
     })
 
 
-def unit_figures(assignments: pd.DataFrame, month: str, units: UnitDirectory) -> pd.DataFrame:
-    """The appendix table for month M: 类别, 部门名称 and every appendix column, one row per directory unit.
+def unit_counts(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Per unit (index), every count of the appendix for month M (pandas engine)."""
+    return assignment_flags(assignments, month).groupby("unit", observed=True).sum(numeric_only=True)[UNIT_COUNT_COLUMNS]
 
-    Counts are ints; rates are Decimal percentages as shown (two decimals; 延期办理率 to a whole
-    percent, as published). A unit with nothing in M gets zeros and 100% rates.
-    """
-    flags = assignment_flags(assignments, month)
-    counts = flags.groupby("unit", observed=True).sum(numeric_only=True)
+
+def unit_table(counts: pd.DataFrame, units: UnitDirectory) -> pd.DataFrame:
+    """The appendix table from per-unit counts: 类别, 部门名称 and every appendix column, one row per
+    directory unit. Counts are ints; rates are Decimal percentages as shown (two decimals; 延期办理率
+    to a whole percent, as published). A unit with nothing in M gets zeros and 100% rates."""
     table = units.frame()[["类别", "部门名称"]].set_index("部门名称", drop=False)
-    counts = counts.reindex(table.index, fill_value=0).astype("int64")
-    for column in [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数", "延期驳回数", "发回重办数",
-                   VISITED, SATISFIED]:
+    counts = counts.reindex(table.index, fill_value=0).fillna(0).astype("int64")
+    for column in UNIT_COUNT_COLUMNS[:-2]:
         table[column] = counts[column]
     table["按时办结率"] = [ratio_percent(c - late, c) for c, late in zip(counts[COMPLETED], counts["未按时办结数"])]
     table["回访满意度"] = [ratio_percent(s, v) for s, v in zip(counts[SATISFIED], counts[VISITED])]
     table["延期办理率"] = [ratio_percent(e, c, step="1", empty=Decimal(0)) for e, c in zip(counts["_extended"], counts[COMPLETED])]
     table["重复交办率"] = [ratio_percent(r, s, empty=Decimal(0)) for r, s in zip(counts["_repeat"], counts[SIGNED])]
     return table[["类别", "部门名称", *APPENDIX_COLUMNS]].reset_index(drop=True)
+
+
+def unit_figures(assignments: pd.DataFrame, month: str, units: UnitDirectory) -> pd.DataFrame:
+    """The appendix table for month M from typed assignments (see ``unit_table``)."""
+    return unit_table(unit_counts(assignments, month), units)
 
 
 def format_unit_figures(table: pd.DataFrame) -> pd.DataFrame:
@@ -97,37 +107,33 @@ def format_unit_figures(table: pd.DataFrame) -> pd.DataFrame:
 
 
 # District figures ------------------------------------------------------------------------------
+#
+# Each district figure is computed in two steps: small aggregates (counts per value with the value's
+# first appearance), which the pandas engine here and the DuckDB engine (figures_sql) compute alike,
+# then the same ranking and formatting for both.
 
-def _ranked_counts(values: pd.Series, first_seen: pd.Series, volume: pd.Series | None = None) -> pd.DataFrame:
-    """Counts of each value, largest first; ties by ``volume`` (descending) then by first appearance."""
-    frame = pd.DataFrame({"value": values, "first": first_seen}).dropna(subset=["value"])
-    counts = frame.groupby("value").agg(count=("value", "size"), first=("first", "min")).reset_index()
-    counts["volume"] = counts["value"].map(volume).fillna(0) if volume is not None else 0
-    counts = counts.sort_values(["count", "volume", "first", "value"], ascending=[False, False, True, True], kind="stable")
-    return counts.reset_index(drop=True)
+@dataclass
+class MonthAggregates:
+    """What the district figures need of a month, already counted."""
 
-
-def overview(orders: pd.DataFrame, month: str, settings: Settings) -> dict:
-    """Header paragraph: orders signed, completed (carry-over included) and visited in M; channels."""
-    signed = orders[in_month(orders["signed_at"], month)]
-    other = signed[signed["channel"].notna() & (signed["channel"] != settings.phone_channel)]
-    channels = _ranked_counts(other["channel"], other["signed_at"])
-    named = channels.head(settings.channels_named)
-    grouped = channels.iloc[settings.channels_named:]
-    return {
-        "orders_signed": int(len(signed)),
-        "orders_completed_incl_carried_over": int(in_month(orders["completed_at"], month).sum()),
-        "orders_visited": int(in_month(orders["visited_at"], month).sum()),
-        "channels_named": {v: int(c) for v, c in zip(named["value"], named["count"])},
-        "channels_grouped": {"names": grouped["value"].tolist(), "total": int(grouped["count"].sum())},
-    }
+    totals: dict                    # signed, completed, visited (orders in M)
+    channels: pd.DataFrame          # value, count, first: non-phone channels of orders signed in M
+    categories: pd.DataFrame        # value, count, first: categories of orders signed in M
+    business: pd.DataFrame          # appeal, unit, count, first: 营商环境 投诉/表扬 orders by handling unit
+    business_totals: dict           # appeal -> orders
+    epidemic_totals: dict           # signed, completed, unsatisfied
+    epidemic_types: pd.DataFrame    # value, count
+    epidemic_categories: pd.DataFrame  # value, count, first
 
 
-def top_categories(orders: pd.DataFrame, month: str, n: int) -> list[dict]:
-    """The n largest problem categories (问题分类) of the orders signed in M."""
-    signed = orders[in_month(orders["signed_at"], month)]
-    ranked = _ranked_counts(signed["category"], signed["signed_at"]).head(n)
-    return [{"category": v, "orders": int(c)} for v, c in zip(ranked["value"], ranked["count"])]
+def _epoch_us(times: pd.Series) -> pd.Series:
+    """Microseconds since the epoch: how both engines order values by first appearance."""
+    return times.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]").astype("int64")
+
+
+def _value_counts(values: pd.Series, first_seen: pd.Series) -> pd.DataFrame:
+    frame = pd.DataFrame({"value": values, "first": _epoch_us(first_seen)}).dropna(subset=["value"])
+    return frame.groupby("value").agg(count=("value", "size"), first=("first", "min")).reset_index()
 
 
 def handling_units(assignments: pd.DataFrame) -> pd.DataFrame:
@@ -136,57 +142,104 @@ def handling_units(assignments: pd.DataFrame) -> pd.DataFrame:
     return assignments.loc[kept, ["order_id", "unit"]].drop_duplicates()
 
 
-def business_environment(orders: pd.DataFrame, assignments: pd.DataFrame, month: str) -> dict:
-    """营商环境、行政效能类 orders signed in M: complaints and praise, each with the units involved.
+def month_aggregates(orders: pd.DataFrame, assignments: pd.DataFrame, month: str, settings: Settings) -> MonthAggregates:
+    """The month's aggregates with pandas."""
+    signed = orders[in_month(orders["signed_at"], month)]
+    other = signed[signed["channel"].notna() & (signed["channel"] != settings.phone_channel)]
+    business = signed[_flag(signed["business_env"]) & signed["appeal_type"].isin(["投诉", "表扬"])]
+    involved = handling_units(assignments).merge(business[["order_id", "signed_at", "appeal_type"]], on="order_id")
+    involved["signed_at"] = _epoch_us(involved["signed_at"])
+    by_unit = (involved.groupby(["appeal_type", "unit"]).agg(count=("order_id", "nunique"), first=("signed_at", "min"))
+               .reset_index().rename(columns={"appeal_type": "appeal"}))
+    epidemic = signed[_flag(signed["epidemic"])]
+    types = epidemic["appeal_type"].value_counts()
+    return MonthAggregates(
+        totals={"signed": len(signed), "completed": int(in_month(orders["completed_at"], month).sum()),
+                "visited": int(in_month(orders["visited_at"], month).sum())},
+        channels=_value_counts(other["channel"], other["signed_at"]),
+        categories=_value_counts(signed["category"], signed["signed_at"]),
+        business=by_unit,
+        business_totals={k: int(v) for k, v in business["appeal_type"].value_counts().items()},
+        epidemic_totals={"signed": len(epidemic), "completed": int(in_month(epidemic["completed_at"], month).sum()),
+                         "unsatisfied": int((epidemic["visit_result"] == "不满意").fillna(False).sum())},
+        epidemic_types=pd.DataFrame({"value": types.index.astype(str), "count": types.to_numpy()}),
+        epidemic_categories=_value_counts(epidemic["category"], epidemic["signed_at"]),
+    )
 
-    Units are listed in the order they first appear (by the order's signing time), as published.
-    """
-    signed = orders[in_month(orders["signed_at"], month) & _flag(orders["business_env"])]
+
+def ranked(counts: pd.DataFrame, volume: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts largest first; ties by ``volume`` (descending), then first appearance, then name."""
+    counts = counts.copy()
+    counts["volume"] = counts["value"].map(volume.set_index("value")["count"]).fillna(0) if volume is not None else 0
+    counts = counts.sort_values(["count", "volume", "first", "value"], ascending=[False, False, True, True], kind="stable")
+    return counts.reset_index(drop=True)
+
+
+def overview(agg: MonthAggregates, settings: Settings) -> dict:
+    """Header paragraph: orders signed, completed (carry-over included) and visited in M; channels."""
+    channels = ranked(agg.channels)
+    named, grouped = channels.head(settings.channels_named), channels.iloc[settings.channels_named:]
+    return {
+        "orders_signed": int(agg.totals["signed"]),
+        "orders_completed_incl_carried_over": int(agg.totals["completed"]),
+        "orders_visited": int(agg.totals["visited"]),
+        "channels_named": {v: int(c) for v, c in zip(named["value"], named["count"])},
+        "channels_grouped": {"names": grouped["value"].tolist(), "total": int(grouped["count"].sum())},
+    }
+
+
+def top_categories(agg: MonthAggregates, n: int) -> list[dict]:
+    """The n largest problem categories (问题分类) of the orders signed in M."""
+    top = ranked(agg.categories).head(n)
+    return [{"category": v, "orders": int(c)} for v, c in zip(top["value"], top["count"])]
+
+
+def business_environment(agg: MonthAggregates) -> dict:
+    """营商环境、行政效能类 orders signed in M: complaints and praise, each with the units involved,
+    listed in the order they first appear (by the order's signing time), as published."""
     result = {}
     for key, appeal in [("complaints", "投诉"), ("praise", "表扬")]:
-        chosen = signed[signed["appeal_type"] == appeal]
-        involved = handling_units(assignments).merge(chosen[["order_id", "signed_at"]], on="order_id")
-        by_unit = involved.groupby("unit").agg(orders=("order_id", "nunique"), first=("signed_at", "min"))
-        by_unit = by_unit.sort_values(["first"], kind="stable")
-        result[key] = {"total": int(len(chosen)), "by_unit": {u: int(n) for u, n in by_unit["orders"].items()}}
+        rows = agg.business[agg.business["appeal"] == appeal].sort_values(["first", "unit"], kind="stable")
+        result[key] = {"total": int(agg.business_totals.get(appeal, 0)),
+                       "by_unit": {u: int(n) for u, n in zip(rows["unit"], rows["count"])}}
     return result
 
 
-def epidemic(orders: pd.DataFrame, month: str, settings: Settings) -> dict:
+def epidemic(agg: MonthAggregates, settings: Settings) -> dict:
     """疫情工单: epidemic-related orders signed in M, as the bulletin reports them.
 
     completed: those of them closed in M; share: of all orders closed in M; satisfaction as
     published: 1 − (visited unsatisfied) / signed.
     """
-    signed_all = orders[in_month(orders["signed_at"], month)]
-    signed = signed_all[_flag(signed_all["epidemic"])]
-    completed = int(in_month(signed["completed_at"], month).sum())
-    month_completed = int(in_month(orders["completed_at"], month).sum())
-    unsatisfied = int((signed["visit_result"] == "不满意").fillna(False).sum())
-    types = signed["appeal_type"].value_counts()
+    totals = agg.epidemic_totals
+    total, completed, unsatisfied = int(totals["signed"]), int(totals["completed"]), int(totals["unsatisfied"])
+    types = dict(zip(agg.epidemic_types["value"], agg.epidemic_types["count"]))
     by_type = {t: int(types.get(t, 0)) for t in settings.appeal_types}
-    by_type.update({t: int(n) for t, n in types.items() if t not in by_type})
-    volume = signed_all["category"].value_counts()
-    ranked = _ranked_counts(signed["category"], signed["signed_at"], volume).head(settings.epidemic_top_categories)
-    total = len(signed)
+    by_type.update({t: int(n) for t, n in sorted(types.items(), key=lambda kv: (-kv[1], kv[0])) if t not in by_type})
+    top = ranked(agg.epidemic_categories, agg.categories).head(settings.epidemic_top_categories)
     return {
-        "signed": int(total),
+        "signed": total,
         "completed": completed,
-        "share_of_month_completed": format_percent(ratio_percent(completed, month_completed, empty=Decimal(0))),
+        "share_of_month_completed": format_percent(ratio_percent(completed, int(agg.totals["completed"]), empty=Decimal(0))),
         "by_appeal_type": by_type,
         "visited_unsatisfied": unsatisfied,
         "satisfaction": format_percent(ratio_percent(total - unsatisfied, total)),
         "top_categories": [{"category": v, "orders": int(c), "share": format_percent(ratio_percent(c, total))}
-                           for v, c in zip(ranked["value"], ranked["count"])],
+                           for v, c in zip(top["value"], top["count"])],
+    }
+
+
+def district_from(agg: MonthAggregates, month: str, settings: Settings) -> dict:
+    """Every district figure of month M computable from the exports, from its aggregates."""
+    return {
+        "month": month,
+        "overview": overview(agg, settings),
+        "top_categories": top_categories(agg, settings.top_categories),
+        "business_environment": business_environment(agg),
+        "epidemic": epidemic(agg, settings),
     }
 
 
 def district_figures(orders: pd.DataFrame, assignments: pd.DataFrame, month: str, settings: Settings) -> dict:
-    """Every district figure of month M computable from the exports."""
-    return {
-        "month": month,
-        "overview": overview(orders, month, settings),
-        "top_categories": top_categories(orders, month, settings.top_categories),
-        "business_environment": business_environment(orders, assignments, month),
-        "epidemic": epidemic(orders, month, settings),
-    }
+    """Every district figure of month M, with pandas."""
+    return district_from(month_aggregates(orders, assignments, month, settings), month, settings)

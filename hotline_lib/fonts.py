@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import importlib.resources
 import io
+import os
 import re
 from pathlib import Path
 
@@ -20,18 +21,40 @@ def cjk_font_path() -> Path:
     return Path(str(importlib.resources.files("mplfonts") / "fonts" / FONT_FILE))
 
 
-def font_face_css(html: str) -> str:
-    """An @font-face rule with a WOFF subset (a data: URI) covering every character of ``html``'s text."""
+def font_face_css(html: str, cache: Path | None = None) -> str:
+    """An @font-face rule with a WOFF subset (a data: URI) covering every character of ``html``'s text.
+
+    Subsetting takes about a second, so the subset is cached and grows: a page whose characters the
+    cached subset already covers reuses it (months of one district share almost all of theirs).
+    """
+    needed = set(re.sub(r"data:[a-z/+-]+;base64,[A-Za-z0-9+/=]+", "", html))
+    chars_file, rule_file = (cache / "font-subset.chars", cache / "font-subset.css") if cache is not None else (None, None)
+    if chars_file is not None and chars_file.exists() and rule_file.exists():
+        known = set(chars_file.read_text(encoding="utf-8"))
+        if needed <= known:
+            return rule_file.read_text(encoding="ascii")
+        needed |= known
+    text = "".join(sorted(needed))
+    rule = _subset_rule(text)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for path, content, encoding in [(rule_file, rule, "ascii"), (chars_file, text, "utf-8")]:
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(content, encoding=encoding)
+            tmp.replace(path)
+    return rule
+
+
+def _subset_rule(text: str) -> str:
     from fontTools import subset
 
-    text = re.sub(r"data:[a-z/+-]+;base64,[A-Za-z0-9+/=]+", "", html)
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = ["*"]
     options.notdef_outline = True
     font = subset.load_font(str(cjk_font_path()), options)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.populate(text=text)
     subsetter.subset(font)
     buffer = io.BytesIO()
     subset.save_font(font, buffer, options)

@@ -128,7 +128,7 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
 def deliver(month: str, recipients: list[str], server: str | None = None, dry_run: bool = False,
             sender: str | None = None, out_dir=None, starttls: bool = True) -> Delivery:
     """Build the month's message, save it as bulletin.eml, and send it unless ``dry_run`` or no server."""
-    from .monthly import check_month
+    from .months import check_month
 
     check_month(month)
     if not recipients:

@@ -10,22 +10,15 @@ import pandas as pd
 
 from .config import cache_dir, outputs_dir
 from .directory import Settings, UnitDirectory, load_settings, load_units
-from .errors import HotlineError
-from .exports import Exports, load_exports
-from .figures import district_figures, unit_figures
+from .months import check_month
+from .exports import Exports, dataset_folder, load_exports
+from .figures import district_from, month_aggregates, unit_counts, unit_table
+from .utils import check_argument
+
+ENGINES = ["auto", "pandas", "duckdb"]
+#: From this many assignments on, "auto" computes with DuckDB (see docs/performance.md).
+AUTO_DUCKDB_ROWS = 2_000_000
 from .utils import atomic_path
-
-MONTH_FORMAT = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
-def check_month(month: str) -> str:
-    """A month as YYYY-MM, or one clear error."""
-    import re
-
-    if not re.match(MONTH_FORMAT, month or ""):
-        raise HotlineError(f"month must look like 2020-12 (YYYY-MM); got {month!r}")
-    return month
-
 
 @dataclass
 class MonthFigures:
@@ -45,15 +38,52 @@ def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def choose_engine(engine: str | None, rows: int) -> str:
+    """pandas or duckdb: the one asked for (or HOTLINE_ENGINE), or by size when "auto"."""
+    import os
+
+    engine = engine or os.environ.get("HOTLINE_ENGINE", "auto")
+    check_argument("engine", ENGINES, engine)
+    if engine == "auto":
+        return "duckdb" if rows >= AUTO_DUCKDB_ROWS else "pandas"
+    return engine
+
+
+def figures_from_parquet(orders: Path, assignments: Path, month: str, units: UnitDirectory, settings: Settings,
+                         engine: str = "duckdb") -> tuple[pd.DataFrame, dict]:
+    """(unit table, district figures) of a month straight from Parquet files, without loading them
+    when the engine is DuckDB."""
+    if engine == "duckdb":
+        from .figures_sql import connect, month_aggregates_sql, unit_counts_sql
+
+        con = connect()
+        counts = unit_counts_sql(con, assignments, month)
+        aggregates = month_aggregates_sql(con, orders, assignments, month, settings)
+    else:
+        orders_frame, assignments_frame = pd.read_parquet(orders), pd.read_parquet(assignments)
+        counts = unit_counts(assignments_frame, month)
+        aggregates = month_aggregates(orders_frame, assignments_frame, month, settings)
+    return unit_table(counts, units), district_from(aggregates, month, settings)
+
+
 def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
-                  out_dir: str | Path | None = None, use_cache: bool = True) -> MonthFigures:
+                  out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
     """Every figure of ``month`` from the exports in ``data_dir`` (never modified); the rejected rows
-    go to ``out_dir``/<month>/rejects.csv (default: outputs)."""
+    go to ``out_dir``/<month>/rejects.csv (default: outputs). ``engine``: pandas, duckdb or auto
+    (DuckDB from AUTO_DUCKDB_ROWS assignments on; DuckDB needs the cache, which holds its Parquet)."""
     check_month(month)
+    if engine is not None:
+        check_argument("engine", ENGINES, engine)
     units = load_units(units_path)
     settings = load_settings(settings_path)
-    exports = load_exports(data_dir, units, cache_dir() if use_cache else None)
-    table = unit_figures(exports.assignments, month, units)
-    district = district_figures(exports.orders, exports.assignments, month, settings)
+    cache = cache_dir() if use_cache else None
+    exports = load_exports(data_dir, units, cache)
+    chosen = choose_engine(engine, len(exports.assignments)) if cache is not None else "pandas"
+    if chosen == "duckdb":
+        folder = dataset_folder(data_dir, units, cache)
+        table, district = figures_from_parquet(folder / "orders.parquet", folder / "assignments.parquet", month, units, settings)
+    else:
+        table = unit_table(unit_counts(exports.assignments, month), units)
+        district = district_from(month_aggregates(exports.orders, exports.assignments, month, settings), month, settings)
     rejects_path = write_rejects(exports.rejects, Path(out_dir or outputs_dir()) / month / "rejects.csv")
     return MonthFigures(month, exports, units, settings, table, district, rejects_path)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-import cn2an
-
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
 
@@ -80,6 +78,8 @@ def column_holds_fractions(values) -> bool:
 
 def chinese_number(value: int) -> str:
     """12 -> 十二, 2 -> 二: months (十二月份) and ranks (排名第二) in the bulletin's text."""
+    import cn2an  # imported here: it takes a quarter of a second to load
+
     if value < 0 or int(value) != value:
         raise ValueError(f"expected a non-negative whole number, got {value!r}")
     return cn2an.an2cn(int(value), "low")

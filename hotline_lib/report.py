@@ -17,10 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-from .config import NOTEBOOKS_DIR, TEMPLATES_DIR, outputs_dir, sample_dir
+from .config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
 from .errors import InputError, ReportError
 from .fonts import font_face_css
-from .monthly import check_month
+from .months import check_month
 from .utils import atomic_path
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def to_html(executed: nbformat.NotebookNode, title: str) -> str:
     exporter = HTMLExporter(template_name="bulletin", extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": title}})
-    return body.replace("/* @font-face */", font_face_css(body), 1)
+    return body.replace("/* @font-face */", font_face_css(body, cache_dir()), 1)
 
 
 def _failed_section(executed: nbformat.NotebookNode) -> tuple[str, str]:

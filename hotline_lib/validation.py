@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import warnings
 
+from functools import cache
+
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 TIMEZONE = "Asia/Shanghai"
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
@@ -89,48 +89,58 @@ def type_columns(raw: pd.DataFrame, times, flags, counts) -> tuple[pd.DataFrame,
 
 
 def _not_before(later: str, earlier: str):
+    import pandera.pandas as pa
+
     return pa.Check(lambda df: df[later].isna() | df[earlier].isna() | (df[later] >= df[earlier]),
                     name=f"{later} is before {earlier}", error=f"{later} is before {earlier}")
 
 
 def _needs(column: str, when: str):
+    import pandera.pandas as pa
+
     return pa.Check(lambda df: df[when].isna() | df[column].notna(),
                     name=f"{column} missing while {when} is set", error=f"{column} missing while {when} is set")
 
 
-TEXT = pa.Column("string", nullable=True, required=False)
+@cache
+def schema(record_type: str):
+    """The pandera schema of one record type (built on first use: pandera is slow to import, and a
+    run served from the cache never validates)."""
+    import pandera.pandas as pa
 
-ORDER_SCHEMA = pa.DataFrameSchema(
-    {
-        "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
-        "visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
-        "appeal_type": pa.Column("string", pa.Check.isin(APPEAL_TYPES), nullable=True),
-    },
-    checks=[_not_before("completed_at", "signed_at"), _not_before("visited_at", "completed_at")],
-    strict=False,
-)
+    if record_type == "orders":
+        return pa.DataFrameSchema(
+            {
+                "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
+                "visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
+                "appeal_type": pa.Column("string", pa.Check.isin(APPEAL_TYPES), nullable=True),
+            },
+            checks=[_not_before("completed_at", "signed_at"), _not_before("visited_at", "completed_at")],
+            strict=False,
+        )
+    return pa.DataFrameSchema(
+        {
+            "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
+            "unit": pa.Column("string", nullable=False),
+            "dispatched_at": pa.Column(nullable=False),
+            "sign_due": pa.Column(nullable=False),
+            "redo_count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            "unit_visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
+        },
+        checks=[_not_before("unit_signed_at", "dispatched_at"), _not_before("unit_completed_at", "dispatched_at"),
+                _needs("return_due", "returned_at"), _needs("complete_due", "unit_completed_at")],
+        strict=False,
+    )
 
-ASSIGNMENT_SCHEMA = pa.DataFrameSchema(
-    {
-        "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
-        "unit": pa.Column("string", nullable=False),
-        "dispatched_at": pa.Column(nullable=False),
-        "sign_due": pa.Column(nullable=False),
-        "redo_count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "unit_visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
-    },
-    checks=[_not_before("unit_signed_at", "dispatched_at"), _not_before("unit_completed_at", "dispatched_at"),
-            _needs("return_due", "returned_at"), _needs("complete_due", "unit_completed_at")],
-    strict=False,
-)
 
-
-def schema_failures(typed: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def schema_failures(typed: pd.DataFrame, schema) -> pd.DataFrame:
     """Failure cases of a pandera schema as (index, column, reason) rows, one per row and column.
 
     A check across columns (say "unit_signed_at is before dispatched_at") is reported by pandera
     once per column of the row; it is kept once, under the first column it names.
     """
+    from pandera.errors import SchemaErrors
+
     try:
         schema.validate(typed, lazy=True)
     except SchemaErrors as errors:
@@ -168,11 +178,11 @@ def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, di
 def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid typed rows, rejects) for one record type's rows from every file."""
     if record_type == "orders":
-        times, flags, counts, schema = ORDER_TIMES, ORDER_FLAGS, [], ORDER_SCHEMA
+        times, flags, counts = ORDER_TIMES, ORDER_FLAGS, []
     else:
-        times, flags, counts, schema = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS, ASSIGNMENT_SCHEMA
+        times, flags, counts = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS
     typed, failures = type_columns(raw, times, flags, counts)
-    failures = pd.concat([failures, schema_failures(typed, schema)], ignore_index=True)
+    failures = pd.concat([failures, schema_failures(typed, schema(record_type))], ignore_index=True)
     failures = failures.drop_duplicates(subset=["index", "column"]).sort_values("index", kind="stable")
     rejects = reject_rows(raw, failures, headers)
     valid = typed.drop(index=failures["index"].unique())

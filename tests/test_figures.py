@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from hotline_lib.directory import Unit, UnitDirectory
-from hotline_lib.figures import (assignment_flags, business_environment, epidemic, in_month, overview,
-                                 top_categories, unit_figures)
+from hotline_lib.figures import assignment_flags, district_figures, in_month, unit_figures
 from hotline_lib.validation import ASSIGNMENT_FLAGS, ASSIGNMENT_TIMES, ORDER_FLAGS, ORDER_TIMES, parse_times
 
 M = "2021-03"
@@ -40,6 +39,15 @@ def orders(*rows: dict) -> pd.DataFrame:
     for column in ["order_id", "channel", "appeal_type", "category", "visit_result"]:
         frame[column] = frame.get(column, pd.Series([None] * len(frame))).astype("string")
     return frame
+
+
+def district(order_frame: pd.DataFrame, assignment_frame: pd.DataFrame | None = None, settings=None) -> dict:
+    """District figures of M (an assignment far outside M stands in when none are given)."""
+    from hotline_lib.directory import load_settings
+
+    if assignment_frame is None:
+        assignment_frame = assignments({"unit": "乙局", "dispatched_at": "2000-01-01 00:00:00", "order_id": "none"})
+    return district_figures(order_frame, assignment_frame, M, settings or load_settings())
 
 
 def figures_of(*rows: dict, unit="甲街道办事处") -> pd.Series:
@@ -154,7 +162,7 @@ def test_overview_counts_orders_and_carry_over(settings):
         {"order_id": "6", "signed_at": "2021-03-04 09:00:00", "channel": "好差评"},
         {"order_id": "7", "signed_at": "2021-03-07 09:00:00", "channel": "我的长沙"},
     )
-    result = overview(frame, M, settings)
+    result = district(frame)["overview"]
     assert (result["orders_signed"], result["orders_completed_incl_carried_over"], result["orders_visited"]) == (6, 2, 1)
     # 市长信箱 2; then 好差评, 人民网 and 我的长沙 tie at 1 and are ordered by first appearance
     assert result["channels_named"] == {"市长信箱": 2, "好差评": 1}
@@ -165,7 +173,7 @@ def test_top_categories_only_counts_orders_signed_in_the_month():
     frame = orders(*[{"order_id": str(i), "signed_at": f"2021-03-{i + 1:02d} 09:00:00", "category": c}
                      for i, c in enumerate(["停车", "噪音", "停车", "物业", "噪音", "停车"])],
                    {"order_id": "x", "signed_at": "2021-02-10 09:00:00", "category": "物业"})
-    assert top_categories(frame, M, 2) == [{"category": "停车", "orders": 3}, {"category": "噪音", "orders": 2}]
+    assert district(frame)["top_categories"][:2] == [{"category": "停车", "orders": 3}, {"category": "噪音", "orders": 2}]
 
 
 def test_business_environment_units_in_order_of_first_appearance():
@@ -182,7 +190,7 @@ def test_business_environment_units_in_order_of_first_appearance():
                     {"order_id": "3", "unit": "丙局", "dispatched_at": "2021-03-09 09:05:00", "returned_at": "2021-03-09 10:00:00"},
                     {"order_id": "4", "unit": "丙局", "dispatched_at": "2021-03-09 09:10:00"},
                     {"order_id": "5", "unit": "丙局", "dispatched_at": "2021-03-09 09:10:00"})
-    result = business_environment(frame, a, M)
+    result = district(frame, a)["business_environment"]
     assert result["complaints"] == {"total": 3, "by_unit": {"甲街道办事处": 1, "乙局": 2}}
     assert list(result["complaints"]["by_unit"]) == ["甲街道办事处", "乙局"]   # 丙局 returned order 3
     assert result["praise"] == {"total": 1, "by_unit": {"丙局": 1}}
@@ -195,7 +203,7 @@ def test_epidemic_figures_as_published(settings):
                                            ("求助", "卫生服务类", None)])]
     rows += [{"order_id": f"n{i}", "signed_at": "2021-03-03 09:00:00", "epidemic": False, "category": "养老保险",
               "completed_at": "2021-03-04 09:00:00"} for i in range(3)]
-    result = epidemic(orders(*rows), M, settings)
+    result = district(orders(*rows))["epidemic"]
     assert (result["signed"], result["completed"], result["share_of_month_completed"]) == (4, 3, "50.00%")
     assert result["by_appeal_type"] == {"咨询": 1, "求助": 3, "建议": 0, "投诉": 0}
     assert (result["visited_unsatisfied"], result["satisfaction"]) == (1, "75.00%")
