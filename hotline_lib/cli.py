@@ -98,6 +98,7 @@ def sample(
     from .config import sample_dir
     from .sample_exports import generate_sample
 
+    typer.echo(f"generating 18 months of sample exports in {out or sample_dir()} (about 20 s)…", err=True)
     try:
         report = generate_sample(out or sample_dir(), seed)
     except HotlineError as exc:

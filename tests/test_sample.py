@@ -108,3 +108,11 @@ def test_same_seed_same_bytes(sample_dir, tmp_path):
         return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert digests(again) == digests(sample_dir)
+
+
+def test_sample_never_overwrites_someone_elses_exports(tmp_path):
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "real.csv").write_text("工单编号\n1\n", encoding="utf-8")
+    result = runner.invoke(app, ["sample", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "did not write" in result.stderr
+    assert (tmp_path / "exports" / "real.csv").read_text(encoding="utf-8") == "工单编号\n1\n"
