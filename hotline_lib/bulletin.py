@@ -19,7 +19,7 @@ from .numbers import format_percent, format_score, parse_rate, ratio_percent, to
 from .privacy import mask_personal
 from .reading import read_sheets
 from .rules import Rules, load_rules
-from .scoring import RANK, SCORE, competition_rank, published_order, score_units
+from .scoring import SCORE, competition_rank, published_order, score_units
 from .text import month_short, rank_label, sentence
 from .unit_table import SATISFIED, SIGNED, UNIT, VISITED
 

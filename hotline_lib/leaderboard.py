@@ -10,7 +10,7 @@ import pandas as pd
 from .numbers import format_score
 from .rules import load_rules
 from .scoring import RANK, SCORE, compare_with_published, deduction_column, published_order, score_units
-from .unit_table import PUBLISHED_RANK, PUBLISHED_SCORE, UNIT, read_unit_table
+from .unit_table import PUBLISHED_RANK, PUBLISHED_SCORE, read_unit_table
 
 
 @dataclass

@@ -8,7 +8,6 @@ split back afterwards; each executed section is still saved for an analyst to op
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import time

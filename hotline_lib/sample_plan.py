@@ -90,7 +90,7 @@ def plan_months(rng: np.random.Generator, appendix: pd.DataFrame) -> dict[str, p
     extension_share = (reference["extended"] / reference[COMPLETED].clip(lower=1)).clip(upper=0.4)
     plans = {m: reference.copy() if m == REFERENCE_MONTH else draft_month(rng, reference, m) for m in MONTHS}
     ref_index = MONTHS.index(REFERENCE_MONTH)
-    before, after = MONTHS[ref_index - 1], MONTHS[ref_index + 1]
+    before = MONTHS[ref_index - 1]
     ref = plans[REFERENCE_MONTH]
 
     # Completion carry-over into and out of December: C = S - carry_out + carry_in.
