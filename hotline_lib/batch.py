@@ -149,9 +149,7 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
                 month = futures[future]
                 status, seconds, reason = future.result()
                 outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "")
-                if status == "rendered":
-                    write_manifest(out_dir / month, month, todo[month], seconds)
-                else:
+                if status != "rendered":  # a successful render wrote its own manifest.json
                     outcome.log = out_dir / month / "render.log"
                     write_text_atomic(outcome.log, reason + "\n")
                 summary.outcomes.append(outcome)

@@ -136,6 +136,8 @@ def load_bulletin(month: str, data_dir: str, settings_file: str | None = None, u
                   rules_file: str | None = None, output_dir: str | None = None) -> Bulletin:
     """Compute a month's bulletin (cached per process: the section notebooks share one computation)."""
     mf = compute_month(month, data_dir, units_file, settings_file, output_dir)
+    if mf.district["overview"]["orders_signed"] == 0 and int(mf.unit_table["签收总数"].sum()) == 0:
+        raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
     settings = mf.settings
     rules: Rules = load_rules(rules_file)
     scored = published_order(score_units(mf.unit_table, rules), rules)

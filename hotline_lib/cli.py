@@ -133,8 +133,13 @@ def report(
 
 
 def _report_month(month, data, out, settings, units, rules) -> None:
+    from .months import check_month
     from .report import render_month
 
+    try:
+        check_month(month)
+    except HotlineError as exc:
+        _fail(exc)
     typer.echo(f"rendering {month} (7 sections, one kernel)…", err=True)
     try:
         result = render_month(month, data, out, settings, units, rules)
@@ -193,8 +198,13 @@ def trends(
     rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
 ) -> None:
     """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
+    from .months import months_between
     from .report import render_trends
 
+    try:
+        months_between(start, end)
+    except HotlineError as exc:
+        _fail(exc)
     typer.echo(f"rendering trends {start} to {end}…", err=True)
     try:
         path = render_trends(start, end, data, out, settings, units, rules)

@@ -50,7 +50,7 @@ def headline_text(figures: dict, title: str) -> str:
     low = figures.get("low_satisfaction_units", {}).get("rows", [])
     if low:
         lines.append(f"满意度低于{figures['low_satisfaction_units']['threshold']}的单位：" + "、".join(r["unit"] for r in low) + "。")
-    lines += ["", "完整通报见本邮件正文（HTML）及附件 bulletin.html。"]
+    lines += ["", f"完整通报见本邮件正文（HTML）及附件 bulletin_{figures['month']}.html。"]
     return "\n".join(lines) + "\n"
 
 

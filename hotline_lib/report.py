@@ -192,7 +192,16 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     for name in ["figures.json", "rejects.csv"]:
         shutil.move(str(staging / month / name), month_dir / name)
     shutil.rmtree(staging, ignore_errors=True)
+    _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started)
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks, time.perf_counter() - started, warnings)
+
+
+def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds) -> None:
+    """manifest.json: what this render was made from (batch runs skip a month whose inputs match)."""
+    from .batch import Fingerprints, write_manifest
+
+    inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file)
+    write_manifest(month_dir, month, inputs, seconds)
 
 
 def _text(path) -> str | None:

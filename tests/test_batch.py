@@ -68,3 +68,4 @@ def test_one_failed_month_does_not_stop_the_others(batch_data, tmp_path):
 def test_report_arguments(args, message, tmp_path):
     result = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 1 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -137,3 +137,14 @@ def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path,
     assert not (out / "2020-12" / "bulletin.html").exists()
     kept = nbformat.read(out / "2020-12" / "notebooks" / "05_epidemic.ipynb", as_version=4)
     assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))
+
+
+def test_a_single_month_render_records_its_manifest(report_2020_12):
+    manifest = json.loads((report_2020_12.html.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["month"] == "2020-12" and manifest["fingerprint"]
+
+
+def test_a_month_without_data_is_an_error_not_an_empty_bulletin(sample_dir, tmp_path):
+    with pytest.raises(ReportError, match="no order or assignment was signed in 2019-01"):
+        render_month("2019-01", sample_dir, tmp_path)
+    assert not (tmp_path / "2019-01" / "bulletin.html").exists()
