@@ -14,7 +14,7 @@ import pandas as pd
 
 from .directory import Settings, UnitDirectory
 from .numbers import format_percent, ratio_percent
-from .unit_table import COMPLETED, SATISFIED, SIGNED, VISITED
+from .unit_table import COMPLETED, RATE_COLUMNS, SATISFIED, SIGNED, VISITED
 from .validation import TIMEZONE
 
 SATISFIED_RESULTS = ["满意", "基本满意"]
@@ -101,7 +101,7 @@ def unit_figures(assignments: pd.DataFrame, month: str, units: UnitDirectory) ->
 def format_unit_figures(table: pd.DataFrame) -> pd.DataFrame:
     """The appendix table as text, rates as the bulletin prints them ("99.10%")."""
     shown = table.copy()
-    for column in ["按时办结率", "回访满意度", "延期办理率", "重复交办率"]:
+    for column in RATE_COLUMNS:
         shown[column] = shown[column].map(format_percent)
     return shown
 

@@ -12,7 +12,7 @@ from .figures import APPENDIX_COLUMNS
 from .numbers import format_percent, format_score
 from .scoring import RANK, SCORE
 from .text import html, month_short, sentence
-from .unit_table import UNIT
+from .unit_table import RATE_COLUMNS, UNIT
 
 
 class Fragment(str):
@@ -77,9 +77,6 @@ def appendix(b: Bulletin) -> Fragment:
                          columns=columns, tables=tables))
 
 
-RATE_COLUMNS = ["按时办结率", "回访满意度", "延期办理率", "重复交办率"]
-
-
 def _cell(column: str, value) -> str:
     """A cell as the published table prints it: rates "99.10%", scores 69.9 / 70."""
     if column in RATE_COLUMNS:
@@ -99,11 +96,3 @@ def categories_figure(b: Bulletin):
 
 def city_figure(b: Bulletin):
     return city_ranking_chart(b.city, b.settings.district) if b.city is not None else None
-
-
-def appendix_rates(b: Bulletin):
-    """The appendix as shown (rates as "99.10%"), for an analyst's own look."""
-    shown = b.scored.copy()
-    for column in RATE_COLUMNS:
-        shown[column] = shown[column].map(format_percent)
-    return shown
