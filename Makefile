@@ -37,4 +37,4 @@ bench: install
 	$(PY) -m hotline_lib.bench --readme
 
 clean:
-	rm -rf $(VENV) outputs/.cache
+	rm -rf $(VENV) .cache

@@ -22,6 +22,7 @@ from .directory import load_settings
 from .errors import HotlineError
 from .exports import export_files
 from .months import months_between  # noqa: F401  (re-exported: the CLI and trends use it from here)
+from .privacy import mask_personal
 from .reading import file_digest
 from .utils import write_text_atomic
 
@@ -88,9 +89,11 @@ def is_current(month_dir: Path, print_: str) -> bool:
         return False
 
 
-def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds: float) -> Path:
+def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds: float, rows: dict | None = None) -> Path:
+    """manifest.json, written last by a render: what it was made from and, under "rows", the rows
+    read, used and rejected per export file."""
     manifest = {"month": month, "package_version": __version__, "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "seconds": round(seconds, 2), "fingerprint": fingerprint(inputs), "inputs": inputs}
+                "seconds": round(seconds, 2), "fingerprint": fingerprint(inputs), "rows": rows, "inputs": inputs}
     path = month_dir / "manifest.json"
     write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
@@ -151,7 +154,7 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
                 outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "")
                 if status != "rendered":  # a successful render wrote its own manifest.json
                     outcome.log = out_dir / month / "render.log"
-                    write_text_atomic(outcome.log, reason + "\n")
+                    write_text_atomic(outcome.log, mask_personal(reason) + "\n")
                 summary.outcomes.append(outcome)
                 progress(month, status)
     summary.outcomes.sort(key=lambda o: o.month)

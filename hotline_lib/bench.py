@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import PROJECT_ROOT, outputs_dir, sample_dir
+from .utils import write_text_atomic
 
 MONTH = "2020-12"
 TARGETS = {"ratio_month_warm": ("<=", 2.0), "ratio_month_cold": ("<=", 3.0), "ratio_year": ("<=", 8.0),
@@ -241,7 +242,7 @@ def update_readme(results: dict, readme: Path = PROJECT_ROOT / "README.md") -> N
     if start in text and end in text:
         head, rest = text.split(start, 1)
         _, tail = rest.split(end, 1)
-        readme.write_text(f"{head}{start}\n{table(results)}\n{end}{tail}", encoding="utf-8")
+        write_text_atomic(readme, f"{head}{start}\n{table(results)}\n{end}{tail}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -257,8 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     results = run(args.runs, args.rows)
     out = outputs_dir() / "bench.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten: {out}")
     if args.readme:

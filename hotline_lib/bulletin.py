@@ -16,7 +16,7 @@ from .directory import Settings, UnitDirectory
 from .errors import InputError
 from .monthly import MonthFigures, compute_month
 from .numbers import format_percent, format_score, parse_rate, ratio_percent, to_decimal
-from .privacy import mask_personal
+from .privacy import mask_personal, mask_strings
 from .reading import read_sheets
 from .rules import Rules, load_rules
 from .scoring import SCORE, competition_rank, published_order, score_units
@@ -61,7 +61,7 @@ def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
             rows.append({"district": str(record["区"]).strip(), "orders": int(to_decimal(record["月工单总数"])),
                          "satisfaction": parse_rate(record["满意度"], fractions=fractions), "score": to_decimal(record["总分"])})
         except ValueError as exc:
-            raise InputError(f"not a number ({exc})", **where) from None
+            raise InputError(f"{exc} (columns 月工单总数, 满意度 and 总分 hold numbers)", **where) from None
     table = pd.DataFrame(rows)
     if own_district not in set(table["district"]):
         raise InputError(f"the city's ranking does not list {own_district}", path=path)
@@ -117,7 +117,7 @@ def read_case_story(path: Path) -> str | None:
 
 
 def compose_figures(month: str, mf: MonthFigures, scored: pd.DataFrame, city: pd.DataFrame | None, settings: Settings) -> dict:
-    """figures.json: every figure of the month, percentages as shown ("99.10%")."""
+    """figures.json: every figure of the month, percentages as shown ("99.10%"), names from the data masked."""
     d = mf.district
     figures = {"month": month, "overview": d["overview"]}
     if city is not None:
@@ -128,7 +128,7 @@ def compose_figures(month: str, mf: MonthFigures, scored: pd.DataFrame, city: pd
     figures["top_categories"] = d["top_categories"]
     figures["business_environment"] = d["business_environment"]
     figures["epidemic"] = d["epidemic"]
-    return figures
+    return mask_strings(figures)  # category and district names come from the data
 
 
 @lru_cache(maxsize=8)
@@ -136,8 +136,6 @@ def load_bulletin(month: str, data_dir: str, settings_file: str | None = None, u
                   rules_file: str | None = None, output_dir: str | None = None) -> Bulletin:
     """Compute a month's bulletin (cached per process: the section notebooks share one computation)."""
     mf = compute_month(month, data_dir, units_file, settings_file, output_dir)
-    if mf.district["overview"]["orders_signed"] == 0 and int(mf.unit_table["签收总数"].sum()) == 0:
-        raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
     settings = mf.settings
     rules: Rules = load_rules(rules_file)
     scored = published_order(score_units(mf.unit_table, rules), rules)

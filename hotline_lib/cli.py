@@ -19,11 +19,23 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+#: What a command reports as one line: our own errors, and the operating system's (a full disk,
+#: a folder without write permission, a file another program holds open).
+EXPECTED = (HotlineError, OSError)
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, OSError) and not isinstance(error, HotlineError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    return " ".join(str(error).split("\n"))
+
+
 def _fail(error: Exception) -> None:
     """Print an expected error as one line on stderr and exit 1 (the traceback only with --debug)."""
     if _state["debug"]:
         raise error
-    typer.echo(f"Error: {error}", err=True)
+    typer.echo(f"Error: {_one_line(error)}", err=True)
     raise typer.Exit(1)
 
 
@@ -44,7 +56,7 @@ def score(
 
     try:
         board = score_file(file, rules, check=check)
-    except HotlineError as exc:
+    except EXPECTED as exc:
         _fail(exc)
     if output is not None:
         write_csv(board.table, output)
@@ -79,8 +91,10 @@ def stats(
 
     try:
         figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir(), engine=engine)
-    except HotlineError as exc:
+    except EXPECTED as exc:
         _fail(exc)
+    for row in figures.exports.accounting().itertuples():
+        typer.echo(f"  {row.file}: {row.read} read = {row.used} used + {row.rejected} rejected", err=True)
     typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
     if district:
         typer.echo(json.dumps(figures.district, ensure_ascii=False, indent=2))
@@ -96,12 +110,16 @@ def sample(
 ) -> None:
     """Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."""
     from .config import sample_dir
-    from .sample_exports import generate_sample
+    from .sample_exports import check_sample_folder, generate_sample
 
+    try:
+        check_sample_folder(out or sample_dir())
+    except EXPECTED as exc:
+        _fail(exc)
     typer.echo(f"generating 18 months of sample exports in {out or sample_dir()} (about 20 s)…", err=True)
     try:
         report = generate_sample(out or sample_dir(), seed)
-    except HotlineError as exc:
+    except EXPECTED as exc:
         _fail(exc)
     typer.echo(f"wrote {len(report.files)} export files to {report.out / 'exports'}: {report.orders} orders, "
                f"{report.assignments} assignments (+{report.duplicates} duplicated and {report.invalid} invalid rows "
@@ -133,20 +151,20 @@ def report(
 
 
 def _report_month(month, data, out, settings, units, rules) -> None:
-    from .months import check_month
-    from .report import render_month
+    from .report import check_render_inputs, render_month
 
     try:
-        check_month(month)
-    except HotlineError as exc:
+        check_render_inputs(month, data)
+    except EXPECTED as exc:
         _fail(exc)
     typer.echo(f"rendering {month} (7 sections, one kernel)…", err=True)
     try:
         result = render_month(month, data, out, settings, units, rules)
-    except HotlineError as exc:
+    except EXPECTED as exc:
         _fail(exc)
     for warning in result.warnings:
         typer.echo(warning, err=True)
+    typer.echo(f"{result.rows} (per file: {result.html.parent / 'manifest.json'}; rejects: {result.html.parent / 'rejects.csv'})", err=True)
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
 
 
@@ -156,9 +174,12 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules) ->
 
     from .batch import months_between, render_range
 
+    from .report import check_render_inputs
+
     try:
         months = months_between(start, end)
-    except HotlineError as exc:
+        check_render_inputs(months[0], data)
+    except EXPECTED as exc:
         _fail(exc)
     console = Console(stderr=True)
     active: list[str] = []
@@ -177,7 +198,7 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules) ->
 
         try:
             summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress)
-        except HotlineError as exc:
+        except EXPECTED as exc:
             _fail(exc)
     typer.echo(f"{summary.count('rendered')} rendered, {summary.count('skipped')} skipped, "
                f"{summary.count('failed')} failed in {summary.seconds:.1f} s; index: {summary.index}")
@@ -199,16 +220,17 @@ def trends(
 ) -> None:
     """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
     from .months import months_between
-    from .report import render_trends
+    from .report import check_render_inputs, render_trends
 
     try:
         months_between(start, end)
-    except HotlineError as exc:
+        check_render_inputs(start, data)
+    except EXPECTED as exc:
         _fail(exc)
     typer.echo(f"rendering trends {start} to {end}…", err=True)
     try:
         path = render_trends(start, end, data, out, settings, units, rules)
-    except HotlineError as exc:
+    except EXPECTED as exc:
         _fail(exc)
     typer.echo(f"{path} ({path.stat().st_size / 1024:.0f} KB)")
 
@@ -227,15 +249,42 @@ def email(
 
     try:
         delivery = deliver(month, to, smtp, dry_run, sender, out)
-    except HotlineError as exc:
+    except EXPECTED as exc:
         _fail(exc)
     state = f"sent to {', '.join(delivery.recipients)}" if delivery.sent else "not sent (no --smtp, or --dry-run)"
     typer.echo(f"{delivery.eml}: “{delivery.subject}”, {state}")
 
 
+@app.command("check-privacy")
+def check_privacy(
+    path: Path = typer.Argument(None, help="A folder of outputs, or one file. Default: outputs."),
+) -> None:
+    """Fail (exit 1) if any output still holds an unmasked phone, ID or bank card number."""
+    from .config import outputs_dir
+    from .privacy import scan_outputs
+
+    try:
+        files, findings = scan_outputs(path or outputs_dir())
+    except EXPECTED as exc:
+        _fail(exc)
+    for finding in findings[:50]:
+        typer.echo(str(finding), err=True)
+    if len(findings) > 50:
+        typer.echo(f"… and {len(findings) - 50} more", err=True)
+    typer.echo(f"{len(files)} files scanned: {len(findings) or 'no'} unmasked personal number{'s' if len(findings) != 1 else ''}")
+    raise typer.Exit(1 if findings else 0)
+
+
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script: even a bug is one line (the traceback with --debug)."""
+    try:
+        app()
+    except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback
+        if _state["debug"]:
+            raise
+        typer.echo(f"Error: unexpected {type(exc).__name__}: {_one_line(exc)} — this is a bug in hotline-bulletin; "
+                   "run again with --debug and report the traceback", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

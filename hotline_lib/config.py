@@ -31,5 +31,7 @@ def outputs_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where parsed exports are cached as Parquet (HOTLINE_CACHE overrides)."""
-    return Path(os.environ.get("HOTLINE_CACHE", outputs_dir() / ".cache"))
+    """Where parsed exports are cached as Parquet (HOTLINE_CACHE overrides). Not under outputs/:
+    the cache is a full copy of the exports, citizens' words and phone numbers included, and
+    outputs/ holds only what may be shared."""
+    return Path(os.environ.get("HOTLINE_CACHE", PROJECT_ROOT / ".cache"))

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from .directory import UnitDirectory
-from .errors import InputError, UnknownUnitError
-from .headers import canonical_columns, rename_headers, spellings
-from .reading import SUPPORTED, file_digest, read_sheets
-from .validation import PROVENANCE, REJECT_COLUMNS, blank_to_na, validate
+from .errors import HotlineError, InputError, UnknownUnitError
+from .headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
+from .reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, read_sheets
+from .validation import FUTURE, PROVENANCE, REJECT_COLUMNS, blank_to_na, validate
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories), not exports.
 INPUT_FOLDERS = {"city_ranking", "cases"}
@@ -43,14 +43,40 @@ class Exports:
                 f"({len(self.orders)} orders, {len(self.assignments)} assignments), {len(rejected)} rejected "
                 f"({duplicates} duplicates of kept rows, {len(rejected) - duplicates} invalid)")
 
+    def accounting(self) -> pd.DataFrame:
+        """Per file: rows read, used and rejected. ``read`` counts every non-empty row below the
+        header; a row is used once (as an order or an assignment) or rejected once, whatever the
+        number of reasons it was rejected for. Raises when a file does not balance: a lost row is a bug."""
+        used = pd.concat([self.orders["_file"], self.assignments["_file"]]).value_counts()
+        rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])["file"].value_counts()
+        table = pd.DataFrame({"file": list(self.read), "read": list(self.read.values())})
+        table["used"] = table["file"].map(used).fillna(0).astype(int)
+        table["rejected"] = table["file"].map(rejected).fillna(0).astype(int)
+        unbalanced = table[table["read"] != table["used"] + table["rejected"]]
+        if len(unbalanced):
+            row = unbalanced.iloc[0]
+            raise HotlineError(f"internal error, please report it: {row['file']} has {row['read']} rows read but "
+                               f"{row['used']} used + {row['rejected']} rejected")
+        return table
+
 
 def export_files(data_dir: str | Path) -> list[Path]:
-    """Every .csv/.xlsx under ``data_dir``, except the input subfolders and hidden files, in name order."""
+    """Every .csv/.xlsx under ``data_dir``, except the input subfolders, hidden and Office lock files, in name order.
+
+    A spreadsheet the reader cannot open (.xls, .ods, ...) is an error: skipping it would drop its rows.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise InputError("data folder not found", path=data_dir)
-    files = [p for p in sorted(data_dir.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED
+    # hidden files, the input subfolders, and the "~$name.xlsx" owner files Excel and WPS keep
+    # beside a workbook while it is open (they hold no rows)
+    found = [p for p in sorted(data_dir.rglob("*")) if not p.name.startswith("~$")
              and not any(part.startswith(".") or part in INPUT_FOLDERS for part in p.relative_to(data_dir).parts)]
+    unreadable = [p for p in found if p.suffix.lower() in NOT_READ]  # a .numbers may be a folder (a macOS package)
+    if unreadable:
+        more = f" (and {len(unreadable) - 1} more: {', '.join(p.name for p in unreadable[1:])})" if len(unreadable) > 1 else ""
+        raise InputError(f"a {unreadable[0].suffix.lower()} spreadsheet cannot be read: {SAVE_AS}{more}", path=unreadable[0])
+    files = [p for p in found if p.is_file() and p.suffix.lower() in SUPPORTED]
     if not files:
         raise InputError("no .csv or .xlsx export files", path=data_dir)
     return files
@@ -79,8 +105,9 @@ def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
             if kind is None:
                 raise InputError(f"cannot tell a 工单 from a 派单 export by its headers ({', '.join(columns)})",
                                  path=path, sheet=raw.sheet)
+            check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet)
             renamed = rename_headers(columns, kind)
-            missing = [c for c in REQUIRED[kind] if c not in renamed.values()]
+            missing = [display_name(kind, c) for c in REQUIRED[kind] if c not in renamed.values()]
             if missing:
                 raise InputError(f"missing columns: {', '.join(missing)}", path=path, sheet=raw.sheet)
             name = str(path.relative_to(data_dir))
@@ -137,6 +164,15 @@ def deduplicate(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.
     return frame.loc[kept.sort_values("_order").index], rejects
 
 
+def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
+    """Rows read from each file (a file holding only a header reads 0), by its name in the data folder."""
+    read = {str(path.relative_to(data_dir)): 0 for path in files}
+    for frame in frames:
+        for name, count in frame["_file"].value_counts().items():
+            read[name] += int(count)
+    return read
+
+
 def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     """What a validated dataset depends on: every file's content, the unit directory, and the code
     that reads and validates (so a fix to the reader never serves a stale cache)."""
@@ -159,6 +195,8 @@ def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects"]}
     except (OSError, ValueError, KeyError):
         return None
+    if frames["rejects"]["reason"].eq(FUTURE).any():
+        return None  # "in the future" was true when cached, and may not be any more
     return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files)
 
 
@@ -198,7 +236,7 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
         if cached is not None:
             return cached
     frames, headers = _frames(files, data_dir, cache_dir)
-    read = {kind: len(frame) for kind, frame in frames.items()}
+    read = rows_per_file(files, data_dir, frames.values())
     orders, order_rejects = validate(frames["orders"], "orders", headers)
     assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
     assignments = resolve_units(assignments, units)

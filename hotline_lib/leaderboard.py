@@ -45,5 +45,5 @@ def write_csv(table: pd.DataFrame, target) -> None:
         return
     from .utils import atomic_path
 
-    with atomic_path(target, suffix=".csv") as tmp:
+    with atomic_path(target) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")

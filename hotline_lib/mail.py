@@ -125,6 +125,19 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
         raise EmailError(f"could not connect to {host}:{port}: {exc.strerror or exc}") from None
 
 
+def refuse_personal_data(html: Path) -> None:
+    """Nothing is e-mailed while the bulletin holds an unmasked phone, ID or bank card number
+    (the same scan as ``hotline check-privacy``)."""
+    from .privacy import scan_file
+
+    if not html.exists():
+        return  # build_message says what is missing
+    findings = scan_file(html)
+    if findings:
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        raise EmailError(f"{findings[0]}{more}: not e-mailed; mask it in the data or re-render with this version")
+
+
 def deliver(month: str, recipients: list[str], server: str | None = None, dry_run: bool = False,
             sender: str | None = None, out_dir=None, starttls: bool = True) -> Delivery:
     """Build the month's message, save it as bulletin.eml, and send it unless ``dry_run`` or no server."""
@@ -138,9 +151,10 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
             raise EmailError(f"not an e-mail address: {address!r}")
     month_dir = Path(out_dir or outputs_dir()) / month
     sender = sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost"
+    refuse_personal_data(month_dir / "bulletin.html")
     message = build_message(month_dir, recipients, sender)
     eml = month_dir / "bulletin.eml"
-    with atomic_path(eml, suffix=".eml") as tmp:
+    with atomic_path(eml) as tmp:
         tmp.write_bytes(message.as_bytes())
     sent = False
     if server and not dry_run:

@@ -1,8 +1,9 @@
 """One month's figures from a data folder: the unit table and the district figures, with the
-run's account of rows read, used and rejected (rejects written beside the month's outputs)."""
+run's account of rows read, used and rejected (rejects.csv and accounting.json written beside the month's outputs)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,15 +11,16 @@ import pandas as pd
 
 from .config import cache_dir, outputs_dir
 from .directory import Settings, UnitDirectory, load_settings, load_units
+from .errors import InputError
 from .months import check_month
 from .exports import Exports, dataset_folder, load_exports
 from .figures import district_from, month_aggregates, unit_counts, unit_table
-from .utils import check_argument
+from .privacy import mask_personal
+from .utils import atomic_path, check_argument, write_text_atomic
 
 ENGINES = ["auto", "pandas", "duckdb"]
 #: From this many assignments on, "auto" computes with DuckDB (see docs/performance.md).
 AUTO_DUCKDB_ROWS = 2_000_000
-from .utils import atomic_path
 
 @dataclass
 class MonthFigures:
@@ -32,9 +34,20 @@ class MonthFigures:
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
-    """rejects.csv (UTF-8 with BOM): file, sheet, row, column, value, reason."""
-    with atomic_path(path, suffix=".csv") as tmp:
+    """rejects.csv (UTF-8 with BOM): file, sheet, row, column, value, reason. Personal numbers in a
+    rejected value are masked (file, sheet and row find the original)."""
+    rejects = rejects.assign(value=rejects["value"].map(mask_personal))
+    with atomic_path(path) as tmp:
         rejects.sort_values(["file", "sheet", "row"], kind="stable").to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_accounting(exports: Exports, path: Path) -> Path:
+    """accounting.json: rows read, used and rejected, per file and in total (read = used + rejected)."""
+    table = exports.accounting()
+    totals = {column: int(table[column].sum()) for column in ["read", "used", "rejected"]}
+    document = {"files": table.to_dict("records"), "total": totals, "summary": exports.summary()}
+    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return path
 
 
@@ -85,5 +98,9 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     else:
         table = unit_table(unit_counts(exports.assignments, month), units)
         district = district_from(month_aggregates(exports.orders, exports.assignments, month, settings), month, settings)
-    rejects_path = write_rejects(exports.rejects, Path(out_dir or outputs_dir()) / month / "rejects.csv")
+    if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
+        raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
+    month_dir = Path(out_dir or outputs_dir()) / month
+    write_accounting(exports, month_dir / "accounting.json")
+    rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
     return MonthFigures(month, exports, units, settings, table, district, rejects_path)

@@ -8,7 +8,9 @@ split back afterwards; each executed section is still saved for an analyst to op
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -17,10 +19,11 @@ from pathlib import Path
 import nbformat
 
 from .config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
-from .errors import InputError, ReportError
+from .errors import HotlineError, InputError, ReportError, RulesError, SettingsError, UnknownUnitError
 from .fonts import font_face_css
 from .months import check_month
-from .utils import atomic_path
+from .privacy import mask_notebook, mask_personal
+from .utils import atomic_path, exclusive, remove_leftovers
 
 log = logging.getLogger(__name__)
 SECTION_KEY = "hotline_section"
@@ -34,6 +37,7 @@ class ReportResult:
     notebooks: list[Path]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    rows: str = ""          # rows read, used and rejected (the per-file account is in manifest.json)
 
 
 def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
@@ -93,12 +97,17 @@ def to_html(executed: nbformat.NotebookNode, title: str) -> str:
     return body.replace("/* @font-face */", font_face_css(body, cache_dir()), 1)
 
 
-def _failed_section(executed: nbformat.NotebookNode) -> tuple[str, str]:
+#: Errors a section raises about the data or settings (not about the notebook): reported as they are.
+DATA_ERRORS = {cls.__name__ for cls in (HotlineError, InputError, UnknownUnitError, SettingsError, RulesError)}
+
+
+def _failed_section(executed: nbformat.NotebookNode) -> tuple[str, str, str]:
+    """(section, exception name, message) of the first error in an executed notebook."""
     for cell in executed.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                return cell.metadata.get(SECTION_KEY, "?"), f"{output.get('ename')}: {output.get('evalue')}"
-    return "?", "unknown error"
+                return cell.metadata.get(SECTION_KEY, "?"), output.get("ename", "?"), str(output.get("evalue", ""))
+    return "?", "?", "unknown error"
 
 
 def execute(path: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
@@ -122,86 +131,138 @@ def execute(path: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
 
 def render_trends(start: str, end: str, data_dir=None, out_dir=None, settings_file=None, units_file=None,
                   rules_file=None) -> Path:
-    """outputs/trends_<from>_<to>.html (and its executed notebook beside it)."""
-    from papermill.exceptions import PapermillExecutionError
-
+    """outputs/trends_<from>_<to>.html (and its executed notebook beside it), personal data masked."""
     from .batch import months_between
-    from .directory import load_settings
-    from .trend_sections import trends_title
 
     months_between(start, end)
     out = Path(out_dir or outputs_dir()).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    notebook = out / f"trends_{start}_{end}.ipynb"
-    shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", notebook)
+    name = f"trends_{start}_{end}"
+    with exclusive(out / f".{name}.lock", f"the trends {start} to {end}"):
+        remove_leftovers(out)
+        return _render_trends(start, end, out, name, data_dir, settings_file, units_file, rules_file)
+
+
+def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, units_file, rules_file) -> Path:
+    from papermill.exceptions import PapermillExecutionError
+
+    from .directory import load_settings
+    from .trend_sections import trends_title
+
+    running = out / f".{name}.running.ipynb"  # papermill writes as it goes: never under the final name
+    shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", running)
     parameters = {"from_month": start, "to_month": end, "data_dir": str(Path(data_dir or sample_dir()).resolve()),
                   "settings_file": _text(settings_file), "units_file": _text(units_file), "rules_file": _text(rules_file)}
+    notebook = out / f"{name}.ipynb"
     try:
-        executed = execute(notebook, parameters, cwd=NOTEBOOKS_DIR)
+        executed = execute(running, parameters, cwd=NOTEBOOKS_DIR)
     except PapermillExecutionError as exc:
-        raise ReportError(f"trends failed: {exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''} "
-                          f"(executed notebook kept: {notebook})") from None
-    target = out / f"trends_{start}_{end}.html"
+        _write_notebook(_masked(nbformat.read(running, as_version=4)), notebook)
+        running.unlink(missing_ok=True)
+        reason = mask_personal(str(exc.evalue).splitlines()[0] if exc.evalue else "")
+        raise ReportError(f"trends failed: {exc.ename}: {reason} (executed notebook kept: {notebook})") from None
+    finally:
+        running.unlink(missing_ok=True)
+    executed = _masked(executed)
+    target = out / f"{name}.html"
     html = to_html(executed, trends_title(load_settings(settings_file).district, start, end))
-    with atomic_path(target, suffix=".html") as tmp:
+    _write_notebook(executed, notebook)
+    with atomic_path(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return target
 
 
-def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
-                 settings_file=None, units_file=None, rules_file=None) -> ReportResult:
-    """outputs/<month>/: bulletin.html, figures.json and the executed section notebooks.
-
-    A failed section names itself in the error, keeps its executed notebook for debugging, and
-    leaves no bulletin.html behind (a stale one from an earlier run is removed).
-    """
-    from papermill.exceptions import PapermillExecutionError
-
-    started = time.perf_counter()
+def check_render_inputs(month: str, data_dir=None) -> Path:
+    """The checks worth failing on before rendering starts: the month, and the data folder."""
     check_month(month)
     data_dir = Path(data_dir or sample_dir()).resolve()
     if not data_dir.is_dir():
         hint = " (run `hotline sample` to generate the sample)" if data_dir == sample_dir().resolve() else ""
         raise InputError(f"data folder not found{hint}", path=data_dir)
+    return data_dir
+
+
+def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
+                 settings_file=None, units_file=None, rules_file=None) -> ReportResult:
+    """outputs/<month>/: bulletin.html, figures.json, rejects.csv, accounting.json, the executed
+    section notebooks and, written last, manifest.json.
+
+    Safe to interrupt: everything is produced in a staging folder and each file moves into place
+    whole; manifest.json is removed before the first move and written after the last, so a month
+    without it was interrupted (a batch renders it again). One run per month at a time (a lock).
+    A failed section names itself in the error, keeps its executed notebook for debugging, and
+    leaves no bulletin.html behind (a stale one from an earlier run is removed).
+    """
+    started = time.perf_counter()
+    data_dir = check_render_inputs(month, data_dir)
     month_dir = Path(out_dir or outputs_dir()).resolve() / month
+    with exclusive(month_dir / ".lock", f"the bulletin of {month} in {month_dir}"):
+        for folder in (month_dir, month_dir / "notebooks"):
+            remove_leftovers(folder)
+        return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, started)
+
+
+def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_file, rules_file, started) -> ReportResult:
+    from papermill.exceptions import PapermillExecutionError
+
     staging = month_dir / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     paths = section_notebooks()
     stitched_path = staging / "bulletin.ipynb"
     nbformat.write(stitch(paths), stitched_path)
-    # The kernel writes figures.json and rejects.csv under the staging folder; they move into
-    # place only when every section has succeeded.
+    # The kernel writes figures.json, rejects.csv and accounting.json under the staging folder;
+    # they move into place only when every section has succeeded.
     parameters = {"month": month, "data_dir": str(data_dir), "output_dir": str(staging), "settings_file": _text(settings_file),
                   "units_file": _text(units_file), "rules_file": _text(rules_file)}
     try:
         executed = execute(stitched_path, parameters, cwd=paths[0].parent)
     except PapermillExecutionError as exc:
-        executed = nbformat.read(stitched_path, as_version=4)
-        section, reason = _failed_section(executed)
+        executed = _masked(nbformat.read(stitched_path, as_version=4))
+        section, name, message = _failed_section(executed)
         saved = _save_sections(executed, paths, month_dir)
         (month_dir / "bulletin.html").unlink(missing_ok=True)
+        (month_dir / "manifest.json").unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        first_line = message.splitlines()[0] if message else exc.ename
+        if name in DATA_ERRORS:  # bad data or settings: the message already says where
+            raise ReportError(first_line) from None
         kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
-        raise ReportError(f"section {section} failed: {reason.splitlines()[0] if reason else exc.ename} "
-                          f"(executed notebook kept: {kept})") from None
+        raise ReportError(f"section {section} failed: {name}: {first_line} (executed notebook kept: {kept})") from None
+    executed = _masked(executed)
     warnings = _warnings(executed)
-    notebooks = _save_sections(executed, paths, month_dir)
     html = to_html(executed, bulletin_title(month, settings_file))
-    with atomic_path(month_dir / "bulletin.html", suffix=".html") as tmp:
+    rows = json.loads((staging / month / "accounting.json").read_text(encoding="utf-8"))
+    # Commit: manifest.json goes first and comes back last, every other file moves in whole.
+    (month_dir / "manifest.json").unlink(missing_ok=True)
+    notebooks = _save_sections(executed, paths, month_dir)
+    for name in ["figures.json", "rejects.csv", "accounting.json"]:
+        os.replace(staging / month / name, month_dir / name)
+    with atomic_path(month_dir / "bulletin.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
-    for name in ["figures.json", "rejects.csv"]:
-        shutil.move(str(staging / month / name), month_dir / name)
     shutil.rmtree(staging, ignore_errors=True)
-    _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started)
-    return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks, time.perf_counter() - started, warnings)
+    _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows)
+    return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
+                        time.perf_counter() - started, warnings, rows["summary"])
 
 
-def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds) -> None:
+def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds, rows) -> None:
     """manifest.json: what this render was made from (batch runs skip a month whose inputs match)."""
     from .batch import Fingerprints, write_manifest
 
     inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file)
-    write_manifest(month_dir, month, inputs, seconds)
+    write_manifest(month_dir, month, inputs, seconds, rows)
+
+
+def _masked(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """An executed notebook with personal numbers masked in every text output (it sits beside the HTML)."""
+    mask_notebook(notebook)
+    return notebook
+
+
+def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
+    with atomic_path(target) as tmp:
+        nbformat.write(notebook, tmp)
+    return target
 
 
 def _text(path) -> str | None:
@@ -226,13 +287,8 @@ def _warnings(executed: nbformat.NotebookNode) -> list[str]:
 
 
 def _save_sections(executed: nbformat.NotebookNode, paths: list[Path], month_dir: Path) -> list[Path]:
-    saved = []
-    for name, notebook in split(executed, paths).items():
-        target = month_dir / "notebooks" / f"{name}.ipynb"
-        with atomic_path(target, suffix=".ipynb") as tmp:
-            nbformat.write(notebook, tmp)
-        saved.append(target)
-    return saved
+    return [_write_notebook(notebook, month_dir / "notebooks" / f"{name}.ipynb")
+            for name, notebook in split(executed, paths).items()]
 
 
 

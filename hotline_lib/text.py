@@ -5,16 +5,25 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+import markupsafe
 
 from .config import TEMPLATES_DIR
 from .numbers import chinese_month, chinese_number
+from .privacy import mask_personal
+
+
+def _finalize(value):
+    """Mask personal numbers in every printed value; markup stays markup (masking adds no tag)."""
+    masked = mask_personal(value)
+    return markupsafe.Markup(masked) if isinstance(value, markupsafe.Markup) else masked
 
 
 @cache
 def _environment(autoescape: bool) -> jinja2.Environment:
+    # finalize: every value a template prints has its personal numbers masked, then (HTML) escaped
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=autoescape,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=False)
+                              keep_trailing_newline=False, finalize=_finalize)
 
 
 def sentence(name: str, *args) -> str:
@@ -24,7 +33,7 @@ def sentence(name: str, *args) -> str:
 
 
 def html(template: str, **context) -> str:
-    """An HTML fragment from templates/html; every value from the data is HTML-escaped."""
+    """An HTML fragment from templates/html; every value from the data is masked and HTML-escaped."""
     return _environment(True).get_template(f"html/{template}").render(**context)
 
 

@@ -17,6 +17,7 @@ from .config import cache_dir, sample_dir
 from .directory import Settings, UnitDirectory, load_settings, load_units
 from .exports import Exports, load_exports
 from .figures import in_month, month_bounds, unit_figures
+from .privacy import mask_personal
 from .rules import load_rules
 from .scoring import SCORE, score_units
 
@@ -115,7 +116,8 @@ def categories_over_time(orders: pd.DataFrame, months: list[str], n: int = 6) ->
     top = signed["category"].value_counts().head(n).index
     table = signed[signed["category"].isin(top)].pivot_table(index="month", columns="category", values="order_id",
                                                              aggfunc="count", fill_value=0)
-    return table.reindex(index=months, columns=top, fill_value=0)
+    table = table.reindex(index=months, columns=top, fill_value=0)
+    return table.rename(columns=mask_personal)  # category names come from the data
 
 
 def time_to_close(orders: pd.DataFrame, months: list[str]) -> pd.Series:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .headers import normalize_header, rename_headers, spellings
+from .headers import check_unique_columns, normalize_header, rename_headers, spellings
 from .numbers import column_holds_fractions, parse_rate, to_decimal
 from .reading import read_sheets
 from .rules import Rules
@@ -66,6 +66,7 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
         raise InputError("file has no table", path=path)
     frames = []
     for raw in sheets:
+        check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet)
         renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table")
         cells = raw.cells.rename(columns=renamed)
         required = [UNIT, rules.kind_column, *rules.columns] + ([PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])

@@ -34,11 +34,12 @@ def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -
 
 
 @contextmanager
-def atomic_path(target: str | Path, suffix: str = ""):
+def atomic_path(target: str | Path):
     """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix or ".tmp")
+    # hidden and ending in .tmp: a file a killed run leaves behind never looks like a finished output
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(handle)
     umask = os.umask(0)
     os.umask(umask)
@@ -49,6 +50,35 @@ def atomic_path(target: str | Path, suffix: str = ""):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def exclusive(lock_file: str | Path, what: str):
+    """Hold an exclusive lock on ``lock_file`` for the block, or fail at once naming ``what`` is busy.
+
+    The operating system releases the lock when its process ends, however it ends, so a killed run
+    never leaves a stale lock behind.
+    """
+    from filelock import FileLock, Timeout
+
+    lock_file = Path(lock_file)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_file, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise HotlineError(f"another hotline run is writing {what} right now (lock: {lock_file}); "
+                           "wait for it to finish, then try again") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Delete the temporary files (``.name.*.tmp``) a killed run left beside its outputs."""
+    for leftover in folder.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def write_text_atomic(target: str | Path, text: str, encoding: str = "utf-8") -> None:

@@ -21,12 +21,21 @@ APPEAL_TYPES = ["咨询", "求助", "投诉", "建议", "表扬"]
 REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 PROVENANCE = ["_file", "_sheet", "_row"]
 
+#: No 12345 platform exported anything older; 1970-01-01 is what a blank or 0 becomes in some exports.
+EARLIEST_TIME = pd.Timestamp("2000-01-01", tz="Asia/Shanghai")
+#: Event times later than the run itself, beyond this clock tolerance, cannot be true (due times can).
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
+
 ORDER_TIMES = ["received_at", "signed_at", "completed_at", "visited_at"]
 ORDER_FLAGS = ["epidemic", "business_env"]
 ASSIGNMENT_TIMES = ["dispatched_at", "sign_due", "unit_signed_at", "returned_at", "return_due", "complete_due",
                     "unit_completed_at", "unit_visited_at"]
+DUE_TIMES = ["sign_due", "return_due", "complete_due"]
 ASSIGNMENT_FLAGS = ["return_rejected", "extension_requested", "extension_rejected", "repeat_assigned"]
 ASSIGNMENT_COUNTS = ["redo_count"]
+
+
+NANOSECOND_RANGE = (pd.Timestamp.min.ceil("D").as_unit("us"), pd.Timestamp.max.floor("D").as_unit("us"))
 
 
 def parse_times(text: pd.Series) -> pd.Series:
@@ -38,6 +47,8 @@ def parse_times(text: pd.Series) -> pd.Series:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             times[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce")
+    # beyond what nanoseconds hold (9999-12-31, year 1): not a time we can use, so rejected as unparseable
+    times = times.where((times >= NANOSECOND_RANGE[0]) & (times <= NANOSECOND_RANGE[1]))
     times = times.astype("datetime64[ns]")
     return times.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
 
@@ -53,8 +64,9 @@ def parse_flags(text: pd.Series) -> pd.Series:
 
 def parse_counts(text: pd.Series) -> pd.Series:
     """Whole numbers to a nullable integer; anything else becomes NA."""
-    numbers = pd.to_numeric(text.astype("string"), errors="coerce")
-    whole = numbers.notna() & (numbers == numbers.round())
+    numbers = pd.to_numeric(text.astype("string"), errors="coerce").astype("Float64")
+    # a count too large to be exact (inf, 1e999) is no count: never let it wrap round to a negative
+    whole = numbers.notna() & (numbers == numbers.round()) & (numbers.abs() < 2 ** 53)
     return numbers.where(whole).astype("Int64")
 
 
@@ -102,6 +114,24 @@ def _needs(column: str, when: str):
                     name=f"{column} missing while {when} is set", error=f"{column} missing while {when} is set")
 
 
+def _plausible_times(columns: list[str], required: tuple[str, ...] = ()) -> dict:
+    """pandera columns checking that each time is after EARLIEST_TIME and (events only) not in the future."""
+    import pandera.pandas as pa
+
+    earliest = f"before {EARLIEST_TIME:%Y-%m-%d}: not a real date (a blank or 0 read as 1970?)"
+    now = pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE
+    checks = {}
+    for column in columns:
+        column_checks = [pa.Check(lambda s: s >= EARLIEST_TIME, name=earliest, error=earliest, ignore_na=True)]
+        if column not in DUE_TIMES:
+            column_checks.append(pa.Check(lambda s, now=now: s <= now, name=FUTURE, error=FUTURE, ignore_na=True))
+        checks[column] = pa.Column(checks=column_checks, nullable=column not in required)
+    return checks
+
+
+FUTURE = "in the future: after the time of this run"
+
+
 @cache
 def schema(record_type: str):
     """The pandera schema of one record type (built on first use: pandera is slow to import, and a
@@ -114,20 +144,22 @@ def schema(record_type: str):
                 "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
                 "visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
                 "appeal_type": pa.Column("string", pa.Check.isin(APPEAL_TYPES), nullable=True),
+                **_plausible_times(ORDER_TIMES),
             },
-            checks=[_not_before("completed_at", "signed_at"), _not_before("visited_at", "completed_at")],
+            checks=[_not_before("signed_at", "received_at"), _not_before("completed_at", "signed_at"),
+                    _not_before("visited_at", "completed_at")],
             strict=False,
         )
     return pa.DataFrameSchema(
         {
             "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
             "unit": pa.Column("string", nullable=False),
-            "dispatched_at": pa.Column(nullable=False),
-            "sign_due": pa.Column(nullable=False),
-            "redo_count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            **_plausible_times(ASSIGNMENT_TIMES, required=("dispatched_at", "sign_due")),
+            "redo_count": pa.Column("Int64", pa.Check.ge(0, error="negative count"), nullable=True),
             "unit_visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
         },
         checks=[_not_before("unit_signed_at", "dispatched_at"), _not_before("unit_completed_at", "dispatched_at"),
+                _not_before("unit_completed_at", "unit_signed_at"),
                 _needs("return_due", "returned_at"), _needs("complete_due", "unit_completed_at")],
         strict=False,
     )

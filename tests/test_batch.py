@@ -57,7 +57,8 @@ def test_one_failed_month_does_not_stop_the_others(batch_data, tmp_path):
                                  "--out", str(out)])
     assert result.exit_code == 1
     assert "1 rendered, 0 skipped, 1 failed" in result.stdout
-    assert "2020-10 failed: section 01_overview failed: InputError" in result.stderr and "render.log" in result.stderr
+    assert "2020-10 failed: " in result.stderr and "city_ranking/2020-10.csv, row 2: not a number: '很多'" in result.stderr
+    assert "render.log" in result.stderr
     assert (out / "2020-10" / "render.log").exists() and not (out / "2020-10" / "bulletin.html").exists()
     assert (out / "2020-11" / "bulletin.html").exists()
     assert 'href="2020-10/bulletin.html"' not in (out / "index.html").read_text(encoding="utf-8")

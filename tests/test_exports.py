@@ -58,7 +58,10 @@ def test_reads_every_file_and_sheet_by_its_headers(folder, units):
     exports = load_exports(folder, units)
     assert sorted(exports.orders["order_id"]) == ["00123", "00124"]          # leading zeros kept
     assert sorted(exports.assignments["unit"]) == ["东湖街道办事处", "人力资源和社会保障局"]   # alias resolved
-    assert exports.read == {"orders": 2, "assignments": 2} and exports.rejects.empty
+    assert exports.read == {"dispatch.xlsx": 2, "orders-gbk.csv": 2} and exports.rejects.empty
+    assert exports.accounting().to_dict("records") == [
+        {"file": "dispatch.xlsx", "read": 2, "used": 2, "rejected": 0},
+        {"file": "orders-gbk.csv", "read": 2, "used": 2, "rejected": 0}]
 
 
 def test_types_times_flags_and_missing(folder, units):

@@ -1,0 +1,142 @@
+"""Personal data: masking in any text that reaches an output, and the scan of an outputs folder."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from hotline_lib.cli import app
+from hotline_lib.privacy import find_personal, mask_notebook, mask_personal, mask_strings, scan_outputs, valid_id_number
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        # mobile phones, however written
+        ("请回电13812345678", "请回电138****5678"),
+        ("电话：138-1234-5678。", "电话：138-****-5678。"),
+        ("手机 138 1234 5678", "手机 138 **** 5678"),
+        ("+8613812345678", "+86138****5678"),
+        ("联系人王先生19900009746，", "联系人王先生199****9746，"),
+        ("tel:15912345678", "tel:159****5678"),
+        # landlines, with area code, brackets, extension; or after the word 电话
+        ("座机0731-84561234", "座机0731-****1234"),
+        ("（0731）84561234", "（0731）****1234"),
+        ("010-62345678转", "010-****5678转"),
+        ("0731-84561234-123", "0731-****1234-123"),
+        ("联系电话84561234", "联系电话****1234"),
+        # 18-digit ID numbers: the birth date decides, so a mistyped check digit is masked too
+        ("身份证11010519491231002X", "身份证110105********002X"),
+        ("证件号430102198805061234号", "证件号430102********1234号"),
+        ("编号110105194912310021", "编号110105********0021"),
+        # bank cards (Luhn), plain or grouped
+        ("卡号6222021234567890128", "卡号6222 **** **** 0128"),
+        ("卡号 6225 8801 2345 6783", "卡号 6225 **** **** 6783"),
+        # e-mail addresses
+        ("邮箱 zhang.san@example.com", "邮箱 z***@example.com"),
+        # not personal data: work-order numbers, even an 11-digit one that starts with 13
+        ("工单2012000123", "工单2012000123"),
+        ("工单编号：13812345678", "工单编号：13812345678"),
+        ("工单号13912345678已办结", "工单号13912345678已办结"),
+        ("0200100011", "0200100011"),
+        # ...nor dates, times, counts, decimals, hashes, the hotline's own number
+        ("2020-12-01 08:30:00", "2020-12-01 08:30:00"),
+        ("20201201083000", "20201201083000"),
+        ("共受理4492件，满意率99.10%", "共受理4492件，满意率99.10%"),
+        ("0.02123456789", "0.02123456789"),
+        ("ab07312345678c", "ab07312345678c"),
+        ("12345热线", "12345热线"),
+        ("138123456789", "138123456789"),                     # 12 digits: not a mobile number
+        ("110105990012310021", "110105990012310021"),         # digits 7–14 are no birth date
+        ("6222021234567890127", "6222021234567890127"),       # fails the Luhn check
+    ],
+)
+def test_mask_personal(text, masked):
+    assert mask_personal(text) == masked
+    assert find_personal(masked) == []
+
+
+def test_id_check_digit():
+    assert valid_id_number("11010519491231002X") and not valid_id_number("110105194912310021")
+
+
+def test_mask_strings_walks_nested_figures():
+    figures = {"top_categories": [{"category": "噪音扰民13812345678", "orders": 3}], "n": 1}
+    assert mask_strings(figures) == {"top_categories": [{"category": "噪音扰民138****5678", "orders": 3}], "n": 1}
+
+
+def test_mask_notebook_masks_text_outputs_and_leaves_images():
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="WARNING: 13812345678\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "13812345678", "text/html": "<td>13812345678</td>",
+                                                       "image/png": "iVBOR13812345678w=="}),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="bad 13812345678", traceback=["line 13812345678"]),
+    ]
+    notebook.cells.append(cell)
+    mask_notebook(notebook)
+    text = json.dumps(notebook, ensure_ascii=False)
+    assert "138****5678" in text and "iVBOR13812345678w==" in text
+    assert text.count("13812345678") == 1  # only inside the image
+
+
+def _outputs(tmp_path, bulletin_text: str):
+    month = tmp_path / "2020-12"
+    (month / "notebooks").mkdir(parents=True)
+    (month / "bulletin.html").write_text(f"<p>{bulletin_text}</p><img src=\"data:image/png;base64,AAAA13812345678BB==\">",
+                                         encoding="utf-8")
+    (month / "figures.json").write_text('{"orders": 4492, "share": "99.10%"}', encoding="utf-8")
+    return month
+
+
+def test_scan_passes_masked_outputs_and_ignores_embedded_images(tmp_path):
+    _outputs(tmp_path, "市民138****5678来电")
+    files, findings = scan_outputs(tmp_path)
+    assert len(files) == 2 and findings == []
+
+
+@pytest.mark.parametrize("leak, kind", [("13812345678", "mobile phone"), ("0731-84561234", "landline phone"),
+                                        ("11010519491231002X", "ID number")])
+def test_scan_finds_unmasked_numbers_and_prints_them_masked(tmp_path, leak, kind):
+    _outputs(tmp_path, f"市民{leak}来电")
+    result = CliRunner().invoke(app, ["check-privacy", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"bulletin.html, line 1: unmasked {kind}" in result.output
+    assert leak not in result.output  # the report of a leak does not leak
+
+
+def test_scan_reads_inside_notebooks_and_emails(tmp_path):
+    from email.message import EmailMessage
+
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="13812345678")]
+    notebook.cells.append(cell)
+    nbformat.write(notebook, tmp_path / "a.ipynb")
+    message = EmailMessage()
+    message["To"] = "office@example.com"
+    message.set_content("见附件")
+    message.add_attachment("<p>电话13912345678</p>".encode(), maintype="text", subtype="html", filename="bulletin.html")
+    (tmp_path / "b.eml").write_bytes(message.as_bytes())  # the attachment is base64 here
+    _, findings = scan_outputs(tmp_path)
+    assert sorted((f.path.name, f.masked) for f in findings) == [("a.ipynb", "138****5678"), ("b.eml", "139****5678")]
+
+
+def test_scan_of_a_missing_folder_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(app, ["check-privacy", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "nope: not found" in result.output
+
+
+def test_trend_category_names_are_masked():
+    import pandas as pd
+
+    from hotline_lib.trends import categories_over_time
+
+    orders = pd.DataFrame({"order_id": ["1", "2"], "category": ["噪音13812345678", "供水"],
+                           "signed_at": pd.to_datetime(["2020-12-01", "2020-12-02"]).tz_localize("Asia/Shanghai")})
+    table = categories_over_time(orders, ["2020-12"])
+    assert list(table.columns) == ["噪音138****5678", "供水"] and table.loc["2020-12"].tolist() == [1, 1]
