@@ -133,7 +133,8 @@ def resolve_units(assignments: pd.DataFrame, units: UnitDirectory) -> pd.DataFra
     if unknown:
         first = assignments.loc[spelled == unknown[0]].iloc[0]
         more = f" (and {len(unknown) - 1} more unknown units)" if len(unknown) > 1 else ""
-        raise UnknownUnitError(f"unit {unknown[0]!r} is not in the unit directory {units.source or ''}{more}".strip(),
+        raise UnknownUnitError(f"unit {unknown[0]!r} is not in the unit directory {units.source or ''}{more}: add it, "
+                               "or this spelling as an alias of a unit, and run again",
                                path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]), column="承办单位")
     assignments = assignments.copy()
     assignments["unit"] = spelled.map(lookup).astype("string")

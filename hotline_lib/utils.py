@@ -30,7 +30,7 @@ def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: not valid YAML ({exc})".replace("\n", " ")) from None
+        raise error(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
 
 
 @contextmanager
