@@ -168,8 +168,8 @@ def index_rows(out_dir: Path, district: str) -> list[dict]:
     rows = []
     for figures_path in sorted(out_dir.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/figures.json"), reverse=True):
         month_dir = figures_path.parent
-        if not (month_dir / "bulletin.html").exists():
-            continue
+        if not (month_dir / "bulletin.html").exists() or not (month_dir / "manifest.json").exists():
+            continue  # never rendered, or an interrupted render (its files may be from different runs)
         figures = json.loads(figures_path.read_text(encoding="utf-8"))
         overview, city = figures["overview"], figures.get("city_ranking", {})
         own = next((r for r in city.get("rows", []) if r.get("district") == district), {})

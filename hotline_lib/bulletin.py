@@ -58,7 +58,8 @@ def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
     for record in cells.to_dict("records"):
         where = {"path": path, "row": int(record["_row"])}
         try:
-            rows.append({"district": str(record["区"]).strip(), "orders": int(to_decimal(record["月工单总数"])),
+            # the district's name is shown in a chart too, where no template masks it
+            rows.append({"district": mask_personal(str(record["区"]).strip()), "orders": int(to_decimal(record["月工单总数"])),
                          "satisfaction": parse_rate(record["满意度"], fractions=fractions), "score": to_decimal(record["总分"])})
         except ValueError as exc:
             raise InputError(f"{exc} (columns 月工单总数, 满意度 and 总分 hold numbers)", **where) from None

@@ -88,6 +88,7 @@ def stats(
     from .figures import format_unit_figures
     from .leaderboard import write_csv
     from .monthly import compute_month
+    from .privacy import mask_strings
 
     try:
         figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir(), engine=engine)
@@ -96,8 +97,8 @@ def stats(
     for row in figures.exports.accounting().itertuples():
         typer.echo(f"  {row.file}: {row.read} read = {row.used} used + {row.rejected} rejected", err=True)
     typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
-    if district:
-        typer.echo(json.dumps(figures.district, ensure_ascii=False, indent=2))
+    if district:  # channel and category names come from the data
+        typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
         return
     table = format_unit_figures(figures.unit_table)
     write_csv(table, output if output is not None else sys.stdout)

@@ -125,8 +125,9 @@ def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
     return frames, headers
 
 
-def resolve_units(assignments: pd.DataFrame, units: UnitDirectory) -> pd.DataFrame:
-    """Replace each spelling of a unit by its directory name; an unknown unit is an error naming it."""
+def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None) -> pd.DataFrame:
+    """Replace each spelling of a unit by its directory name; an unknown unit is an error naming it
+    (and the column under the header its file used: ``headers`` maps file -> canonical -> header)."""
     spelled = assignments["unit"].astype("string")
     lookup = {s: units.resolve(s) for s in spelled.dropna().unique()}
     unknown = [s for s, name in lookup.items() if name is None]
@@ -135,7 +136,8 @@ def resolve_units(assignments: pd.DataFrame, units: UnitDirectory) -> pd.DataFra
         more = f" (and {len(unknown) - 1} more unknown units)" if len(unknown) > 1 else ""
         raise UnknownUnitError(f"unit {unknown[0]!r} is not in the unit directory {units.source or ''}{more}: add it, "
                                "or this spelling as an alias of a unit, and run again",
-                               path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]), column="承办单位")
+                               path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
+                               column="".join((headers or {}).get(first["_file"], {}).get("unit", "承办单位").split()))
     assignments = assignments.copy()
     assignments["unit"] = spelled.map(lookup).astype("string")
     return assignments
@@ -240,7 +242,7 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     read = rows_per_file(files, data_dir, frames.values())
     orders, order_rejects = validate(frames["orders"], "orders", headers)
     assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
-    assignments = resolve_units(assignments, units)
+    assignments = resolve_units(assignments, units, headers)
     orders, order_duplicates = deduplicate(orders, ["order_id"])
     assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"])
     parts = [r for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates] if len(r)]

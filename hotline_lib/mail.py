@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .config import outputs_dir
 from .errors import HotlineError
-from .utils import atomic_path, write_text_atomic
+from .utils import atomic_path, exclusive, write_text_atomic
 
 PASSWORD_VARIABLE = "HOTLINE_SMTP_PASSWORD"
 USER_VARIABLE = "HOTLINE_SMTP_USER"
@@ -55,10 +55,15 @@ def headline_text(figures: dict, title: str) -> str:
 
 
 def build_message(month_dir: Path, recipients: list[str], sender: str) -> EmailMessage:
-    """The message for one rendered month (bulletin.html and figures.json must exist)."""
+    """The message for one rendered month (bulletin.html and figures.json must exist, and
+    manifest.json, which a render writes last: without it the render was interrupted and the two
+    files may come from different runs)."""
     html_path, figures_path = month_dir / "bulletin.html", month_dir / "figures.json"
     if not html_path.exists() or not figures_path.exists():
         raise EmailError(f"{month_dir}: no rendered bulletin; run `hotline report {month_dir.name}` first")
+    if not (month_dir / "manifest.json").exists():
+        raise EmailError(f"{month_dir}: the last render did not finish (no manifest.json); "
+                         f"run `hotline report {month_dir.name}` again")
     figures = json.loads(figures_path.read_text(encoding="utf-8"))
     page = html_path.read_text(encoding="utf-8")
     title = _title(page) or f"{month_dir.name} 情况通报"
@@ -125,17 +130,18 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
         raise EmailError(f"could not connect to {host}:{port}: {exc.strerror or exc}") from None
 
 
-def refuse_personal_data(html: Path) -> None:
-    """Nothing is e-mailed while the bulletin holds an unmasked phone, ID or bank card number
-    (the same scan as ``hotline check-privacy``)."""
+def refuse_personal_data(eml: Path, raw: bytes) -> None:
+    """Nothing is written or e-mailed while the message (subject, body or the attached bulletin) holds
+    an unmasked phone, ID or bank card number: the same scan as ``hotline check-privacy``."""
     from .privacy import scan_file
 
-    if not html.exists():
-        return  # build_message says what is missing
-    findings = scan_file(html)
+    findings = scan_file(eml, raw)
     if findings:
+        first = findings[0]
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
-        raise EmailError(f"{findings[0]}{more}: not e-mailed; mask it in the data or re-render with this version")
+        raise EmailError(f"the e-mail of {eml.parent.name} holds an unmasked {first.kind} ({first.masked}){more}: "
+                         f"not e-mailed; check {eml.parent / 'bulletin.html'} and {eml.parent / 'figures.json'}, "
+                         "mask it in the data and render again")
 
 
 def deliver(month: str, recipients: list[str], server: str | None = None, dry_run: bool = False,
@@ -151,10 +157,10 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
             raise EmailError(f"not an e-mail address: {address!r}")
     month_dir = Path(out_dir or outputs_dir()) / month
     sender = sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost"
-    refuse_personal_data(month_dir / "bulletin.html")
     message = build_message(month_dir, recipients, sender)
     eml = month_dir / "bulletin.eml"
-    with atomic_path(eml) as tmp:
+    refuse_personal_data(eml, message.as_bytes())
+    with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"), atomic_path(eml) as tmp:
         tmp.write_bytes(message.as_bytes())
     sent = False
     if server and not dry_run:

@@ -16,7 +16,7 @@ from .months import check_month
 from .exports import Exports, dataset_folder, load_exports
 from .figures import district_from, month_aggregates, unit_counts, unit_table
 from .privacy import mask_personal
-from .utils import atomic_path, check_argument, write_text_atomic
+from .utils import atomic_path, check_argument, exclusive, write_text_atomic
 
 ENGINES = ["auto", "pandas", "duckdb"]
 #: From this many assignments on, "auto" computes with DuckDB (see docs/performance.md).
@@ -101,6 +101,7 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
         raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
     month_dir = Path(out_dir or outputs_dir()) / month
-    write_accounting(exports, month_dir / "accounting.json")
-    rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
+    with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
+        write_accounting(exports, month_dir / "accounting.json")
+        rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
     return MonthFigures(month, exports, units, settings, table, district, rejects_path)

@@ -20,20 +20,25 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# Digit runs are matched whole: never a phone number cut out of a longer number, a decimal or a hash.
-_EDGE_BEFORE = r"(?<![0-9A-Za-z.])"
+# Digit runs are matched whole: never a phone number cut out of a longer number, a decimal (a digit
+# and a point before it) or a hex hash. A letter g–z may touch the number ("Tel13812345678", "sfz1101…"); a hex letter may not.
+_EDGE_BEFORE = r"(?<![0-9A-Fa-f])(?<!\d\.)"
 _EDGE_AFTER = r"(?![0-9A-Za-z])"
+_SEP = r"[ -]?"
 
-MOBILE = re.compile(_EDGE_BEFORE + r"((?:\+?86[ -]?)?1[3-9]\d)([ -]?)(\d{4})\2(\d{4})" + _EDGE_AFTER)
+MOBILE = re.compile(_EDGE_BEFORE + r"((?:(?:\+|00)?86[ -]?)?1[3-9]\d)([ -]?)(\d{4})([ -]?)(\d{4})" + _EDGE_AFTER)
 # Area code (010, 02x or 0[3-9]xx), then a local number that never starts with 0 or 1.
 LANDLINE = re.compile(_EDGE_BEFORE + r"([(（]?0(?:10|2\d|[3-9]\d{2})[)）]?[ -]?)([2-9]\d{2,3})([ -]?)(\d{4})((?:-\d{1,5})?)" + _EDGE_AFTER)
 # A local number without area code is a phone number only where the text says so.
-LOCAL_PHONE = re.compile(r"((?:电话|手机|座机|联系方式|号码|tel|Tel|TEL)[:：]?\s*)([2-9]\d{2,3})([ -]?)(\d{4})(?!\d)")
-ID_NUMBER = re.compile(_EDGE_BEFORE + r"(\d{6})((?:19|20)\d{6})(\d{3}[0-9Xx])" + _EDGE_AFTER)
-BANK_CARD = re.compile(_EDGE_BEFORE + r"([3-6]\d{3})((?:[ -]?\d{4}){2,3}[ -]?\d{0,3})(\d{4})" + _EDGE_AFTER)
-EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+LOCAL_PHONE = re.compile(r"((?:电话|手机|座机|联系方式|号码|tel|Tel|TEL)[:：]?[ \t]*)([2-9]\d{2,3})([ -]?)(\d{4})(?!\d)")
+ID_NUMBER = re.compile(_EDGE_BEFORE + r"(\d{6})" + _SEP + r"((?:19|20)\d{2}" + _SEP + r"\d{4})" + _SEP + r"(\d{3}[0-9Xx])" + _EDGE_AFTER)
+# The whole run of 16–19 digits (in groups or not); the masker counts the digits and checks Luhn.
+BANK_CARD = re.compile(_EDGE_BEFORE + r"[3-6]\d(?:[ -]?\d){14,17}" + _EDGE_AFTER)
+EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # A number written right after these words is a work-order number, not a phone number.
-ORDER_NUMBER_BEFORE = re.compile(r"(?:工单|编号|单号|件号|No\.?|NO\.?)\s*[:：#]?\s*$")
+ORDER_NUMBER_BEFORE = re.compile(r"(?:工单|编号|单号|件号)[ \t]*[:：#]?[ \t]*\Z")
+# Full-width digits and signs (手机１３８…) are matched as their ASCII forms.
+FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "0123456789+- ")
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
@@ -72,18 +77,18 @@ def _after_order_word(text: str, start: int) -> bool:
 
 def _id(match: re.Match) -> str | None:
     # the birth date decides, not the check digit: a mistyped ID number is still someone's
-    return f"{match[1]}********{match[3]}" if _birth_date(match[2]) else None
+    return f"{match[1]}********{match[3]}" if _birth_date(re.sub(r"\D", "", match[2])) else None
 
 
 def _card(match: re.Match) -> str | None:
     digits = re.sub(r"\D", "", match[0])
     if not 16 <= len(digits) <= 19 or not _luhn(digits):
         return None
-    return f"{match[1]} **** **** {match[3]}"
+    return f"{digits[:4]} **** **** {digits[-4:]}"
 
 
 def _mobile(match: re.Match) -> str | None:
-    return f"{match[1]}{match[2]}****{match[2]}{match[4]}"
+    return f"{match[1]}{match[2]}****{match[4]}{match[5]}"
 
 
 def _landline(match: re.Match) -> str | None:
@@ -121,29 +126,38 @@ def _substitute(text: str, pattern: re.Pattern, masker, found: list | None, kind
     return pattern.sub(replace, text)
 
 
+def _mask(text: str, found: list | None) -> str:
+    for kind, pattern, masker in DETECTORS:
+        text = _substitute(text, pattern, masker, found, kind)
+    return text
+
+
 def mask_personal(text):
-    """``text`` with every phone, ID and bank card number and e-mail address masked; non-text passes through."""
+    """``text`` with every phone, ID and bank card number and e-mail address masked; non-text passes through.
+
+    Full-width digits are matched as ASCII; only a text that holds personal data comes back with them
+    converted (in the masked form), any other text comes back exactly as it was.
+    """
     if not isinstance(text, str) or not text:
         return text
-    for kind, pattern, masker in DETECTORS:
-        text = _substitute(text, pattern, masker, None, kind)
-    return text
+    found: list = []
+    masked = _mask(text.translate(FULL_WIDTH), found)
+    return masked if found else text
 
 
 def find_personal(text: str) -> list[tuple[str, str]]:
     """Unmasked personal data in ``text``, as (kind, masked form): the masked form is safe to print."""
     found: list[tuple[str, str]] = []
-    for kind, pattern, masker in DETECTORS:
-        text = _substitute(text, pattern, masker, found, kind)
+    _mask(text.translate(FULL_WIDTH), found)
     return found
 
 
 def mask_strings(value):
-    """Every string inside nested dicts and lists masked (figures.json, table rows)."""
+    """Every string inside nested dicts and lists masked, keys included (figures.json, table rows)."""
     if isinstance(value, str):
         return mask_personal(value)
     if isinstance(value, dict):
-        return {key: mask_strings(item) for key, item in value.items()}
+        return {mask_personal(key): mask_strings(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(mask_strings(item) for item in value)
     return value
@@ -185,10 +199,11 @@ class Finding:
         return f"{self.path}, line {self.line}: unmasked {self.kind} ({self.masked})"
 
 
-def _texts_of(path: Path) -> str:
-    """The readable text of an output file: e-mails decoded part by part, embedded images removed."""
-    raw = path.read_bytes()
-    if path.suffix.lower() == ".eml":
+def readable_text(raw: bytes, suffix: str) -> str:
+    """The text a person would read in an output file of this type: e-mails decoded part by part,
+    notebooks cell by cell, JSON string by string (escapes decoded), embedded images removed."""
+    suffix = suffix.lower()
+    if suffix == ".eml":
         message = email.message_from_bytes(raw)
         parts = []
         for part in message.walk():
@@ -202,9 +217,36 @@ def _texts_of(path: Path) -> str:
         text = headers + "\n" + "\n".join(parts)
     else:
         text = raw.decode("utf-8", errors="replace")
-    if path.suffix.lower() == ".ipynb":
+    if suffix == ".ipynb":
         text = _notebook_text(text)
+    elif suffix == ".json":
+        text = _json_text(text)
     return _DATA_URI.sub("data:…", text)
+
+
+def _json_text(text: str) -> str:
+    """Every key and string of a JSON document, one per line (so "\\u8bdd1381…" is read as written)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    pieces: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            pieces.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                pieces.append(str(key))
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        else:
+            pieces.append(json.dumps(value))
+
+    walk(document)
+    return "\n".join(pieces)
 
 
 def _notebook_text(text: str) -> str:
@@ -226,10 +268,12 @@ def _notebook_text(text: str) -> str:
     return "\n".join(pieces)
 
 
-def scan_file(path: Path) -> list[Finding]:
-    """Personal data still unmasked in one output file (phones, ID and card numbers, e-mail addresses)."""
+def scan_file(path: Path, raw: bytes | None = None) -> list[Finding]:
+    """Phone, ID and bank card numbers still unmasked in one output file (or in ``raw``, the bytes it
+    is about to hold). E-mail addresses are not findings: an e-mail names its sender and recipients."""
     findings = []
-    for number, line in enumerate(_texts_of(path).splitlines(), start=1):
+    text = readable_text(path.read_bytes() if raw is None else raw, path.suffix)
+    for number, line in enumerate(text.splitlines(), start=1):
         for kind, masked in find_personal(line):
             if kind == "e-mail address":
                 continue  # sender and recipients of an .eml are e-mail addresses by design

@@ -138,7 +138,8 @@ def render_trends(start: str, end: str, data_dir=None, out_dir=None, settings_fi
     out = Path(out_dir or outputs_dir()).resolve()
     name = f"trends_{start}_{end}"
     with exclusive(out / f".{name}.lock", f"the trends {start} to {end}"):
-        remove_leftovers(out)
+        remove_leftovers(out, name)
+        (out / f".{name}.running.ipynb").unlink(missing_ok=True)  # a killed run's half-executed notebook
         return _render_trends(start, end, out, name, data_dir, settings_file, units_file, rules_file)
 
 
@@ -189,8 +190,9 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     Safe to interrupt: everything is produced in a staging folder and each file moves into place
     whole; manifest.json is removed before the first move and written after the last, so a month
     without it was interrupted (a batch renders it again). One run per month at a time (a lock).
-    A failed section names itself in the error, keeps its executed notebook for debugging, and
-    leaves no bulletin.html behind (a stale one from an earlier run is removed).
+    Bad data or settings (an error of this package raised in a section) leave the month's folder
+    untouched. A section that fails otherwise names itself in the error, keeps its executed notebook
+    for debugging, and leaves no bulletin.html behind (a stale one from an earlier run is removed).
     """
     started = time.perf_counter()
     data_dir = check_render_inputs(month, data_dir)
@@ -219,13 +221,15 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     except PapermillExecutionError as exc:
         executed = _masked(nbformat.read(stitched_path, as_version=4))
         section, name, message = _failed_section(executed)
+        shutil.rmtree(staging, ignore_errors=True)
+        first_line = message.splitlines()[0] if message else exc.ename
+        if name in DATA_ERRORS:
+            # bad data or settings, found before anything was written: the month's previous
+            # complete render stays as it was, and the message already says where the problem is
+            raise ReportError(first_line) from None
         saved = _save_sections(executed, paths, month_dir)
         (month_dir / "bulletin.html").unlink(missing_ok=True)
         (month_dir / "manifest.json").unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        first_line = message.splitlines()[0] if message else exc.ename
-        if name in DATA_ERRORS:  # bad data or settings: the message already says where
-            raise ReportError(first_line) from None
         kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
         raise ReportError(f"section {section} failed: {name}: {first_line} (executed notebook kept: {kept})") from None
     executed = _masked(executed)

@@ -38,7 +38,7 @@ def monthly_volume_by_channel(orders: pd.DataFrame, months: list[str]) -> pd.Dat
     signed = orders.assign(month=orders["signed_at"].dt.strftime("%Y-%m"))
     table = signed[signed["month"].isin(months)].pivot_table(index="month", columns="channel", values="order_id",
                                                             aggfunc="count", fill_value=0)
-    return table.reindex(months, fill_value=0)
+    return table.reindex(months, fill_value=0).rename(columns=mask_personal)  # channel names come from the data
 
 
 def headline_series(orders: pd.DataFrame, unit_months: pd.DataFrame, months: list[str]) -> pd.DataFrame:

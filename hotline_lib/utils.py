@@ -46,6 +46,8 @@ def atomic_path(target: str | Path):
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is as readable as any file the user writes
     try:
         yield Path(tmp)
+        with open(tmp, "rb") as written:  # on disk before the rename, so a power cut cannot leave it empty
+            os.fsync(written.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -75,9 +77,11 @@ def exclusive(lock_file: str | Path, what: str):
         lock.release()
 
 
-def remove_leftovers(folder: Path) -> None:
-    """Delete the temporary files (``.name.*.tmp``) a killed run left beside its outputs."""
-    for leftover in folder.glob(".*.tmp"):
+def remove_leftovers(folder: Path, name: str = "") -> None:
+    """Delete the temporary files (``.name.*.tmp``) a killed run left beside its outputs; call it
+    holding the lock of those outputs. ``name`` limits it to one output's files (a folder shared by
+    several outputs, such as outputs/ with its trends pages and index)."""
+    for leftover in folder.glob(f".{name}*.tmp"):
         leftover.unlink(missing_ok=True)
 
 

@@ -119,12 +119,12 @@ def _plausible_times(columns: list[str], required: tuple[str, ...] = ()) -> dict
     import pandera.pandas as pa
 
     earliest = f"before {EARLIEST_TIME:%Y-%m-%d}: not a real date (a blank or 0 read as 1970?)"
-    now = pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE
     checks = {}
     for column in columns:
         column_checks = [pa.Check(lambda s: s >= EARLIEST_TIME, name=earliest, error=earliest, ignore_na=True)]
-        if column not in DUE_TIMES:
-            column_checks.append(pa.Check(lambda s, now=now: s <= now, name=FUTURE, error=FUTURE, ignore_na=True))
+        if column not in DUE_TIMES:  # "now" when the check runs: the schema is built once per process
+            column_checks.append(pa.Check(lambda s: s <= pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE,
+                                          name=FUTURE, error=FUTURE, ignore_na=True))
         checks[column] = pa.Column(checks=column_checks, nullable=column not in required)
     return checks
 

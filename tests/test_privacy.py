@@ -37,6 +37,20 @@ from hotline_lib.privacy import find_personal, mask_notebook, mask_personal, mas
         ("卡号 6225 8801 2345 6783", "卡号 6225 **** **** 6783"),
         # e-mail addresses
         ("邮箱 zhang.san@example.com", "邮箱 z***@example.com"),
+        # written in other ways people write them
+        ("邮箱zhangsan@163.com", "邮箱z***@163.com"),
+        ("卡号6217 0404 7966 6972 510", "卡号6217 **** **** 2510"),          # 19 digits in groups of 4
+        ("卡号6222021234567890128 1234", "卡号6222 **** **** 0128 1234"),
+        ("Tel No. 13812345678", "Tel No. 138****5678"),
+        ("No.0731-84561234", "No.0731-****1234"),
+        ("手机１３６１２３４５６７８", "手机136****5678"),                      # full-width digits
+        ("Tel13812345678", "Tel138****5678"),
+        ("sfz110105199001011234", "sfz110105********1234"),
+        ("008613812345678", "0086138****5678"),
+        ("138 12345678", "138 ****5678"),
+        ("1381234 5678", "138**** 5678"),
+        ("110105 19900101 123X", "110105********123X"),
+        ("工单\n13812345678", "工单\n138****5678"),                          # the order word is on another line
         # not personal data: work-order numbers, even an 11-digit one that starts with 13
         ("工单2012000123", "工单2012000123"),
         ("工单编号：13812345678", "工单编号：13812345678"),
@@ -52,6 +66,9 @@ from hotline_lib.privacy import find_personal, mask_notebook, mask_personal, mas
         ("138123456789", "138123456789"),                     # 12 digits: not a mobile number
         ("110105990012310021", "110105990012310021"),         # digits 7–14 are no birth date
         ("6222021234567890127", "6222021234567890127"),       # fails the Luhn check
+        ("deadbeef13812345678", "deadbeef13812345678"),       # inside a hex hash
+        ("1.13812345678", "1.13812345678"),                   # a decimal
+        ("１２３４５热线", "１２３４５热线"),                      # no personal data: the text comes back as it was
     ],
 )
 def test_mask_personal(text, masked):
@@ -63,9 +80,35 @@ def test_id_check_digit():
     assert valid_id_number("11010519491231002X") and not valid_id_number("110105194912310021")
 
 
-def test_mask_strings_walks_nested_figures():
-    figures = {"top_categories": [{"category": "噪音扰民13812345678", "orders": 3}], "n": 1}
-    assert mask_strings(figures) == {"top_categories": [{"category": "噪音扰民138****5678", "orders": 3}], "n": 1}
+def test_mask_strings_walks_nested_figures_keys_included():
+    figures = {"top_categories": [{"category": "噪音扰民13812345678", "orders": 3}], "channels": {"微信13912345678": 2}}
+    assert mask_strings(figures) == {"top_categories": [{"category": "噪音扰民138****5678", "orders": 3}],
+                                     "channels": {"微信139****5678": 2}}
+
+
+def test_scan_reads_json_strings_as_written(tmp_path):
+    (tmp_path / "a.json").write_text('{"s": "\\u8bdd13812345678", "k": "联系人\\n13912345678"}', encoding="utf-8")
+    _, findings = scan_outputs(tmp_path)
+    assert sorted(f.masked for f in findings) == ["138****5678", "139****5678"]
+
+
+def test_city_ranking_district_names_are_masked_at_the_source(tmp_path):
+    """They reach a chart, where no template masks them."""
+    from hotline_lib.bulletin import read_city_ranking
+
+    path = tmp_path / "city.csv"
+    path.write_text("区,月工单总数,满意度,总分\n芙蓉区,3500,99.00%,68.5\n岳麓区13512345678,5000,98.00%,67\n", encoding="utf-8")
+    assert read_city_ranking(path, "芙蓉区")["district"].tolist() == ["芙蓉区", "岳麓区135****5678"]
+
+
+def test_trend_channel_names_are_masked():
+    import pandas as pd
+
+    from hotline_lib.trends import monthly_volume_by_channel
+
+    orders = pd.DataFrame({"order_id": ["1"], "channel": ["微信13912345678"],
+                           "signed_at": pd.to_datetime(["2020-12-01"]).tz_localize("Asia/Shanghai")})
+    assert list(monthly_volume_by_channel(orders, ["2020-12"]).columns) == ["微信139****5678"]
 
 
 def test_mask_notebook_masks_text_outputs_and_leaves_images():
