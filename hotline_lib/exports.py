@@ -16,7 +16,7 @@ from .directory import UnitDirectory
 from .errors import HotlineError, InputError, UnknownUnitError
 from .headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
 from .reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, read_sheets
-from .validation import FUTURE, PROVENANCE, REJECT_COLUMNS, blank_to_na, validate
+from .validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories), not exports.
 INPUT_FOLDERS = {"city_ranking", "cases"}
@@ -198,9 +198,19 @@ def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects"]}
     except (OSError, ValueError, KeyError):
         return None
-    if frames["rejects"]["reason"].eq(FUTURE).any():
-        return None  # "in the future" was true when cached, and may not be any more
+    if pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE >= pd.Timestamp(meta.get("valid_until") or "2262-01-01T00:00:00+08:00"):
+        return None  # a row rejected as "in the future" when cached is not in the future any more
     return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files)
+
+
+def valid_until(rejects: pd.DataFrame) -> str | None:
+    """Until when a validated dataset stays true: the earliest time rejected as "in the future"
+    (None: for ever). A sample row dated 2099 does not make every run validate again."""
+    future = rejects.loc[rejects["reason"] == FUTURE, "value"]
+    if future.empty:
+        return None
+    times = parse_times(future.astype("string")).dropna()
+    return times.min().isoformat() if len(times) else None
 
 
 def _store_dataset(exports: Exports, folder: Path) -> None:
@@ -212,8 +222,8 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
         if name == "rejects":
             frame = frame.astype({c: "string" for c in frame.columns if c != "row"}).astype({"row": "int64"})
         frame.to_parquet(tmp / f"{name}.parquet", index=False)
-    (tmp / "meta.json").write_text(json.dumps({"read": exports.read, "files": [str(p) for p in exports.files]},
-                                              ensure_ascii=False), encoding="utf-8")
+    meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects)}
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     try:
         tmp.rename(folder)
     except OSError:  # another process stored the same dataset first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ import xlsxwriter
 from hotline_lib import reading
 from hotline_lib.errors import InputError, UnknownUnitError
 from hotline_lib.exports import load_exports
+from hotline_lib.validation import validate as real_validate
 
 ORDER_HEADER = ["工单编号", "受理时间", "签收  时间", "来源渠道", "诉求类型", "问题分类", "疫情相关", "营商环境", "诉求内容",
                 "联系电话", "办结时间", "回访时间", "回访结果"]
@@ -163,6 +165,23 @@ def test_second_run_validates_nothing_again(folder, units, tmp_path, monkeypatch
     second = load_exports(folder, units, cache_dir=cache)
     pd.testing.assert_frame_equal(first.assignments, second.assignments)
     assert second.read == first.read and second.summary() == first.summary()
+
+
+def test_a_cached_dataset_with_a_future_row_is_used_until_that_time(folder, units, tmp_path, monkeypatch):
+    write_csv(folder / "later.csv", ORDER_HEADER, [order("00999", completed="2099-01-01 09:00:00")])
+    cache = tmp_path / "cache"
+    first = load_exports(folder, units, cache_dir=cache)
+    assert first.rejects["reason"].tolist() == ["in the future: after the time of this run"]
+    meta_file = next(cache.glob("dataset-*/meta.json"))
+    assert json.loads(meta_file.read_text(encoding="utf-8"))["valid_until"] == "2099-01-01T09:00:00+08:00"
+    validated = []
+    monkeypatch.setattr("hotline_lib.exports.validate", lambda *a: validated.append(1) or real_validate(*a))
+    load_exports(folder, units, cache_dir=cache)
+    assert validated == []                       # served from the cache: 2099 is still ahead
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta_file.write_text(json.dumps({**meta, "valid_until": "2020-01-01T00:00:00+08:00"}), encoding="utf-8")
+    load_exports(folder, units, cache_dir=cache)
+    assert validated                             # that time has come: validated again
 
 
 def test_a_changed_file_is_read_again(folder, units, tmp_path):
