@@ -158,7 +158,6 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
         executed = execute(running, parameters, cwd=NOTEBOOKS_DIR)
     except PapermillExecutionError as exc:
         _write_notebook(_masked(nbformat.read(running, as_version=4)), notebook)
-        running.unlink(missing_ok=True)
         reason = mask_personal(str(exc.evalue).splitlines()[0] if exc.evalue else "")
         raise ReportError(f"trends failed: {exc.ename}: {reason} (executed notebook kept: {notebook})") from None
     finally:
