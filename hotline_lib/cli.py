@@ -94,7 +94,7 @@ def stats(
         figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir(), engine=engine)
     except EXPECTED as exc:
         _fail(exc)
-    for row in figures.exports.accounting().itertuples():
+    for row in figures.accounting.itertuples():
         typer.echo(f"  {row.file}: {row.read} read = {row.used} used + {row.rejected} rejected", err=True)
     typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
     if district:  # channel and category names come from the data

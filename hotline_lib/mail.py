@@ -159,9 +159,10 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
     sender = sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost"
     message = build_message(month_dir, recipients, sender)
     eml = month_dir / "bulletin.eml"
-    refuse_personal_data(eml, message.as_bytes())
+    raw = message.as_bytes()
+    refuse_personal_data(eml, raw)
     with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"), atomic_path(eml) as tmp:
-        tmp.write_bytes(message.as_bytes())
+        tmp.write_bytes(raw)
     sent = False
     if server and not dry_run:
         send(message, server, starttls=starttls)

@@ -31,6 +31,7 @@ class MonthFigures:
     unit_table: pd.DataFrame   # counts and Decimal rates, one row per directory unit
     district: dict
     rejects_path: Path
+    accounting: pd.DataFrame   # per export file: read, used, rejected
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
@@ -42,13 +43,14 @@ def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_accounting(exports: Exports, path: Path) -> Path:
-    """accounting.json: rows read, used and rejected, per file and in total (read = used + rejected)."""
+def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:
+    """accounting.json: rows read, used and rejected, per file and in total (read = used + rejected);
+    returns the per-file table."""
     table = exports.accounting()
     totals = {column: int(table[column].sum()) for column in ["read", "used", "rejected"]}
     document = {"files": table.to_dict("records"), "total": totals, "summary": exports.summary()}
     write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    return path
+    return table
 
 
 def choose_engine(engine: str | None, rows: int) -> str:
@@ -102,6 +104,6 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
         raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
     month_dir = Path(out_dir or outputs_dir()) / month
     with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
-        write_accounting(exports, month_dir / "accounting.json")
+        accounting = write_accounting(exports, month_dir / "accounting.json")
         rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
-    return MonthFigures(month, exports, units, settings, table, district, rejects_path)
+    return MonthFigures(month, exports, units, settings, table, district, rejects_path, accounting)

@@ -166,9 +166,9 @@ def mask_strings(value):
 TEXT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
 
-def mask_notebook(notebook) -> None:
-    """Mask every text output of an executed notebook in place (images are left alone: their
-    base64 is not text, and masking could corrupt it)."""
+def mask_notebook(notebook):
+    """Mask every text output of an executed notebook in place, and return it (images are left
+    alone: their base64 is not text, and masking could corrupt it)."""
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if "text" in output:
@@ -181,6 +181,7 @@ def mask_notebook(notebook) -> None:
                 if mime in data:
                     value = data[mime]
                     data[mime] = mask_strings(value if not isinstance(value, list) else "".join(value))
+    return notebook
 
 
 # ---- scanning a folder of outputs -------------------------------------------------------------

@@ -157,12 +157,12 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
     try:
         executed = execute(running, parameters, cwd=NOTEBOOKS_DIR)
     except PapermillExecutionError as exc:
-        _write_notebook(_masked(nbformat.read(running, as_version=4)), notebook)
+        _write_notebook(mask_notebook(nbformat.read(running, as_version=4)), notebook)
         reason = mask_personal(str(exc.evalue).splitlines()[0] if exc.evalue else "")
         raise ReportError(f"trends failed: {exc.ename}: {reason} (executed notebook kept: {notebook})") from None
     finally:
         running.unlink(missing_ok=True)
-    executed = _masked(executed)
+    executed = mask_notebook(executed)
     target = out / f"{name}.html"
     html = to_html(executed, trends_title(load_settings(settings_file).district, start, end))
     _write_notebook(executed, notebook)
@@ -218,7 +218,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     try:
         executed = execute(stitched_path, parameters, cwd=paths[0].parent)
     except PapermillExecutionError as exc:
-        executed = _masked(nbformat.read(stitched_path, as_version=4))
+        executed = mask_notebook(nbformat.read(stitched_path, as_version=4))
         section, name, message = _failed_section(executed)
         shutil.rmtree(staging, ignore_errors=True)
         first_line = message.splitlines()[0] if message else exc.ename
@@ -231,7 +231,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
         (month_dir / "manifest.json").unlink(missing_ok=True)
         kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
         raise ReportError(f"section {section} failed: {name}: {first_line} (executed notebook kept: {kept})") from None
-    executed = _masked(executed)
+    executed = mask_notebook(executed)
     warnings = _warnings(executed)
     html = to_html(executed, bulletin_title(month, settings_file))
     rows = json.loads((staging / month / "accounting.json").read_text(encoding="utf-8"))
@@ -254,12 +254,6 @@ def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rule
 
     inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file)
     write_manifest(month_dir, month, inputs, seconds, rows)
-
-
-def _masked(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """An executed notebook with personal numbers masked in every text output (it sits beside the HTML)."""
-    mask_notebook(notebook)
-    return notebook
 
 
 def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
