@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .errors import HotlineError
+from hotline_lib.core.errors import HotlineError
 
 app = typer.Typer(
     help="12345政务热线情况通报: score member units, compute a month's figures, render the bulletin.",
@@ -52,7 +52,7 @@ def score(
     check: bool = typer.Option(False, "--check", help="Compare with the table's published 总分 and 排名; exit 1 on any mismatch."),
 ) -> None:
     """Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."""
-    from .leaderboard import score_file, write_csv
+    from hotline_lib.scoring.leaderboard import score_file, write_csv
 
     try:
         board = score_file(file, rules, check=check)
@@ -84,11 +84,11 @@ def stats(
     """Compute a month's unit figures (the appendix columns) or district figures from order-level exports."""
     import json
 
-    from .config import outputs_dir, sample_dir
-    from .figures import format_unit_figures
-    from .leaderboard import write_csv
-    from .monthly import compute_month
-    from .privacy import mask_strings
+    from hotline_lib.core.config import outputs_dir, sample_dir
+    from hotline_lib.figures.counts import format_unit_figures
+    from hotline_lib.scoring.leaderboard import write_csv
+    from hotline_lib.figures.month import compute_month
+    from hotline_lib.core.privacy import mask_strings
 
     try:
         figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir(), engine=engine)
@@ -110,8 +110,8 @@ def sample(
     seed: int = typer.Option(20201231, "--seed", help="Random seed: the same seed gives the same bytes."),
 ) -> None:
     """Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."""
-    from .config import sample_dir
-    from .sample_exports import check_sample_folder, generate_sample
+    from hotline_lib.core.config import sample_dir
+    from hotline_lib.sample.exports import check_sample_folder, generate_sample
 
     try:
         check_sample_folder(out or sample_dir())
@@ -152,7 +152,7 @@ def report(
 
 
 def _report_month(month, data, out, settings, units, rules) -> None:
-    from .report import check_render_inputs, render_month
+    from hotline_lib.render.report import check_render_inputs, render_month
 
     try:
         check_render_inputs(month, data)
@@ -173,9 +173,10 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules) ->
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import months_between, render_range
+    from hotline_lib.core.months import months_between
+    from hotline_lib.render.batch import render_range
 
-    from .report import check_render_inputs
+    from hotline_lib.render.report import check_render_inputs
 
     try:
         months = months_between(start, end)
@@ -220,8 +221,8 @@ def trends(
     rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
 ) -> None:
     """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
-    from .months import months_between
-    from .report import check_render_inputs, render_trends
+    from hotline_lib.core.months import months_between
+    from hotline_lib.render.report import check_render_inputs, render_trends
 
     try:
         months_between(start, end)
@@ -246,7 +247,7 @@ def email(
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
 ) -> None:
     """E-mail a rendered bulletin: writes outputs/<month>/bulletin.eml and, with --smtp, sends it."""
-    from .mail import deliver
+    from hotline_lib.deliver.mail import deliver
 
     try:
         delivery = deliver(month, to, smtp, dry_run, sender, out)
@@ -261,8 +262,8 @@ def check_privacy(
     path: Path = typer.Argument(None, help="A folder of outputs, or one file. Default: outputs."),
 ) -> None:
     """Fail (exit 1) if any output still holds an unmasked phone, ID or bank card number."""
-    from .config import outputs_dir
-    from .privacy import scan_outputs
+    from hotline_lib.core.config import outputs_dir
+    from hotline_lib.core.privacy import scan_outputs
 
     try:
         files, findings = scan_outputs(path or outputs_dir())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import sections  # noqa: F401  (re-exported for the notebooks: hb.sections.overview(b))
-from .bulletin import Bulletin, load_bulletin, write_figures
-from .charts import use_cjk_font
-from .config import outputs_dir, sample_dir
+from hotline_lib.render import sections  # noqa: F401  (re-exported for the notebooks: hb.sections.overview(b))
+from hotline_lib.analysis.bulletin import Bulletin, load_bulletin, write_figures
+from hotline_lib.render.charts import use_cjk_font
+from hotline_lib.core.config import outputs_dir, sample_dir
 
 
 def bulletin(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Bulletin:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hotline_lib.rules import load_rules
+from hotline_lib.scoring.rules import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APPENDIX = FIXTURES / "appendix_2020-12.csv"
@@ -47,14 +47,14 @@ def unit_row(name="测试单位", kind="区直部门", **overrides) -> dict:
 
 @pytest.fixture(scope="session")
 def units():
-    from hotline_lib.directory import load_units
+    from hotline_lib.io.directory import load_units
 
     return load_units()
 
 
 @pytest.fixture(scope="session")
 def settings():
-    from hotline_lib.directory import load_settings
+    from hotline_lib.io.directory import load_settings
 
     return load_settings()
 
@@ -62,7 +62,7 @@ def settings():
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory):
     """The generated sample (about 20 s), once per test session."""
-    from hotline_lib.sample_exports import generate_sample
+    from hotline_lib.sample.exports import generate_sample
 
     out = tmp_path_factory.mktemp("sample")
     generate_sample(out)
@@ -81,7 +81,7 @@ def _private_folders(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def report_2020_12(sample_dir, tmp_path_factory):
     """The sample's December 2020 bulletin, rendered once per session."""
-    from hotline_lib.report import render_month
+    from hotline_lib.render.report import render_month
 
     out = tmp_path_factory.mktemp("outputs")
     return render_month("2020-12", sample_dir, out)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS
+from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -173,7 +173,7 @@ def test_an_unexpected_bug_is_one_line_too(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr("hotline_lib.leaderboard.score_file", broken)
+    monkeypatch.setattr("hotline_lib.scoring.leaderboard.score_file", broken)
     monkeypatch.setattr("sys.argv", ["hotline", "score", "x.csv"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()
@@ -186,7 +186,7 @@ def test_an_os_error_is_one_line(world, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(world / "out" / "2021-03" / "rejects.csv"))
 
-    monkeypatch.setattr("hotline_lib.monthly.write_rejects", full_disk)
+    monkeypatch.setattr("hotline_lib.figures.month.write_rejects", full_disk)
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {world / 'out' / '2021-03' / 'rejects.csv'}: No space left on device"

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from hotline_lib.batch import render_range
+from hotline_lib.render.batch import render_range
 from hotline_lib.cli import app
 
 pytestmark = pytest.mark.slow

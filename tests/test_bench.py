@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotline_lib.bench import TARGETS, _met, table, update_readme
+from hotline_lib.bench.run import TARGETS, _met, table, update_readme
 
 
 def _results():

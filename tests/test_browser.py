@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline_lib.config import PROJECT_ROOT
+from hotline_lib.core.config import PROJECT_ROOT
 
 SHOTS = PROJECT_ROOT / "outputs" / "screenshots"
 

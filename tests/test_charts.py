@@ -9,7 +9,7 @@ import matplotlib.image
 import pandas as pd
 from decimal import Decimal
 
-from hotline_lib.charts import categories_chart, city_ranking_chart, satisfaction_chart, use_cjk_font
+from hotline_lib.render.charts import categories_chart, city_ranking_chart, satisfaction_chart, use_cjk_font
 
 
 def _decodes(chart) -> tuple[int, int]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hotline_lib.bench_data import generate_parts
-from hotline_lib.exports import dataset_folder, load_exports
-from hotline_lib.monthly import choose_engine, compute_month, figures_from_parquet
+from hotline_lib.bench.data import generate_parts
+from hotline_lib.io.exports import dataset_folder, load_exports
+from hotline_lib.figures.month import choose_engine, compute_month, figures_from_parquet
 
 
 @pytest.mark.parametrize("month", ["2020-02", "2020-12", "2021-06"])
@@ -29,7 +29,7 @@ def test_engines_agree_on_generated_data(tmp_path, units, settings):
 
 
 def test_duckdb_reads_the_parquet_cache(sample_dir, units):
-    from hotline_lib.config import cache_dir
+    from hotline_lib.core.config import cache_dir
 
     load_exports(sample_dir, units, cache_dir())
     folder = dataset_folder(sample_dir, units, cache_dir())
@@ -43,7 +43,7 @@ def test_choose_engine(engine, rows, chosen):
 
 
 def test_unknown_engine_lists_the_options():
-    from hotline_lib.errors import HotlineError
+    from hotline_lib.core.errors import HotlineError
 
     with pytest.raises(HotlineError, match="engine must be one of auto, pandas, duckdb; got 'spark'"):
         choose_engine("spark", 1)

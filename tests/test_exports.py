@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from hotline_lib import reading
-from hotline_lib.errors import InputError, UnknownUnitError
-from hotline_lib.exports import load_exports
-from hotline_lib.validation import validate as real_validate
+from hotline_lib.io import reading
+from hotline_lib.core.errors import InputError, UnknownUnitError
+from hotline_lib.io.exports import load_exports
+from hotline_lib.io.validation import validate as real_validate
 
 ORDER_HEADER = ["工单编号", "受理时间", "签收  时间", "来源渠道", "诉求类型", "问题分类", "疫情相关", "营商环境", "诉求内容",
                 "联系电话", "办结时间", "回访时间", "回访结果"]
@@ -161,7 +161,7 @@ def test_input_subfolders_are_not_exports(folder, units):
 def test_second_run_validates_nothing_again(folder, units, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = load_exports(folder, units, cache_dir=cache)
-    monkeypatch.setattr("hotline_lib.exports.validate", lambda *a: (_ for _ in ()).throw(AssertionError("validated again")))
+    monkeypatch.setattr("hotline_lib.io.exports.validate", lambda *a: (_ for _ in ()).throw(AssertionError("validated again")))
     second = load_exports(folder, units, cache_dir=cache)
     pd.testing.assert_frame_equal(first.assignments, second.assignments)
     assert second.read == first.read and second.summary() == first.summary()
@@ -175,7 +175,7 @@ def test_a_cached_dataset_with_a_future_row_is_used_until_that_time(folder, unit
     meta_file = next(cache.glob("dataset-*/meta.json"))
     assert json.loads(meta_file.read_text(encoding="utf-8"))["valid_until"] == "2099-01-01T09:00:00+08:00"
     validated = []
-    monkeypatch.setattr("hotline_lib.exports.validate", lambda *a: validated.append(1) or real_validate(*a))
+    monkeypatch.setattr("hotline_lib.io.exports.validate", lambda *a: validated.append(1) or real_validate(*a))
     load_exports(folder, units, cache_dir=cache)
     assert validated == []                       # served from the cache: 2099 is still ahead
     meta = json.loads(meta_file.read_text(encoding="utf-8"))

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from hotline_lib.directory import Unit, UnitDirectory
-from hotline_lib.figures import assignment_flags, district_figures, in_month, unit_figures
-from hotline_lib.validation import ASSIGNMENT_FLAGS, ASSIGNMENT_TIMES, ORDER_FLAGS, ORDER_TIMES, parse_times
+from hotline_lib.io.directory import Unit, UnitDirectory
+from hotline_lib.figures.counts import assignment_flags, district_figures, in_month, unit_figures
+from hotline_lib.io.validation import ASSIGNMENT_FLAGS, ASSIGNMENT_TIMES, ORDER_FLAGS, ORDER_TIMES, parse_times
 
 M = "2021-03"
 UNITS = UnitDirectory([Unit(name="甲街道办事处", kind="街道", display="甲街道办事处"),
@@ -43,7 +43,7 @@ def orders(*rows: dict) -> pd.DataFrame:
 
 def district(order_frame: pd.DataFrame, assignment_frame: pd.DataFrame | None = None, settings=None) -> dict:
     """District figures of M (an assignment far outside M stands in when none are given)."""
-    from hotline_lib.directory import load_settings
+    from hotline_lib.io.directory import load_settings
 
     if assignment_frame is None:
         assignment_frame = assignments({"unit": "乙局", "dispatched_at": "2000-01-01 00:00:00", "order_id": "none"})

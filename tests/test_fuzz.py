@@ -26,13 +26,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from hotline_lib.config import COLUMNS_FILE
-from hotline_lib.errors import HotlineError
-from hotline_lib.exports import Exports, load_exports
-from hotline_lib.headers import spellings
-from hotline_lib.reading import CFB_MAGIC, RawSheet, read_sheets
-from hotline_lib.unit_table import UnitTable, read_unit_table
-from hotline_lib.utils import read_yaml_file
+from hotline_lib.core.config import COLUMNS_FILE
+from hotline_lib.core.errors import HotlineError
+from hotline_lib.io.exports import Exports, load_exports
+from hotline_lib.io.headers import spellings
+from hotline_lib.io.reading import CFB_MAGIC, RawSheet, read_sheets
+from hotline_lib.scoring.unit_table import UnitTable, read_unit_table
+from hotline_lib.core.utils import read_yaml_file
 from tests.conftest import APPENDIX
 
 LIMIT = 5  # seconds for one read of one small file; the slowest seen is well under one
@@ -173,7 +173,7 @@ def test_the_base_files_are_valid(tmp_path, units):
 def _warm(tmp_path_factory):
     """Import pandera and build the schemas once, so that the first guarded example is not the one
     that pays for it."""
-    from hotline_lib.directory import load_units
+    from hotline_lib.io.directory import load_units
 
     folder = tmp_path_factory.mktemp("warm")
     (folder / "orders.csv").write_bytes(csv_bytes(base_orders(), "utf-8"))

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.mail import EmailError, deliver
+from hotline_lib.deliver.mail import EmailError, deliver
 
 runner = CliRunner()
 TITLE = "芙蓉区12345政务热线十二月份情况通报"

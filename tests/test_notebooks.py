@@ -8,7 +8,7 @@ import nbformat
 import papermill
 import pytest
 
-from hotline_lib.config import NOTEBOOKS_DIR
+from hotline_lib.core.config import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))   # the seven sections and trends.ipynb
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.privacy import find_personal, mask_notebook, mask_personal, mask_strings, scan_outputs, valid_id_number
+from hotline_lib.core.privacy import find_personal, mask_notebook, mask_personal, mask_strings, scan_outputs, valid_id_number
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_scan_reads_json_strings_as_written(tmp_path):
 
 def test_city_ranking_district_names_are_masked_at_the_source(tmp_path):
     """They reach a chart, where no template masks them."""
-    from hotline_lib.bulletin import read_city_ranking
+    from hotline_lib.analysis.bulletin import read_city_ranking
 
     path = tmp_path / "city.csv"
     path.write_text("区,月工单总数,满意度,总分\n芙蓉区,3500,99.00%,68.5\n岳麓区13512345678,5000,98.00%,67\n", encoding="utf-8")
@@ -104,7 +104,7 @@ def test_city_ranking_district_names_are_masked_at_the_source(tmp_path):
 def test_trend_channel_names_are_masked():
     import pandas as pd
 
-    from hotline_lib.trends import monthly_volume_by_channel
+    from hotline_lib.analysis.trends import monthly_volume_by_channel
 
     orders = pd.DataFrame({"order_id": ["1"], "channel": ["微信13912345678"],
                            "signed_at": pd.to_datetime(["2020-12-01"]).tz_localize("Asia/Shanghai")})
@@ -177,7 +177,7 @@ def test_scan_of_a_missing_folder_is_a_clear_error(tmp_path):
 def test_trend_category_names_are_masked():
     import pandas as pd
 
-    from hotline_lib.trends import categories_over_time
+    from hotline_lib.analysis.trends import categories_over_time
 
     orders = pd.DataFrame({"order_id": ["1", "2"], "category": ["噪音13812345678", "供水"],
                            "signed_at": pd.to_datetime(["2020-12-01", "2020-12-02"]).tz_localize("Asia/Shanghai")})

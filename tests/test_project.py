@@ -10,9 +10,9 @@ import yaml
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.config import DEFAULT_RULES, PROJECT_ROOT
-from hotline_lib.errors import RulesError
-from hotline_lib.rules import load_rules
+from hotline_lib.core.config import DEFAULT_RULES, PROJECT_ROOT
+from hotline_lib.core.errors import RulesError
+from hotline_lib.scoring.rules import load_rules
 
 runner = CliRunner()
 

@@ -12,13 +12,13 @@ import pytest
 import xlsxwriter
 from typer.testing import CliRunner
 
-from hotline_lib import reading
+from hotline_lib.io import reading
 from hotline_lib.cli import app
-from hotline_lib.errors import InputError
-from hotline_lib.exports import load_exports
-from hotline_lib.headers import column_letter, spellings
-from hotline_lib.reading import CFB_MAGIC, ENCRYPTION_INFO, read_sheets
-from hotline_lib.unit_table import read_unit_table
+from hotline_lib.core.errors import InputError
+from hotline_lib.io.exports import load_exports
+from hotline_lib.io.headers import column_letter, spellings
+from hotline_lib.io.reading import CFB_MAGIC, ENCRYPTION_INFO, read_sheets
+from hotline_lib.scoring.unit_table import read_unit_table
 from tests.test_exports import ASSIGNMENT_HEADER, ORDER_HEADER, assignment, order, write_csv, write_xlsx
 
 ORDER_KEYS = spellings("orders", "order_id")

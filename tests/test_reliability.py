@@ -21,10 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.config import DEFAULT_UNITS
-from hotline_lib.errors import HotlineError
-from hotline_lib.months import months_between
-from hotline_lib.utils import exclusive
+from hotline_lib.core.config import DEFAULT_UNITS
+from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.months import months_between
+from hotline_lib.core.utils import exclusive
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

@@ -12,8 +12,8 @@ import matplotlib.image
 import nbformat
 import pytest
 
-from hotline_lib.errors import ReportError
-from hotline_lib.report import render_month, section_notebooks
+from hotline_lib.core.errors import ReportError
+from hotline_lib.render.report import render_month, section_notebooks
 
 pytestmark = pytest.mark.slow
 EXCLUDED = {"source", "excellent_case", "appendix", "criteria", "display_names_in_text"}
@@ -126,7 +126,7 @@ def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path,
     broken = nbformat.read(notebooks / "05_epidemic.ipynb", as_version=4)
     broken.cells.append(nbformat.v4.new_code_cell("raise ValueError('数据有误')"))
     nbformat.write(broken, notebooks / "05_epidemic.ipynb")
-    monkeypatch.setattr("hotline_lib.report.NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr("hotline_lib.render.report.NOTEBOOKS_DIR", notebooks)
     out = tmp_path / "out"
     (out / "2020-12").mkdir(parents=True)
     (out / "2020-12" / "bulletin.html").write_text("<html>stale</html>", encoding="utf-8")

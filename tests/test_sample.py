@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.figures import format_unit_figures
-from hotline_lib.monthly import compute_month
-from hotline_lib.sample_exports import generate_sample
+from hotline_lib.figures.counts import format_unit_figures
+from hotline_lib.figures.month import compute_month
+from hotline_lib.sample.exports import generate_sample
 from tests.conftest import APPENDIX
 
 runner = CliRunner()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline_lib.leaderboard import score_file
-from hotline_lib.scoring import competition_rank, score_units
+from hotline_lib.scoring.leaderboard import score_file
+from hotline_lib.scoring.score import competition_rank, score_units
 from tests.conftest import APPENDIX, unit_row
 
 D = Decimal

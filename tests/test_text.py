@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotline_lib.numbers import chinese_month, chinese_number
-from hotline_lib.text import html, rank_label, sentence
+from hotline_lib.core.numbers import chinese_month, chinese_number
+from hotline_lib.core.text import html, rank_label, sentence
 
 
 @pytest.mark.parametrize("number, text", [(1, "一"), (2, "二"), (10, "十"), (11, "十一"), (12, "十二"), (20, "二十"), (31, "三十一")])

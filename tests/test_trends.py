@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hotline_lib.batch import months_between
-from hotline_lib.errors import HotlineError
-from hotline_lib.trends import (change_rates, largest_score_falls, median_handling_days, time_to_close,
+from hotline_lib.core.months import months_between
+from hotline_lib.core.errors import HotlineError
+from hotline_lib.analysis.trends import (change_rates, largest_score_falls, median_handling_days, time_to_close,
                                 unit_heatmap)
-from hotline_lib.validation import parse_times
+from hotline_lib.io.validation import parse_times
 
 
 def test_change_rates_month_on_month_and_year_on_year():
@@ -75,7 +75,7 @@ def test_months_between_rejects_a_reversed_range():
 
 @pytest.mark.slow
 def test_trends_page(sample_dir, tmp_path):
-    from hotline_lib.report import render_trends
+    from hotline_lib.render.report import render_trends
 
     page = render_trends("2020-01", "2021-06", sample_dir, tmp_path).read_text(encoding="utf-8")
     assert "芙蓉区12345政务热线工单趋势（2020-01 至 2021-06）" in page

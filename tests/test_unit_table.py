@@ -12,10 +12,10 @@ import xlsxwriter
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.errors import InputError
-from hotline_lib.headers import normalize_header, rename_headers
-from hotline_lib.leaderboard import score_file
-from hotline_lib.unit_table import read_unit_table
+from hotline_lib.core.errors import InputError
+from hotline_lib.io.headers import normalize_header, rename_headers
+from hotline_lib.scoring.leaderboard import score_file
+from hotline_lib.scoring.unit_table import read_unit_table
 from tests.conftest import APPENDIX
 
 runner = CliRunner()
@@ -164,7 +164,7 @@ def test_xlsx_error_names_the_sheet(tmp_path, appendix_frame):
     path = tmp_path / "sheet.xlsx"
     write_xlsx(path, frame, sheet="十二月")
     with pytest.raises(InputError) as error:
-        read_unit_table(path, __import__("hotline_lib.rules").rules.load_rules())
+        read_unit_table(path, __import__("hotline_lib.scoring.rules").scoring.rules.load_rules())
     assert str(error.value) == f"{path}, sheet '十二月', row 5, column '签收总数': not a number: 'n/a'"
 
 

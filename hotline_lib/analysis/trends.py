@@ -1,0 +1,150 @@
+"""Trends across months: what analysts ask of 12345/311 data (volume by channel, 环比 and 同比,
+per-unit heat maps, scores over time, categories over time, time to close and median handling days).
+
+Every function returns a DataFrame; charts are drawn by ``trend_charts`` from those frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hotline_lib.core.config import cache_dir, sample_dir
+from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
+from hotline_lib.io.exports import Exports, load_exports
+from hotline_lib.figures.counts import in_month, month_bounds, unit_figures
+from hotline_lib.core.privacy import mask_personal
+from hotline_lib.scoring.rules import load_rules
+from hotline_lib.scoring.score import SCORE, score_units
+
+HEADLINES = {"orders_signed": "签收工单", "orders_completed": "办结工单", "orders_visited": "回访工单"}
+
+
+@dataclass
+class TrendData:
+    months: list[str]
+    exports: Exports
+    units: UnitDirectory
+    settings: Settings
+    unit_months: pd.DataFrame     # one row per unit and month: appendix figures and 总分
+
+
+def monthly_volume_by_channel(orders: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Orders signed per month (rows) and channel (columns)."""
+    signed = orders.assign(month=orders["signed_at"].dt.strftime("%Y-%m"))
+    table = signed[signed["month"].isin(months)].pivot_table(index="month", columns="channel", values="order_id",
+                                                            aggfunc="count", fill_value=0)
+    return table.reindex(months, fill_value=0).rename(columns=mask_personal)  # channel names come from the data
+
+
+def headline_series(orders: pd.DataFrame, unit_months: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Per month: orders signed, completed and visited, and satisfaction over all units' visits (%)."""
+    rows = []
+    for month in months:
+        visits = unit_months[unit_months["month"] == month]
+        visited, satisfied = visits["回访工单总数"].sum(), visits["回访满意数"].sum()
+        rows.append({"month": month, "orders_signed": int(in_month(orders["signed_at"], month).sum()),
+                     "orders_completed": int(in_month(orders["completed_at"], month).sum()),
+                     "orders_visited": int(in_month(orders["visited_at"], month).sum()),
+                     "satisfaction": round(100 * satisfied / visited, 2) if visited else np.nan})
+    return pd.DataFrame(rows).set_index("month")
+
+
+def change_rates(series: pd.DataFrame) -> pd.DataFrame:
+    """环比 (against the month before) and 同比 (against the same month a year before), in %.
+
+    A month whose comparison month is missing from the index, or zero, has no rate (NaN).
+    """
+    months = pd.PeriodIndex(series.index, freq="M")
+    values = series.set_axis(months)
+    result = {}
+    for column in series.columns:
+        for label, lag in [("环比", 1), ("同比", 12)]:
+            base = values[column].reindex(months - lag).to_numpy(dtype=float)
+            current = values[column].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rate = np.where((base == 0) | np.isnan(base), np.nan, (current - base) / base * 100)
+            result[f"{column}_{label}"] = np.round(rate, 2)
+    return pd.DataFrame(result, index=series.index)
+
+
+def unit_month_table(exports: Exports, months: list[str], units: UnitDirectory, rules_file=None) -> pd.DataFrame:
+    """Every unit's appendix figures and 总分 for every month, long format (unit, month, ...)."""
+    rules = load_rules(rules_file)
+    frames = []
+    for month in months:
+        table = score_units(unit_figures(exports.assignments, month, units), rules)
+        frames.append(table.assign(month=month))
+    return pd.concat(frames, ignore_index=True)
+
+
+def unit_heatmap(unit_months: pd.DataFrame, column: str, active_only: bool = True) -> pd.DataFrame:
+    """unit × month of one rate (float %); a month where the unit had nothing to rate is NaN."""
+    values = unit_months.assign(value=unit_months[column].astype(float))
+    if active_only:
+        basis = {"回访满意度": "回访工单总数", "按时办结率": "办结工单（含上月流转工单）"}.get(column)
+        if basis:
+            values.loc[values[basis] == 0, "value"] = np.nan
+    return values.pivot(index="部门名称", columns="month", values="value")
+
+
+def score_history(unit_months: pd.DataFrame) -> pd.DataFrame:
+    """unit × month of 总分."""
+    return unit_months.assign(score=unit_months[SCORE].astype(float)).pivot(index="部门名称", columns="month", values="score")
+
+
+def largest_score_falls(unit_months: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Units whose 总分 fell most from the first to the last month of the range (only falls)."""
+    history = score_history(unit_months)
+    first, last = history.columns[0], history.columns[-1]
+    change = pd.DataFrame({"first_month": history[first], "last_month": history[last]})
+    change["change"] = (change["last_month"] - change["first_month"]).round(1)
+    change["lowest"] = history.min(axis=1)
+    falls = change[change["change"] < 0].sort_values(["change", "lowest"])
+    return falls.head(n).rename(columns={"first_month": f"{first} 总分", "last_month": f"{last} 总分", "change": "变化",
+                                         "lowest": "期间最低分"})
+
+
+def categories_over_time(orders: pd.DataFrame, months: list[str], n: int = 6) -> pd.DataFrame:
+    """month × category counts of the n categories largest over the whole range."""
+    signed = orders.assign(month=orders["signed_at"].dt.strftime("%Y-%m"))
+    signed = signed[signed["month"].isin(months)]
+    top = signed["category"].value_counts().head(n).index
+    table = signed[signed["category"].isin(top)].pivot_table(index="month", columns="category", values="order_id",
+                                                             aggfunc="count", fill_value=0)
+    table = table.reindex(index=months, columns=top, fill_value=0)
+    return table.rename(columns=mask_personal)  # category names come from the data
+
+
+def time_to_close(orders: pd.DataFrame, months: list[str]) -> pd.Series:
+    """Days from signing to closing of the orders closed in the range (the long tail included)."""
+    start, _ = month_bounds(months[0])
+    _, end = month_bounds(months[-1])
+    closed = orders[(orders["completed_at"] >= start) & (orders["completed_at"] < end)]
+    return ((closed["completed_at"] - closed["signed_at"]).dt.total_seconds() / 86400).dropna().rename("days")
+
+
+def median_handling_days(assignments: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Per unit: assignments completed in the range, and the median days from signing to completing."""
+    start, _ = month_bounds(months[0])
+    _, end = month_bounds(months[-1])
+    done = assignments[(assignments["unit_completed_at"] >= start) & (assignments["unit_completed_at"] < end)]
+    days = (done["unit_completed_at"] - done["unit_signed_at"]).dt.total_seconds() / 86400
+    table = done.assign(days=days).groupby("unit").agg(completed=("days", "size"), median_days=("days", "median"))
+    return table.sort_values("median_days", ascending=False).round(2)
+
+
+@lru_cache(maxsize=4)
+def load_trends(start: str, end: str, data_dir: str | None = None, settings_file: str | None = None,
+                units_file: str | None = None, rules_file: str | None = None) -> TrendData:
+    """Everything the trends notebook shows, computed once per kernel."""
+    from hotline_lib.core.months import months_between
+
+    months = months_between(start, end)
+    units = load_units(units_file)
+    exports = load_exports(Path(data_dir or sample_dir()), units, cache_dir())
+    return TrendData(months, exports, units, load_settings(settings_file), unit_month_table(exports, months, units, rules_file))

@@ -1,0 +1,1 @@
+"""`make bench`: speed figures measured in one run, as ratios."""

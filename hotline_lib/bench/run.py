@@ -1,0 +1,266 @@
+"""`make bench`: every speed figure measured in one run on this machine, medians of 3 runs, written to
+outputs/bench.json and printed as a table. Ratios compare figures of the same run, never a constant.
+
+    python -m hotline_lib.bench [--runs 3] [--rows 10000000] [--quick]
+
+Jobs that need a fresh process (the floor, the 10M figures with their peak memory) run as
+``python -m hotline_lib.bench JOB ...`` subprocesses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+from hotline_lib.core.config import PROJECT_ROOT, outputs_dir, sample_dir
+from hotline_lib.core.utils import write_text_atomic
+
+MONTH = "2020-12"
+TARGETS = {"ratio_month_warm": ("<=", 2.0), "ratio_month_cold": ("<=", 3.0), "ratio_year": ("<=", 8.0),
+           "figures_10m_s": ("<", 10.0), "figures_10m_peak_gb": ("<", 4.0), "ratio_xlsx_engine": (">=", 5.0),
+           "ratio_xlsx_cached": (">=", 50.0)}
+HOTLINE = [sys.executable, "-m", "hotline_lib.cli"]
+
+
+def _timed(command: list[str], env: dict | None = None) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+# Jobs run in their own process -----------------------------------------------------------------
+
+def floor_job(work: Path) -> None:
+    """The least a notebook report costs: one kernel, pandas and seaborn imported, one trivial cell
+    executed with papermill, one notebook rendered with nbconvert (nothing of ours imported)."""
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("import pandas, seaborn\n1 + 1")]
+    path = work / "floor.ipynb"
+    nbformat.write(notebook, path)
+    executed = papermill.execute_notebook(str(path), str(path), kernel_name="python3", progress_bar=False, cwd=str(work))
+    body, _ = HTMLExporter(template_name="basic").from_notebook_node(executed)
+    (work / "floor.html").write_text(body, encoding="utf-8")
+
+
+def figures_job(parts: Path, count: int, engine: str) -> None:
+    """Unit and district figures of one month from the first ``count`` parts; prints seconds and peak GB."""
+    from hotline_lib.io.directory import load_settings, load_units
+    from hotline_lib.figures.month import figures_from_parquet
+
+    started = time.perf_counter()
+    orders = sorted(parts.glob("orders-*.parquet"))[:count]
+    assignments = sorted(parts.glob("assignments-*.parquet"))[:count]
+    units, settings = load_units(), load_settings()
+    if engine == "duckdb":
+        figures_from_parquet(orders, assignments, "2020-06", units, settings, engine)
+    else:
+        import pandas as pd
+
+        from hotline_lib.figures.counts import district_from, month_aggregates, unit_counts, unit_table
+
+        o = pd.concat([pd.read_parquet(p) for p in orders])
+        a = pd.concat([pd.read_parquet(p) for p in assignments])
+        unit_table(unit_counts(a, "2020-06"), units)
+        district_from(month_aggregates(o, a, "2020-06", settings), "2020-06", settings)
+    seconds = time.perf_counter() - started
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    print(json.dumps({"seconds": seconds, "peak_gb": peak_gb}))
+
+
+# Measurements ----------------------------------------------------------------------------------
+
+def measure_floor(runs: int, work: Path) -> float:
+    return _median([_timed([sys.executable, "-m", "hotline_lib.bench", "floor-job", str(work)]) for _ in range(runs)])
+
+
+def measure_month(runs: int, data: Path, work: Path) -> tuple[float, float]:
+    """`hotline report 2020-12` with an empty cache (cold) and with the cache of a previous run (warm)."""
+    cold = []
+    for i in range(runs):
+        cache = work / f"cold-cache-{i}"
+        cold.append(_timed([*HOTLINE, "report", MONTH, "--data", str(data), "--out", str(work / "cold")], {"HOTLINE_CACHE": str(cache)}))
+    warm_env = {"HOTLINE_CACHE": str(work / "cold-cache-0")}
+    warm = [_timed([*HOTLINE, "report", MONTH, "--data", str(data), "--out", str(work / "warm")], warm_env) for _ in range(runs)]
+    return _median(cold), _median(warm)
+
+
+def measure_year(runs: int, data: Path, work: Path) -> float:
+    """12 months, --jobs 2, cold (empty cache, nothing to skip)."""
+    times = []
+    for i in range(runs):
+        times.append(_timed([*HOTLINE, "report", "--from", "2020-01", "--to", "2020-12", "--jobs", "2", "--force",
+                             "--data", str(data), "--out", str(work / f"year-{i}")], {"HOTLINE_CACHE": str(work / f"year-cache-{i}")}))
+    return _median(times)
+
+
+def measure_figures(runs: int, rows: int, work: Path) -> dict:
+    """Figures of one month over generated assignments already in Parquet: 1M, 3M and all rows."""
+    from hotline_lib.bench.data import PART, generate_parts
+
+    parts = work / "big"
+    generate_parts(rows, parts)
+    scaling = {}
+    parts_count = -(-rows // PART)
+    for count in sorted({c for c in (1, 3, parts_count) if c <= parts_count}):
+        results = []
+        for _ in range(runs):
+            out = subprocess.run([sys.executable, "-m", "hotline_lib.bench", "figures-job", str(parts), str(count), "duckdb"],
+                                 capture_output=True, text=True, check=True)
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        scaling[str(min(count * PART, rows))] = {"seconds": _median([r["seconds"] for r in results]),
+                                                 "peak_gb": _median([r["peak_gb"] for r in results])}
+    shutil.rmtree(parts, ignore_errors=True)
+    return scaling
+
+
+def write_xlsx(path: Path, rows: int) -> None:
+    """A 派单 export of ``rows`` rows, as the platform writes it."""
+    import xlsxwriter
+
+    from hotline_lib.sample.exports import HEADERS
+
+    header = list(HEADERS["assignments"].values())
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("派单")
+    sheet.write_row(0, 0, header)
+    for r in range(1, rows + 1):
+        stamp = f"2021-03-{1 + r % 28:02d} {8 + r % 10:02d}:{r % 60:02d}:00"
+        sheet.write_row(r, 0, [f"0{r:010d}", "东湖街道办事处", stamp, stamp, stamp, "", "", "否", stamp, stamp, "否", "否", r % 2,
+                               stamp, "满意", "否"])
+    workbook.close()
+
+
+def measure_xlsx(runs: int, work: Path, rows: int = 100_000) -> tuple[float, float, float]:
+    import pandas as pd
+
+    from hotline_lib.io.headers import spellings
+    from hotline_lib.io.reading import read_sheets
+
+    path = work / "派单_100k.xlsx"
+    write_xlsx(path, rows)
+    keys = spellings("orders", "order_id")
+    openpyxl_times, engine_times, cached_times = [], [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        pd.read_excel(path, engine="openpyxl", dtype=str)
+        openpyxl_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        read_sheets(path, keys)
+        engine_times.append(time.perf_counter() - started)
+    cache = work / "xlsx-cache"
+    read_sheets(path, keys, cache)
+    for _ in range(runs):
+        started = time.perf_counter()
+        read_sheets(path, keys, cache)
+        cached_times.append(time.perf_counter() - started)
+    return _median(openpyxl_times), _median(engine_times), _median(cached_times)
+
+
+def machine() -> dict:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024 ** 3
+    packages = {name: metadata.version(name) for name in ["pandas", "duckdb", "papermill", "nbconvert", "nbclient", "ipykernel",
+                                                          "seaborn", "python-calamine", "pyarrow", "openpyxl"]}
+    return {"cores": os.cpu_count(), "memory_gb": round(memory_gb, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "packages": packages}
+
+
+def run(runs: int, rows: int) -> dict:
+    data = sample_dir()
+    if not (data / "exports").is_dir():
+        subprocess.run([*HOTLINE, "sample"], check=True)
+    results: dict = {"runs": runs}
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
+        work = Path(tmp)
+        steps = [("floor", lambda: results.update(floor_s=measure_floor(runs, work))),
+                 ("month", lambda: results.update(dict(zip(["month_cold_s", "month_warm_s"], measure_month(runs, data, work))))),
+                 ("year", lambda: results.update(year_s=measure_year(runs, data, work))),
+                 ("figures", lambda: results.update(figures_scaling=measure_figures(runs, rows, work))),
+                 ("xlsx", lambda: results.update(dict(zip(["xlsx_openpyxl_s", "xlsx_engine_s", "xlsx_cached_s"], measure_xlsx(runs, work)))))]
+        for name, step in steps:
+            started = time.perf_counter()
+            print(f"bench: {name}…", file=sys.stderr, flush=True)
+            step()
+            print(f"bench: {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    largest = results["figures_scaling"][max(results["figures_scaling"], key=int)]
+    results.update(figures_10m_s=largest["seconds"], figures_10m_peak_gb=largest["peak_gb"], figures_rows=rows)
+    results.update(ratio_month_cold=round(results["month_cold_s"] / results["floor_s"], 2),
+                   ratio_month_warm=round(results["month_warm_s"] / results["floor_s"], 2),
+                   ratio_year=round(results["year_s"] / results["floor_s"], 2),
+                   ratio_xlsx_engine=round(results["xlsx_openpyxl_s"] / results["xlsx_engine_s"], 1),
+                   ratio_xlsx_cached=round(results["xlsx_openpyxl_s"] / results["xlsx_cached_s"], 1))
+    results["targets"] = {key: {"target": f"{op} {bound:g}", "met": _met(results[key], op, bound)} for key, (op, bound) in TARGETS.items()}
+    results["machine"] = machine()
+    return results
+
+
+def _met(value: float, op: str, bound: float) -> bool:
+    return {"<=": value <= bound, "<": value < bound, ">=": value >= bound}[op]
+
+
+def table(results: dict) -> str:
+    """The results as a Markdown table (printed, and pasted into the README's Performance section)."""
+    lines = ["| figure | measured | target |", "| --- | ---: | --- |"]
+    for key in ["floor_s", "month_cold_s", "month_warm_s", "ratio_month_cold", "ratio_month_warm", "year_s", "ratio_year",
+                "figures_10m_s", "figures_10m_peak_gb", "xlsx_openpyxl_s", "xlsx_engine_s", "xlsx_cached_s",
+                "ratio_xlsx_engine", "ratio_xlsx_cached"]:
+        target = results["targets"].get(key)
+        mark = "" if target is None else f"{target['target']} ({'met' if target['met'] else 'NOT met'})"
+        lines.append(f"| {key} | {results[key]} | {mark} |")
+    for rows, figure in results["figures_scaling"].items():
+        lines.append(f"| figures, {int(rows):,} assignments (DuckDB) | {figure['seconds']} s, {figure['peak_gb']} GB | |")
+    m = results["machine"]
+    lines.append(f"\nMeasured on {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}; medians of {results['runs']} runs.")
+    return "\n".join(lines)
+
+
+def update_readme(results: dict, readme: Path = PROJECT_ROOT / "README.md") -> None:
+    """Replace the table between the README's performance markers with this run's."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        write_text_atomic(readme, f"{head}{start}\n{table(results)}\n{end}{tail}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "floor-job":
+        return floor_job(Path(argv[1]))
+    if argv and argv[0] == "figures-job":
+        return figures_job(Path(argv[1]), int(argv[2]), argv[3])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--readme", action="store_true", help="Also rewrite the README's Performance table.")
+    args = parser.parse_args(argv)
+    results = run(args.runs, args.rows)
+    out = outputs_dir() / "bench.json"
+    write_text_atomic(out, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(table(results))
+    print(f"\nwritten: {out}")
+    if args.readme:
+        update_readme(results)
+

@@ -1,0 +1,52 @@
+"""The bulletin's sentences, from Jinja2 templates kept in the package (templates/text)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+import markupsafe
+
+from hotline_lib.core.config import TEMPLATES_DIR
+from hotline_lib.core.numbers import chinese_month, chinese_number
+from hotline_lib.core.privacy import mask_personal
+
+
+def _finalize(value):
+    """Mask personal numbers in every printed value; markup stays markup (masking adds no tag)."""
+    masked = mask_personal(value)
+    return markupsafe.Markup(masked) if isinstance(value, markupsafe.Markup) else masked
+
+
+@cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    # finalize: every value a template prints has its personal numbers masked, then (HTML) escaped
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=autoescape,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=False, finalize=_finalize)
+
+
+def sentence(name: str, *args) -> str:
+    """One sentence (a macro of templates/text/sentences.j2) as plain text."""
+    module = _environment(False).get_template("text/sentences.j2").module
+    return str(getattr(module, name)(*args)).strip()
+
+
+def html(template: str, **context) -> str:
+    """An HTML fragment from templates/html; every value from the data is masked and HTML-escaped."""
+    return _environment(True).get_template(f"html/{template}").render(**context)
+
+
+def month_label(month: str) -> str:
+    """十二月份 for 2020-12: the title's month."""
+    return chinese_month(int(month[5:]))
+
+
+def month_short(month: str) -> str:
+    """12月份 for 2020-12: how the text opens a paragraph."""
+    return f"{int(month[5:])}月份"
+
+
+def rank_label(rank: int) -> str:
+    """第二 for 2."""
+    return f"第{chinese_number(rank)}"

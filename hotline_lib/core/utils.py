@@ -1,0 +1,91 @@
+"""Small helpers shared by several modules."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hotline_lib.core.errors import HotlineError
+
+
+def check_argument(name: str, options: Iterable[Any], value: Any) -> None:
+    """Raise a HotlineError listing the allowed options when ``value`` is not one of them."""
+    options = list(options)
+    if value not in options:
+        raise HotlineError(f"{name} must be one of {', '.join(map(str, options))}; got {value!r}")
+
+
+def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -> Any:
+    """Load a YAML file safely, turning I/O and syntax problems into one clear error."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+
+
+@contextmanager
+def atomic_path(target: str | Path):
+    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # hidden and ending in .tmp: a file a killed run leaves behind never looks like a finished output
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is as readable as any file the user writes
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as written:  # on disk before the rename, so a power cut cannot leave it empty
+            os.fsync(written.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def exclusive(lock_file: str | Path, what: str):
+    """Hold an exclusive lock on ``lock_file`` for the block, or fail at once naming ``what`` is busy.
+
+    The operating system releases the lock when its process ends, however it ends, so a killed run
+    never leaves a stale lock behind.
+    """
+    from filelock import FileLock, Timeout
+
+    lock_file = Path(lock_file)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_file, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise HotlineError(f"another hotline run is writing {what} right now (lock: {lock_file}); "
+                           "wait for it to finish, then try again") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def remove_leftovers(folder: Path, name: str = "") -> None:
+    """Delete the temporary files (``.name.*.tmp``) a killed run left beside its outputs; call it
+    holding the lock of those outputs. ``name`` limits it to one output's files (a folder shared by
+    several outputs, such as outputs/ with its trends pages and index)."""
+    for leftover in folder.glob(f".{name}*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def write_text_atomic(target: str | Path, text: str, encoding: str = "utf-8") -> None:
+    """Write a text file so that readers never see it half-written."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding=encoding)

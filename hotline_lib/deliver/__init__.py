@@ -1,0 +1,1 @@
+"""Sending a rendered bulletin: the e-mail."""

@@ -1,0 +1,109 @@
+"""One month's figures from a data folder: the unit table and the district figures, with the
+run's account of rows read, used and rejected (rejects.csv and accounting.json written beside the month's outputs)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.core.config import cache_dir, outputs_dir
+from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
+from hotline_lib.core.errors import InputError
+from hotline_lib.core.months import check_month
+from hotline_lib.io.exports import Exports, dataset_folder, load_exports
+from hotline_lib.figures.counts import district_from, month_aggregates, unit_counts, unit_table
+from hotline_lib.core.privacy import mask_personal
+from hotline_lib.core.utils import atomic_path, check_argument, exclusive, write_text_atomic
+
+ENGINES = ["auto", "pandas", "duckdb"]
+#: From this many assignments on, "auto" computes with DuckDB (see docs/performance.md).
+AUTO_DUCKDB_ROWS = 2_000_000
+
+@dataclass
+class MonthFigures:
+    month: str
+    exports: Exports
+    units: UnitDirectory
+    settings: Settings
+    unit_table: pd.DataFrame   # counts and Decimal rates, one row per directory unit
+    district: dict
+    rejects_path: Path
+    accounting: pd.DataFrame   # per export file: read, used, rejected
+
+
+def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
+    """rejects.csv (UTF-8 with BOM): file, sheet, row, column, value, reason. Personal numbers in a
+    rejected value are masked (file, sheet and row find the original)."""
+    rejects = rejects.assign(value=rejects["value"].map(mask_personal))
+    with atomic_path(path) as tmp:
+        rejects.sort_values(["file", "sheet", "row"], kind="stable").to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:
+    """accounting.json: rows read, used and rejected, per file and in total (read = used + rejected);
+    returns the per-file table."""
+    table = exports.accounting()
+    totals = {column: int(table[column].sum()) for column in ["read", "used", "rejected"]}
+    document = {"files": table.to_dict("records"), "total": totals, "summary": exports.summary()}
+    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return table
+
+
+def choose_engine(engine: str | None, rows: int) -> str:
+    """pandas or duckdb: the one asked for (or HOTLINE_ENGINE), or by size when "auto"."""
+    import os
+
+    engine = engine or os.environ.get("HOTLINE_ENGINE", "auto")
+    check_argument("engine", ENGINES, engine)
+    if engine == "auto":
+        return "duckdb" if rows >= AUTO_DUCKDB_ROWS else "pandas"
+    return engine
+
+
+def figures_from_parquet(orders: Path, assignments: Path, month: str, units: UnitDirectory, settings: Settings,
+                         engine: str = "duckdb") -> tuple[pd.DataFrame, dict]:
+    """(unit table, district figures) of a month straight from Parquet files, without loading them
+    when the engine is DuckDB."""
+    if engine == "duckdb":
+        from hotline_lib.figures.sql import connect, month_aggregates_sql, unit_counts_sql
+
+        con = connect()
+        counts = unit_counts_sql(con, assignments, month)
+        aggregates = month_aggregates_sql(con, orders, assignments, month, settings)
+    else:
+        orders_frame, assignments_frame = pd.read_parquet(orders), pd.read_parquet(assignments)
+        counts = unit_counts(assignments_frame, month)
+        aggregates = month_aggregates(orders_frame, assignments_frame, month, settings)
+    return unit_table(counts, units), district_from(aggregates, month, settings)
+
+
+def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
+                  out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
+    """Every figure of ``month`` from the exports in ``data_dir`` (never modified); the rejected rows
+    go to ``out_dir``/<month>/rejects.csv (default: outputs). ``engine``: pandas, duckdb or auto
+    (DuckDB from AUTO_DUCKDB_ROWS assignments on; DuckDB needs the cache, which holds its Parquet)."""
+    check_month(month)
+    if engine is not None:
+        check_argument("engine", ENGINES, engine)
+    units = load_units(units_path)
+    settings = load_settings(settings_path)
+    cache = cache_dir() if use_cache else None
+    exports = load_exports(data_dir, units, cache)
+    chosen = choose_engine(engine, len(exports.assignments)) if cache is not None else "pandas"
+    if chosen == "duckdb":
+        folder = dataset_folder(data_dir, units, cache)
+        table, district = figures_from_parquet(folder / "orders.parquet", folder / "assignments.parquet", month, units, settings)
+    else:
+        table = unit_table(unit_counts(exports.assignments, month), units)
+        district = district_from(month_aggregates(exports.orders, exports.assignments, month, settings), month, settings)
+    if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
+        raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
+    month_dir = Path(out_dir or outputs_dir()) / month
+    with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
+        accounting = write_accounting(exports, month_dir / "accounting.json")
+        rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
+    return MonthFigures(month, exports, units, settings, table, district, rejects_path, accounting)

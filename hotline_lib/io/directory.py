@@ -1,0 +1,111 @@
+"""The unit directory and the district's settings: data files a district edits, validated on load."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hotline_lib.core.config import DEFAULT_SETTINGS, DEFAULT_UNITS
+from hotline_lib.core.errors import SettingsError
+from hotline_lib.core.utils import read_yaml_file
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(_Strict):
+    name: str
+    kind: str
+    display: str
+    aliases: list[str] = []
+
+
+class UnitFile(_Strict):
+    units: list[Unit] = Field(min_length=1)
+
+
+def _key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(name)).split())
+
+
+class UnitDirectory:
+    """Every member unit with its kind, its display name and the spellings exports use for it."""
+
+    def __init__(self, units: list[Unit], source: Path | None = None):
+        self.units = units
+        self.source = source
+        self._by_spelling: dict[str, str] = {}
+        for unit in units:
+            for spelling in [unit.name, unit.display, *unit.aliases]:
+                owner = self._by_spelling.setdefault(_key(spelling), unit.name)
+                if owner != unit.name:
+                    raise SettingsError(f"{source}: {spelling!r} names both {owner} and {unit.name}")
+
+    def resolve(self, spelling: str) -> str | None:
+        """The unit's name for any spelling of it, or None when the directory does not know it."""
+        return self._by_spelling.get(_key(spelling))
+
+    @property
+    def names(self) -> list[str]:
+        return [unit.name for unit in self.units]
+
+    def frame(self) -> pd.DataFrame:
+        """部门名称, 类别 and display name of every unit, in directory order."""
+        return pd.DataFrame({"部门名称": [u.name for u in self.units], "类别": [u.kind for u in self.units],
+                             "display": [u.display for u in self.units]})
+
+    def display(self, name: str) -> str:
+        return next(u.display for u in self.units if u.name == name)
+
+
+def _validation_message(path: Path, error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    return f"{path}: {key}: {reason}"
+
+
+def load_units(path: str | Path | None = None) -> UnitDirectory:
+    """The unit directory (default: data/units.yaml)."""
+    path = Path(path) if path is not None else DEFAULT_UNITS
+    try:
+        return UnitDirectory(UnitFile.model_validate(read_yaml_file(path, SettingsError)).units, path)
+    except ValidationError as exc:
+        raise SettingsError(_validation_message(path, exc)) from None
+
+
+class Excellent(_Strict):
+    score: float
+    satisfaction: float
+    min_signed: int
+    excluded: list[str] = []
+
+
+class Settings(_Strict):
+    """What a district changes (data/settings.yaml); see the comments in that file."""
+
+    district: str
+    issuer: str = ""
+    phone_channel: str
+    channels_named: int = Field(2, ge=0)
+    top_categories: int = Field(6, ge=1)
+    epidemic_top_categories: int = Field(4, ge=1)
+    appeal_types: list[str]
+    peer_group_name: str
+    excellent: Excellent
+    low_satisfaction_below: float
+    city_ranking_file: str = "city_ranking/{month}.csv"
+    case_story_file: str = "cases/{month}.md"
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """The district's settings (default: data/settings.yaml)."""
+    path = Path(path) if path is not None else DEFAULT_SETTINGS
+    try:
+        return Settings.model_validate(read_yaml_file(path, SettingsError))
+    except ValidationError as exc:
+        raise SettingsError(_validation_message(path, exc)) from None

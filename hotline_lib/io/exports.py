@@ -1,0 +1,266 @@
+"""A data folder of platform exports: every 工单 and 派单 file, recognised by its headers, typed,
+validated, de-duplicated, with each unit name resolved through the unit directory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.io.directory import UnitDirectory
+from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
+from hotline_lib.io.headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
+from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, read_sheets
+from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
+
+#: Subfolders of a data folder that hold other inputs (city ranking, case stories), not exports.
+INPUT_FOLDERS = {"city_ranking", "cases"}
+REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
+
+
+@dataclass
+class Exports:
+    """Typed, valid, de-duplicated rows of a data folder, with what was rejected and why."""
+
+    orders: pd.DataFrame
+    assignments: pd.DataFrame
+    rejects: pd.DataFrame
+    read: dict[str, int] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: rows read, used and rejected (read = used + rejected, always)."""
+        used = len(self.orders) + len(self.assignments)
+        read = sum(self.read.values())
+        rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])
+        duplicates = int(rejected["reason"].str.startswith("duplicate").sum()) if len(rejected) else 0
+        return (f"{len(self.files)} files: {read} rows read, {used} used "
+                f"({len(self.orders)} orders, {len(self.assignments)} assignments), {len(rejected)} rejected "
+                f"({duplicates} duplicates of kept rows, {len(rejected) - duplicates} invalid)")
+
+    def accounting(self) -> pd.DataFrame:
+        """Per file: rows read, used and rejected. ``read`` counts every non-empty row below the
+        header; a row is used once (as an order or an assignment) or rejected once, whatever the
+        number of reasons it was rejected for. Raises when a file does not balance: a lost row is a bug."""
+        used = pd.concat([self.orders["_file"], self.assignments["_file"]]).value_counts()
+        rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])["file"].value_counts()
+        table = pd.DataFrame({"file": list(self.read), "read": list(self.read.values())})
+        table["used"] = table["file"].map(used).fillna(0).astype(int)
+        table["rejected"] = table["file"].map(rejected).fillna(0).astype(int)
+        unbalanced = table[table["read"] != table["used"] + table["rejected"]]
+        if len(unbalanced):
+            row = unbalanced.iloc[0]
+            raise HotlineError(f"internal error, please report it: {row['file']} has {row['read']} rows read but "
+                               f"{row['used']} used + {row['rejected']} rejected")
+        return table
+
+
+def export_files(data_dir: str | Path) -> list[Path]:
+    """Every .csv/.xlsx under ``data_dir``, except the input subfolders, hidden and Office lock files, in name order.
+
+    A spreadsheet the reader cannot open (.xls, .ods, ...) is an error: skipping it would drop its rows.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError("data folder not found", path=data_dir)
+    # hidden files, the input subfolders, and the "~$name.xlsx" owner files Excel and WPS keep
+    # beside a workbook while it is open (they hold no rows)
+    found = [p for p in sorted(data_dir.rglob("*")) if not p.name.startswith("~$")
+             and not any(part.startswith(".") or part in INPUT_FOLDERS for part in p.relative_to(data_dir).parts)]
+    unreadable = [p for p in found if p.suffix.lower() in NOT_READ]  # a .numbers may be a folder (a macOS package)
+    if unreadable:
+        more = f" (and {len(unreadable) - 1} more: {', '.join(p.name for p in unreadable[1:])})" if len(unreadable) > 1 else ""
+        raise InputError(f"a {unreadable[0].suffix.lower()} spreadsheet cannot be read: {SAVE_AS}{more}", path=unreadable[0])
+    files = [p for p in found if p.is_file() and p.suffix.lower() in SUPPORTED]
+    if not files:
+        raise InputError("no .csv or .xlsx export files", path=data_dir)
+    return files
+
+
+def record_type(columns) -> str | None:
+    """派单 (assignments) when a table names the unit and the dispatch time; 工单 (orders) otherwise."""
+    assignment_fields = set(rename_headers(columns, "assignments").values())
+    if {"unit", "dispatched_at"} <= assignment_fields:
+        return "assignments"
+    order_fields = set(rename_headers(columns, "orders").values())
+    if "order_id" in order_fields and order_fields & {"channel", "received_at", "category", "appeal_type"}:
+        return "orders"
+    return None
+
+
+def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
+    """Raw text rows per record type, with provenance, and the header each file used per column."""
+    keys = spellings("orders", "order_id")
+    tables = {"orders": [], "assignments": []}
+    headers: dict[str, dict[str, str]] = {}
+    for path in files:
+        for raw in read_sheets(path, keys, cache_dir, label="工单编号"):
+            columns = [c for c in raw.cells.columns if c != "_row"]
+            kind = record_type(columns)
+            if kind is None:
+                raise InputError(f"cannot tell a 工单 from a 派单 export by its headers ({', '.join(columns)})",
+                                 path=path, sheet=raw.sheet)
+            check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet)
+            renamed = rename_headers(columns, kind)
+            missing = [display_name(kind, c) for c in REQUIRED[kind] if c not in renamed.values()]
+            if missing:
+                raise InputError(f"missing columns: {', '.join(missing)}", path=path, sheet=raw.sheet)
+            name = str(path.relative_to(data_dir))
+            headers[name] = {canonical: original for original, canonical in renamed.items()}
+            cells = raw.cells[["_row", *renamed]].rename(columns=renamed)
+            cells.insert(0, "_sheet", raw.sheet or "")
+            cells.insert(0, "_file", name)
+            tables[kind].append(cells)
+    frames = {}
+    for kind, parts in tables.items():
+        columns = PROVENANCE + canonical_columns(kind)
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+        frame = frame.reindex(columns=columns)
+        frames[kind] = blank_to_na(frame, canonical_columns(kind))
+    return frames, headers
+
+
+def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None) -> pd.DataFrame:
+    """Replace each spelling of a unit by its directory name; an unknown unit is an error naming it
+    (and the column under the header its file used: ``headers`` maps file -> canonical -> header)."""
+    spelled = assignments["unit"].astype("string")
+    lookup = {s: units.resolve(s) for s in spelled.dropna().unique()}
+    unknown = [s for s, name in lookup.items() if name is None]
+    if unknown:
+        first = assignments.loc[spelled == unknown[0]].iloc[0]
+        more = f" (and {len(unknown) - 1} more unknown units)" if len(unknown) > 1 else ""
+        raise UnknownUnitError(f"unit {unknown[0]!r} is not in the unit directory {units.source or ''}{more}: add it, "
+                               "or this spelling as an alias of a unit, and run again",
+                               path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
+                               column="".join((headers or {}).get(first["_file"], {}).get("unit", "承办单位").split()))
+    assignments = assignments.copy()
+    assignments["unit"] = spelled.map(lookup).astype("string")
+    return assignments
+
+
+def deduplicate(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per key: the most complete version wins (a later export knows more), ties to the later file.
+
+    Returns (kept rows, the others as rejects naming the row they duplicate).
+    """
+    if frame.empty:
+        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+    filled = frame.drop(columns=PROVENANCE).notna().sum(axis=1)
+    ordered = frame.assign(_filled=filled, _order=range(len(frame))).sort_values(["_filled", "_order"], kind="stable")
+    kept_mask = ~ordered.duplicated(subset=keys, keep="last")
+    kept = ordered[kept_mask]
+    dropped = ordered[~kept_mask]
+    if dropped.empty:
+        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+    winner = kept.set_index(keys)[["_file", "_row"]]
+    won = winner.loc[pd.MultiIndex.from_frame(dropped[keys]) if len(keys) > 1 else dropped[keys[0]]]
+    rejects = pd.DataFrame({
+        "file": dropped["_file"].to_numpy(), "sheet": dropped["_sheet"].to_numpy(), "row": dropped["_row"].to_numpy(),
+        "column": "工单编号", "value": dropped["order_id"].to_numpy(),
+        "reason": [f"duplicate of {f} row {r} (kept)" for f, r in zip(won["_file"], won["_row"])],
+    })
+    return frame.loc[kept.sort_values("_order").index], rejects
+
+
+def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
+    """Rows read from each file (a file holding only a header reads 0), by its name in the data folder."""
+    read = {str(path.relative_to(data_dir)): 0 for path in files}
+    for frame in frames:
+        for name, count in frame["_file"].value_counts().items():
+            read[name] += int(count)
+    return read
+
+
+def dataset_key(files: list[Path], units: UnitDirectory) -> str:
+    """What a validated dataset depends on: every file's content, the unit directory, and the code
+    that reads and validates (so a fix to the reader never serves a stale cache)."""
+    from hotline_lib.io import exports
+    from hotline_lib.io import headers
+    from hotline_lib.io import reading
+    from hotline_lib.io import validation
+    from hotline_lib.core.config import COLUMNS_FILE
+
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.name}:{file_digest(path)}\n".encode())
+    digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
+    for module in (exports, headers, reading, validation):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(COLUMNS_FILE.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects"]}
+    except (OSError, ValueError, KeyError):
+        return None
+    if pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE >= pd.Timestamp(meta.get("valid_until") or "2262-01-01T00:00:00+08:00"):
+        return None  # a row rejected as "in the future" when cached is not in the future any more
+    return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files)
+
+
+def valid_until(rejects: pd.DataFrame) -> str | None:
+    """Until when a validated dataset stays true: the earliest time rejected as "in the future"
+    (None: for ever). A sample row dated 2099 does not make every run validate again."""
+    future = rejects.loc[rejects["reason"] == FUTURE, "value"]
+    if future.empty:
+        return None
+    times = parse_times(future.astype("string")).dropna()
+    return times.min().isoformat() if len(times) else None
+
+
+def _store_dataset(exports: Exports, folder: Path) -> None:
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in ["orders", "assignments", "rejects"]:
+        frame = getattr(exports, name)
+        if name == "rejects":
+            frame = frame.astype({c: "string" for c in frame.columns if c != "row"}).astype({"row": "int64"})
+        frame.to_parquet(tmp / f"{name}.parquet", index=False)
+    meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects)}
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process stored the same dataset first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path) -> Path:
+    """The cache folder of a data folder's validated dataset (orders.parquet, assignments.parquet)."""
+    return cache_dir / f"dataset-{dataset_key(export_files(data_dir), units)}"
+
+
+def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None) -> Exports:
+    """Everything in a data folder, validated; raises on what cannot be read, rejects bad rows.
+
+    With a cache folder, each parsed file is kept as Parquet (a second run reads no spreadsheet), and
+    so is the validated, de-duplicated dataset (a second run validates nothing again).
+    """
+    data_dir = Path(data_dir)
+    files = export_files(data_dir)
+    folder = cache_dir / f"dataset-{dataset_key(files, units)}" if cache_dir is not None else None
+    if folder is not None and folder.exists():
+        cached = _read_dataset(folder, files)
+        if cached is not None:
+            return cached
+    frames, headers = _frames(files, data_dir, cache_dir)
+    read = rows_per_file(files, data_dir, frames.values())
+    orders, order_rejects = validate(frames["orders"], "orders", headers)
+    assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
+    assignments = resolve_units(assignments, units, headers)
+    orders, order_duplicates = deduplicate(orders, ["order_id"])
+    assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"])
+    parts = [r for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates] if len(r)]
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
+    exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files)
+    if folder is not None:
+        _store_dataset(exports, folder)
+    return exports

@@ -1,0 +1,90 @@
+"""Header normalisation: the many spellings of one column, mapped to one name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from hotline_lib.core.config import COLUMNS_FILE
+from hotline_lib.core.errors import InputError
+from hotline_lib.core.utils import read_yaml_file
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_header(header) -> str:
+    """Compare headers by this key: NFKC (full-width brackets -> ASCII) with all whitespace removed."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(header)))
+
+
+@cache
+def column_aliases(record_type: str) -> dict[str, str]:
+    """normalised header -> canonical name, for one record type of columns.yaml."""
+    table = read_yaml_file(COLUMNS_FILE)[record_type]
+    mapping: dict[str, str] = {}
+    for canonical, aliases in table.items():
+        for spelling in [canonical, *(aliases or [])]:
+            mapping[normalize_header(spelling)] = canonical
+    return mapping
+
+
+def canonical_columns(record_type: str) -> list[str]:
+    """The canonical names of one record type, in the order columns.yaml lists them."""
+    return list(read_yaml_file(COLUMNS_FILE)[record_type])
+
+
+def rename_headers(headers, record_type: str) -> dict[str, str]:
+    """Map each recognised original header to its canonical name; unknown headers are left out."""
+    aliases = column_aliases(record_type)
+    return {h: aliases[normalize_header(h)] for h in headers if normalize_header(h) in aliases}
+
+
+def spellings(record_type: str, canonical: str) -> set[str]:
+    """Every normalised spelling of one canonical column (to recognise a header row by it)."""
+    return {key for key, name in column_aliases(record_type).items() if name == canonical}
+
+
+def display_name(record_type: str, canonical: str) -> str:
+    """How a user knows a column: its canonical name, or its first spelling when that name is internal (order_id)."""
+    if not canonical.isascii():
+        return canonical
+    return next(iter(read_yaml_file(COLUMNS_FILE)[record_type][canonical] or [canonical]))
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def repeated_columns(headers: list[str], record_type: str) -> dict[str, list[int]]:
+    """canonical name -> positions, for each recognised column that more than one header names."""
+    aliases = column_aliases(record_type)
+    positions: dict[str, list[int]] = {}
+    for index, header in enumerate(headers):
+        canonical = aliases.get(normalize_header(header))
+        if canonical is not None:
+            positions.setdefault(canonical, []).append(index)
+    return {canonical: found for canonical, found in positions.items() if len(found) > 1}
+
+
+def check_unique_columns(headers: list[str], record_type: str, path=None, sheet: str | None = None) -> None:
+    """A column the reader uses given twice (the same header, or two spellings of it) is an error: which
+    copy holds the right data would be a guess. Repeated headers it does not use (two 备注) are harmless."""
+    for canonical, found in repeated_columns(headers, record_type).items():
+        shown = [_SPACE.sub(" ", headers[i]).strip() for i in found]
+        letters = [column_letter(i) for i in found]
+        times = "twice" if len(found) == 2 else f"{len(found)} times"
+        if len(set(shown)) == 1:
+            where = f"columns {', '.join(letters[:-1])} and {letters[-1]}"
+        else:
+            named = [f"column {letter} {header}" for letter, header in zip(letters, shown)]
+            where = f"{', '.join(named[:-1])} and {named[-1]} mean the same"
+        fix = "delete one" if len(found) == 2 else "delete all but one"
+        raise InputError(f"column {display_name(record_type, canonical)} appears {times} ({where}); {fix} and try again",
+                         path=path, sheet=sheet)

@@ -1,0 +1,102 @@
+"""Many months at once: parallel renders with a progress callback, skip-unchanged manifests, and the index page."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hotline_lib.core.config import outputs_dir, sample_dir
+from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.privacy import mask_personal
+from hotline_lib.core.utils import write_text_atomic
+from hotline_lib.render.index import write_index
+from hotline_lib.render.manifest import Fingerprints, fingerprint, is_current
+
+@dataclass
+class MonthOutcome:
+    month: str
+    status: str              # rendered | skipped | failed
+    seconds: float = 0.0
+    reason: str = ""
+    log: Path | None = None
+
+
+@dataclass
+class BatchSummary:
+    outcomes: list[MonthOutcome] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[MonthOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_file, rules_file) -> tuple[str, float, str]:
+    """Worker: render one month; never raises (the parent collects the outcome)."""
+    from hotline_lib.render.report import render_month
+
+    started = time.perf_counter()
+    try:
+        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file)
+        return "rendered", time.perf_counter() - started, ""
+    except HotlineError as exc:
+        return "failed", time.perf_counter() - started, str(exc)
+    except Exception as exc:  # an unexpected bug: keep the traceback in the month's log
+        return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+
+
+def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=None, units_file=None, rules_file=None,
+                 jobs: int = 1, force: bool = False, progress=None) -> BatchSummary:
+    """Render every month (in parallel with ``jobs`` processes); one failure does not stop the others.
+
+    ``progress(month, status)`` is called as each month starts ("rendering") and ends.
+    """
+    from hotline_lib.core.config import cache_dir
+    from hotline_lib.io.directory import load_units
+    from hotline_lib.io.exports import load_exports
+
+    started = time.perf_counter()
+    data_dir = Path(data_dir or sample_dir()).resolve()
+    out_dir = Path(out_dir or outputs_dir()).resolve()
+    progress = progress or (lambda month, status: None)
+    prints = Fingerprints()
+    summary = BatchSummary()
+    todo: dict[str, dict[str, str]] = {}
+    for month in months:
+        inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file)
+        if not force and is_current(out_dir / month, fingerprint(inputs)):
+            summary.outcomes.append(MonthOutcome(month, "skipped", reason="inputs unchanged since the last render"))
+            progress(month, "skipped")
+        else:
+            todo[month] = inputs
+    if todo:
+        # Parse every export once here, so that the workers only read the Parquet cache; and import
+        # papermill and nbconvert once here, so that the forked workers do not each pay for it.
+        load_exports(data_dir, load_units(units_file), cache_dir())
+        from hotline_lib.render import report  # noqa: F401
+        args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file)
+        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {}
+            for month in todo:
+                futures[pool.submit(_render_one, month, *args)] = month
+                progress(month, "rendering")
+            for future in as_completed(futures):
+                month = futures[future]
+                status, seconds, reason = future.result()
+                outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "")
+                if status != "rendered":  # a successful render wrote its own manifest.json
+                    outcome.log = out_dir / month / "render.log"
+                    write_text_atomic(outcome.log, mask_personal(reason) + "\n")
+                summary.outcomes.append(outcome)
+                progress(month, status)
+    summary.outcomes.sort(key=lambda o: o.month)
+    summary.index = write_index(out_dir, settings_file)
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,39 @@
+"""outputs/index.html: every rendered month with its headline figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hotline_lib.core.utils import write_text_atomic
+from hotline_lib.io.directory import load_settings
+
+
+def index_rows(out_dir: Path, district: str) -> list[dict]:
+    """Headline figures of every rendered month (newest first), from its figures.json."""
+    rows = []
+    for figures_path in sorted(out_dir.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/figures.json"), reverse=True):
+        month_dir = figures_path.parent
+        if not (month_dir / "bulletin.html").exists() or not (month_dir / "manifest.json").exists():
+            continue  # never rendered, or an interrupted render (its files may be from different runs)
+        figures = json.loads(figures_path.read_text(encoding="utf-8"))
+        overview, city = figures["overview"], figures.get("city_ranking", {})
+        own = next((r for r in city.get("rows", []) if r.get("district") == district), {})
+        rows.append({"month": month_dir.name, "href": f"{month_dir.name}/bulletin.html",
+                     "signed": overview["orders_signed"], "completed": overview["orders_completed_incl_carried_over"],
+                     "visited": overview["orders_visited"], "satisfaction": own.get("satisfaction", "—"),
+                     "rank": city.get("own_score_rank", "—")})
+    return rows
+
+
+def write_index(out_dir: Path, settings_file=None) -> Path:
+    """outputs/index.html: one self-contained page listing every rendered month."""
+    from hotline_lib.core.config import TEMPLATES_DIR
+    from hotline_lib.core.text import html
+
+    css = (TEMPLATES_DIR / "nbconvert" / "bulletin" / "bulletin.css").read_text(encoding="utf-8")
+    district = load_settings(settings_file).district
+    page = html("index.html.j2", district=district, rows=index_rows(out_dir, district), css=css)
+    path = out_dir / "index.html"
+    write_text_atomic(path, page)
+    return path

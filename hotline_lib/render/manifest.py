@@ -1,0 +1,69 @@
+"""What a render was made from: content hashes of every input, and manifest.json.
+
+A month is skipped when everything its bulletin was made from (every export file, its city ranking
+and case story, settings, units, rules, notebooks, templates and the package's own code) is unchanged
+since its last successful render; ``outputs/<month>/manifest.json`` records what that was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from hotline_lib import __version__
+from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS, NOTEBOOKS_DIR, PACKAGE_DIR
+from hotline_lib.core.utils import write_text_atomic
+from hotline_lib.io.directory import load_settings
+from hotline_lib.io.exports import export_files
+from hotline_lib.io.reading import file_digest
+
+
+class Fingerprints:
+    """Content hashes of a render's inputs, each file hashed once per batch."""
+
+    def __init__(self):
+        self._digests: dict[Path, str] = {}
+
+    def digest(self, path: Path) -> str:
+        path = path.resolve()
+        if path not in self._digests:
+            self._digests[path] = file_digest(path) if path.exists() else "missing"
+        return self._digests[path]
+
+    def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file) -> dict[str, str]:
+        """Every input of one month's render, by path, with its content hash."""
+        settings_path = Path(settings_file or DEFAULT_SETTINGS)
+        settings = load_settings(settings_path)
+        files = [*export_files(data_dir),
+                 data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
+                 settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
+                 *sorted(NOTEBOOKS_DIR.glob("*.ipynb")),
+                 *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json"})]
+        return {str(p): self.digest(p) for p in files}
+
+
+def fingerprint(inputs: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def is_current(month_dir: Path, print_: str) -> bool:
+    """True when the month's bulletin exists and was made from exactly these inputs."""
+    manifest = month_dir / "manifest.json"
+    if not (month_dir / "bulletin.html").exists() or not manifest.exists():
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") == print_
+    except (OSError, ValueError):
+        return False
+
+
+def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds: float, rows: dict | None = None) -> Path:
+    """manifest.json, written last by a render: what it was made from and, under "rows", the rows
+    read, used and rejected per export file."""
+    manifest = {"month": month, "package_version": __version__, "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seconds": round(seconds, 2), "fingerprint": fingerprint(inputs), "rows": rows, "inputs": inputs}
+    path = month_dir / "manifest.json"
+    write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return path

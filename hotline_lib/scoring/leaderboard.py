@@ -1,0 +1,49 @@
+"""The scored leaderboard as users receive it: a CSV beside their input, and the --check comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.core.numbers import format_score
+from hotline_lib.scoring.rules import load_rules
+from hotline_lib.scoring.score import RANK, SCORE, compare_with_published, deduction_column, published_order, score_units
+from hotline_lib.scoring.unit_table import PUBLISHED_RANK, PUBLISHED_SCORE, read_unit_table
+
+
+@dataclass
+class Leaderboard:
+    """``table``: every input column as text, then one column per deduction, 总分 and 排名."""
+
+    table: pd.DataFrame
+    mismatches: list[str] | None  # None unless checked against published scores
+    units: int
+
+
+def score_file(path: str | Path, rules_path: str | Path | None = None, check: bool = False) -> Leaderboard:
+    """Score a per-unit statistics table; with ``check``, compare with its published 总分 and 排名."""
+    rules = load_rules(rules_path)
+    unit_table = read_unit_table(path, rules, require_published=check)
+    scored = published_order(score_units(unit_table.values, rules), rules)
+    original = unit_table.original.rename(columns={SCORE: f"公布{PUBLISHED_SCORE}", RANK: f"公布{PUBLISHED_RANK}"})
+    original.index = unit_table.values.index
+    output = original.loc[scored.index].copy()
+    for label in rules.deductions:
+        output[deduction_column(label)] = scored[deduction_column(label)].map(format_score)
+    output[SCORE] = scored[SCORE].map(format_score)
+    output[RANK] = scored[RANK]
+    mismatches = compare_with_published(scored, unit_table.values) if check else None
+    return Leaderboard(output.reset_index(drop=True), mismatches, len(scored))
+
+
+def write_csv(table: pd.DataFrame, target) -> None:
+    """CSV that Excel opens with Chinese intact: UTF-8 with BOM for files (plain UTF-8 on a terminal)."""
+    if hasattr(target, "write"):
+        table.to_csv(target, index=False, lineterminator="\n")
+        return
+    from hotline_lib.core.utils import atomic_path
+
+    with atomic_path(target) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")

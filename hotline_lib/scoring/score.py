@@ -1,0 +1,84 @@
+"""The district's assessment of its member units: deductions from a base score, exactly.
+
+Every function takes and returns DataFrames; rates are Decimal percentages as shown (two decimals),
+so that rounding decides a score the way it does on paper.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules
+from hotline_lib.scoring.unit_table import UNIT
+
+SCORE, RANK = "总分", "排名"
+
+
+def deduction_column(label: str) -> str:
+    """Name of the output column holding how many points one deduction took."""
+    return f"{label}扣分"
+
+
+def _capped(points: Decimal, cap: Decimal | None) -> Decimal:
+    return min(points, cap) if cap is not None else points
+
+
+def competition_rank(values: pd.Series, ascending: bool = False) -> pd.Series:
+    """1, 1, 3: equal values share the best rank, the next rank skips."""
+    return values.astype(float).rank(method="min", ascending=ascending).astype("int64")
+
+
+def deduction_points(table: pd.DataFrame, rule) -> pd.Series:
+    """Points one rule takes from each unit (a Series of Decimals, aligned with ``table``)."""
+    column = table[rule.column]
+    if isinstance(rule, PerCount):
+        points = column.map(lambda n: _capped(rule.points * n, rule.cap))
+    elif isinstance(rule, BelowTarget):
+        points = column.map(lambda rate: _capped(rule.points_per_point * max(rule.target - rate, Decimal(0)), rule.cap))
+    elif isinstance(rule, AboveThreshold):
+        points = column.map(lambda rate: _capped(rule.points_per_point * max(rate - rule.threshold, Decimal(0)), rule.cap))
+    elif isinstance(rule, RankBelow):
+        below = column < rule.target
+        ranks = pd.Series(0, index=table.index, dtype="int64")
+        if below.any():
+            ranks[below] = competition_rank(column[below], ascending=False)
+        points = ranks.map(lambda k: _capped(rule.points_per_rank * k, rule.cap))
+    else:  # pragma: no cover - the rules model admits no other kind
+        raise TypeError(f"unknown rule {rule!r}")
+    return points.astype(object)
+
+
+def score_units(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """``table`` with one column per deduction, then 总分 and 排名 (competition ranking within each kind)."""
+    scored = table.copy()
+    total = pd.Series([Decimal(0)] * len(table), index=table.index, dtype=object)
+    for label, rule in rules.deductions.items():
+        points = deduction_points(table, rule)
+        scored[deduction_column(label)] = points
+        total = total + points
+    step = rules.rounding.step
+    scored[SCORE] = [max((rules.base - t).quantize(step, rounding=ROUND_HALF_UP), rules.rounding.floor) for t in total]
+    scored[RANK] = scored.groupby(rules.kind_column, sort=False)[SCORE].transform(competition_rank).astype("int64")
+    return scored
+
+
+def published_order(scored: pd.DataFrame, rules: Rules, satisfaction: str = "回访满意度", signed: str = "签收总数") -> pd.DataFrame:
+    """Rows as the bulletin lists them: by kind, then 总分, 回访满意度 and 签收总数, all descending."""
+    kind_order = {kind: i for i, kind in enumerate(rules.kinds)}
+    keys = scored.assign(_kind=scored[rules.kind_column].map(kind_order),
+                         _score=scored[SCORE].astype(float), _sat=scored[satisfaction].astype(float))
+    keys = keys.sort_values(["_kind", "_score", "_sat", signed, UNIT], ascending=[True, False, False, False, True], kind="stable")
+    return scored.loc[keys.index]
+
+
+def compare_with_published(scored: pd.DataFrame, published: pd.DataFrame) -> list[str]:
+    """One line per unit whose computed 总分 or 排名 differs from the published ones (matched by name)."""
+    published = published.set_index(UNIT)
+    problems = []
+    for unit, score, rank in zip(scored[UNIT], scored[SCORE], scored[RANK]):
+        want_score, want_rank = published.at[unit, SCORE], published.at[unit, RANK]
+        if score != want_score or rank != want_rank:
+            problems.append(f"{unit}: 总分 {want_score} published, {score} computed; 排名 {want_rank} published, {rank} computed")
+    return problems

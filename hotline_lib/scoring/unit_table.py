@@ -1,0 +1,123 @@
+"""The platform's per-unit statistics table (one row per member unit, the appendix columns):
+reading it from CSV or .xlsx and validating every cell before anything is scored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.core.errors import InputError
+from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
+from hotline_lib.core.numbers import column_holds_fractions, parse_rate, to_decimal
+from hotline_lib.io.reading import read_sheets
+from hotline_lib.scoring.rules import Rules
+
+UNIT = "部门名称"
+SIGNED = "签收总数"
+COMPLETED = "办结工单（含上月流转工单）"
+VISITED = "回访工单总数"
+SATISFIED = "回访满意数"
+COUNT_COLUMNS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数",
+                 "延期驳回数", "发回重办数", VISITED, SATISFIED]
+RATE_COLUMNS = ["按时办结率", "回访满意度", "延期办理率", "重复交办率"]
+PUBLISHED_SCORE, PUBLISHED_RANK = "总分", "排名"
+
+
+@dataclass
+class UnitTable:
+    """A validated table: ``values`` has canonical columns with int counts and Decimal rates (in %);
+    ``original`` keeps every input column as text, for output."""
+
+    path: Path
+    values: pd.DataFrame
+    original: pd.DataFrame
+
+
+def _int_cell(text: str, where: dict) -> int:
+    try:
+        number = to_decimal(text)
+    except ValueError:
+        raise InputError(f"not a number: {text!r}", **where) from None
+    if number != number.to_integral_value():
+        raise InputError(f"expected a whole count, got {text!r}", **where)
+    if number < 0:
+        raise InputError(f"negative count {text!r}", **where)
+    return int(number)
+
+
+def _rate_cell(text: str, fractions: bool, where: dict) -> Decimal:
+    try:
+        rate = parse_rate(text, fractions=fractions)
+    except ValueError:
+        raise InputError(f"not a rate: {text!r} (expected like 99.10%, 0.991 or 99.1)", **where) from None
+    if not Decimal(0) <= rate <= Decimal(100):
+        raise InputError(f"rate {text!r} is outside 0% to 100%", **where)
+    return rate
+
+
+def read_unit_table(path: str | Path, rules: Rules, require_published: bool = False) -> UnitTable:
+    """Read and validate a per-unit statistics table; the first problem found is raised as an InputError."""
+    path = Path(path)
+    sheets = read_sheets(path, spellings("unit_table", UNIT), label=UNIT)
+    if not sheets:
+        raise InputError("file has no table", path=path)
+    frames = []
+    for raw in sheets:
+        check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet)
+        renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table")
+        cells = raw.cells.rename(columns=renamed)
+        required = [UNIT, rules.kind_column, *rules.columns] + ([PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])
+        missing = [c for c in dict.fromkeys(required) if c not in cells.columns]
+        if missing:
+            raise InputError(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}", path=path, sheet=raw.sheet)
+        # a header repeated inside the table (a page break in the platform's export) is not a unit
+        repeated = cells[UNIT].map(normalize_header) == normalize_header(UNIT)
+        cells = cells.loc[~repeated].copy()
+        cells["_sheet"] = raw.sheet
+        frames.append(cells)
+    cells = pd.concat(frames, ignore_index=True)
+    if cells.empty:
+        raise InputError("the table has a header but no unit rows", path=path)
+    return UnitTable(path, _parse_values(cells, rules, path), cells.drop(columns=["_row", "_sheet"]))
+
+
+def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
+    count_columns = [c for c in COUNT_COLUMNS + [PUBLISHED_RANK] if c in cells.columns]
+    rate_columns = [c for c in RATE_COLUMNS if c in cells.columns]
+    fractions = {c: column_holds_fractions(cells[c]) for c in rate_columns}
+    records, seen = [], {}
+    for record in cells.to_dict("records"):
+        where = {"path": path, "sheet": record["_sheet"], "row": int(record["_row"])}
+        unit = str(record[UNIT]).strip()
+        if not unit:
+            raise InputError("empty unit name", column=UNIT, **where)
+        if unit in seen:
+            raise InputError(f"unit {unit!r} is listed twice (also row {seen[unit]})", column=UNIT, **where)
+        seen[unit] = where["row"]
+        kind = str(record[rules.kind_column]).strip()
+        if kind not in rules.kinds:
+            raise InputError(f"unknown {rules.kind_column} {kind!r}; expected one of {', '.join(rules.kinds)}",
+                             column=rules.kind_column, **where)
+        parsed = {UNIT: unit, rules.kind_column: kind, "_row": where["row"], "_sheet": where["sheet"]}
+        for column in count_columns + rate_columns + ([PUBLISHED_SCORE] if PUBLISHED_SCORE in cells.columns else []):
+            text = str(record[column]).strip()
+            cell = {**where, "column": column}
+            if not text:
+                raise InputError("empty cell", **cell)
+            if column in rate_columns:
+                parsed[column] = _rate_cell(text, fractions[column], cell)
+            elif column == PUBLISHED_SCORE:
+                try:
+                    parsed[column] = to_decimal(text)
+                except ValueError:
+                    raise InputError(f"not a number: {text!r}", **cell) from None
+            else:
+                parsed[column] = _int_cell(text, cell)
+        if VISITED in parsed and SATISFIED in parsed and parsed[SATISFIED] > parsed[VISITED]:
+            raise InputError(f"{SATISFIED} ({parsed[SATISFIED]}) is greater than {VISITED} ({parsed[VISITED]})",
+                             column=SATISFIED, **where)
+        records.append(parsed)
+    return pd.DataFrame.from_records(records)
