@@ -139,6 +139,7 @@ def report(
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    notebooks: Optional[Path] = typer.Option(None, "--notebooks", help="Folder of section notebooks (an analyst's edited copy). Default: notebooks/."),
 ) -> None:
     """Render a month's bulletin (outputs/<month>/bulletin.html, figures.json, notebooks), or every month of a range."""
     if month and (start or end):
@@ -146,41 +147,51 @@ def report(
     if not month and not (start and end):
         _fail(HotlineError("give a MONTH (like 2020-12), or both --from and --to"))
     if month:
-        _report_month(month, data, out, settings, units, rules)
+        _report_month(month, data, out, settings, units, rules, notebooks)
     else:
-        _report_range(start, end, jobs, force, data, out, settings, units, rules)
+        _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks)
 
 
-def _report_month(month, data, out, settings, units, rules) -> None:
-    from hotline_lib.render.report import check_render_inputs, render_month
+def _report_month(month, data, out, settings, units, rules, notebooks) -> None:
+    from hotline_lib.render.report import check_render_inputs, render_month, section_notebooks
 
     try:
         check_render_inputs(month, data)
+        count = len(section_notebooks(notebooks))
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(f"rendering {month} (7 sections, one kernel)…", err=True)
+    typer.echo(f"rendering {month} ({count} section notebooks, one kernel)…", err=True)
     try:
-        result = render_month(month, data, out, settings, units, rules)
+        result = render_month(month, data, out, settings, units, rules, notebooks)
     except EXPECTED as exc:
         _fail(exc)
     for warning in result.warnings:
         typer.echo(warning, err=True)
+    for section, changed in result.overrides.items():
+        typer.echo(f"note: section {section} overrides settings: " + ", ".join(
+            f"{name} = {_plain(value['used'])} (settings: {_plain(value['settings'])})" for name, value in changed.items()), err=True)
     typer.echo(f"{result.rows} (per file: {result.html.parent / 'manifest.json'}; rejects: {result.html.parent / 'rejects.csv'})", err=True)
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
 
 
-def _report_range(start, end, jobs, force, data, out, settings, units, rules) -> None:
+def _plain(value) -> str:
+    """97.0 as 97, text as it is: how a setting reads in a message."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from hotline_lib.core.months import months_between
     from hotline_lib.render.batch import render_range
 
-    from hotline_lib.render.report import check_render_inputs
+    from hotline_lib.render.report import check_render_inputs, section_notebooks
 
     try:
         months = months_between(start, end)
         check_render_inputs(months[0], data)
+        section_notebooks(notebooks)
     except EXPECTED as exc:
         _fail(exc)
     console = Console(stderr=True)
@@ -199,7 +210,8 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules) ->
             bar.update(task, description=("rendering " + ", ".join(active)) if active else "")
 
         try:
-            summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress)
+            summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress,
+                                   notebooks_dir=notebooks)
         except EXPECTED as exc:
             _fail(exc)
     typer.echo(f"{summary.count('rendered')} rendered, {summary.count('skipped')} skipped, "

@@ -1,25 +1,29 @@
-"""What the section notebooks import: one call to get the month's bulletin, and the sections."""
+"""What the notebooks import (``from hotline_lib import notebook as hb``): the month, the steps each
+section takes, the section model, and the chart style. Every definition lives in the package
+module named beside it; this module only gathers them for the notebooks."""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from hotline_lib.render import sections  # noqa: F401  (re-exported for the notebooks: hb.sections.overview(b))
-from hotline_lib.analysis.bulletin import Bulletin, load_bulletin, write_figures
-from hotline_lib.render.charts import use_cjk_font
-from hotline_lib.core.config import outputs_dir, sample_dir
+from hotline_lib.analysis.bulletin import (Month, appendix_caption, appendix_tables,  # noqa: F401
+                                           business_table, city_ranking_figures, city_table, epidemic_table,
+                                           excellent_criteria, excellent_units, low_satisfaction_figures,
+                                           low_satisfaction_units, pairs_per_row, shown)
+from hotline_lib.analysis.bulletin import load_month as _load_month
+from hotline_lib.core.text import bulletin_title, month_short, sentence  # noqa: F401
+from hotline_lib.figures.counts import (APPENDIX_COLUMNS, business_environment, epidemic, overview, ranked,  # noqa: F401
+                                        top_categories)
+from hotline_lib.render.charts import OTHER_COLOR, OWN_COLOR, ALERT_COLOR, chart_style  # noqa: F401
+from hotline_lib.render.section import Section  # noqa: F401
+from hotline_lib.scoring.score import RANK, SCORE  # noqa: F401
+from hotline_lib.scoring.unit_table import UNIT  # noqa: F401
 
 
-def bulletin(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Bulletin:
-    """The month's bulletin, computed once per kernel (every section notebook calls this first)."""
+def load_month(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Month:
+    """The month every section notebook starts from (computed once per kernel). Warnings, such as a
+    missing case story, are printed; nothing is written unless ``output_dir`` is given (``hotline
+    report`` gives it; a notebook run by hand in JupyterLab writes nothing)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    use_cjk_font()
-    as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file)]
-    return load_bulletin(month, str(Path(data_dir or sample_dir()).resolve()), *as_text,
-                         str(Path(output_dir or outputs_dir()).resolve()))
-
-
-def save_figures(b: Bulletin, output_dir=None) -> Path:
-    """figures.json in ``output_dir``/<month>/ (the report moves it into place when all sections succeed)."""
-    return write_figures(b, Path(output_dir or outputs_dir()) / b.month / "figures.json")
+    chart_style()
+    return _load_month(month, data_dir, settings_file, units_file, rules_file, output_dir)

@@ -148,3 +148,88 @@ def test_a_month_without_data_is_an_error_not_an_empty_bulletin(sample_dir, tmp_
     with pytest.raises(ReportError, match="no order or assignment was signed in 2019-01"):
         render_month("2019-01", sample_dir, tmp_path)
     assert not (tmp_path / "2019-01" / "bulletin.html").exists()
+
+
+def test_a_month_without_city_ranking_numbers_its_sections_without_a_gap(sample_dir, tmp_path):
+    data = _data_copy(sample_dir, tmp_path, "案例。")
+    (data / "city_ranking" / "2020-12.csv").unlink()
+    result = render_month("2020-12", data, tmp_path / "out")
+    headings = re.findall(r"<h2>([^<]*)</h2>", result.html.read_text(encoding="utf-8"))
+    assert headings[:4] == ["一、区内情况统计", "二、本月热线特点", "三、疫情工单数据", "四、优秀案例分享"]
+    assert headings[4].startswith("附件：") and result.sections[0] == "overview" and "city_ranking" not in result.sections
+    assert "city_ranking" not in json.loads(result.figures.read_text(encoding="utf-8"))
+
+
+def _edited_notebooks(tmp_path, name: str, old: str, new: str):
+    notebooks = tmp_path / "my-notebooks"
+    shutil.copytree(section_notebooks()[0].parent, notebooks, ignore=shutil.ignore_patterns("trends.ipynb", "explore"))
+    path = notebooks / name
+    notebook = nbformat.read(path, as_version=4)
+    cells = [c for c in notebook.cells if old in c.source]
+    assert cells, f"{old!r} not in {name}"
+    if new == "<untag>":
+        cells[0].metadata["tags"] = []   # the parameters tag removed, as a slip in JupyterLab would
+    else:
+        cells[0].source = cells[0].source.replace(old, new)
+    nbformat.write(notebook, path)
+    return notebooks
+
+
+def test_report_with_an_analysts_edited_notebooks(report_2020_12, sample_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from hotline_lib.cli import app
+
+    notebooks = _edited_notebooks(tmp_path, "03_units.ipynb", '"low_satisfaction_below", override=None',
+                                  '"low_satisfaction_below", override=95')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out), "--notebooks", str(notebooks)])
+    assert result.exit_code == 0, result.output
+    assert "low_satisfaction_below = 95 (settings: 97)" in result.output
+    page = (out / "2020-12" / "bulletin.html").read_text(encoding="utf-8")
+    assert "（二）满意度低于95%的单位" in page and "（二）满意度低于97%的单位" not in page
+    figures = json.loads((out / "2020-12" / "figures.json").read_text(encoding="utf-8"))
+    assert figures["low_satisfaction_units"]["threshold"] == "95%" and len(figures["low_satisfaction_units"]["rows"]) == 1
+    manifest = json.loads((out / "2020-12" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["overrides"] == {"units": {"low_satisfaction_below": {"settings": 97, "used": 95}}}
+    assert manifest["notebooks"] == str(notebooks) and str(notebooks / "03_units.ipynb") in manifest["inputs"]
+    # the other sections are the project's: the rest of the bulletin is unchanged
+    default = json.loads(report_2020_12.figures.read_text(encoding="utf-8"))
+    assert {k: v for k, v in figures.items() if k != "low_satisfaction_units"} == \
+        {k: v for k, v in default.items() if k != "low_satisfaction_units"}
+
+
+@pytest.mark.parametrize("name, old, new, message", [
+    ("03_units.ipynb", "month = \"2020-12\"", "<untag>", "03_units.ipynb: a section notebook needs exactly one cell tagged 'parameters' (found 0)"),
+    ("05_epidemic.ipynb", "m = hb.load_month(month,", "month = \"2020-11\"\nm = hb.load_month(month,",
+     "section epidemic records month 2020-11, not 2020-12"),
+])
+def test_edited_notebooks_that_cannot_render_get_one_error_line(sample_dir, tmp_path, name, old, new, message):
+    from typer.testing import CliRunner
+
+    from hotline_lib.cli import app
+
+    notebooks = _edited_notebooks(tmp_path, name, old, new)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out), "--notebooks", str(notebooks)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert message in lines[-1] and lines[-1].startswith("Error: ")
+    assert not (out / "2020-12" / "bulletin.html").exists()
+
+
+def test_skip_unchanged_fingerprints_notebook_cells_not_outputs(tmp_path, sample_dir):
+    from hotline_lib.render.manifest import Fingerprints, fingerprint
+
+    notebooks = tmp_path / "nb"
+    shutil.copytree(section_notebooks()[0].parent, notebooks, ignore=shutil.ignore_patterns("trends.ipynb", "explore"))
+    before = fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks))
+    path = notebooks / "03_units.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="run in JupyterLab")]
+    notebook.cells[2].execution_count = 3
+    nbformat.write(notebook, path)
+    assert fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks)) == before
+    notebook.cells[2].source += "\n# changed"
+    nbformat.write(notebook, path)
+    assert fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks)) != before

@@ -1,49 +1,65 @@
-"""Everything one month's bulletin shows, computed once: figures, the scored appendix, the city's
-ranking and the case story. Notebooks only present what this module returns."""
+"""What one month's bulletin is made from, and the steps its sections take.
+
+``load_month`` gathers the month once (aggregates and the scored unit table as DataFrames, the city's
+ranking, the case story); the functions below are the definitions the section notebooks call, one
+step each (the units under the threshold, the excellent units, the city's ranks, the appendix as
+printed). Notebooks show and record; they never re-implement these.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from hotline_lib.io.directory import Settings, UnitDirectory
+from hotline_lib.core.config import sample_dir
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
+from hotline_lib.core.privacy import mask_personal
+from hotline_lib.core.text import bulletin_title, month_short, rank_label, sentence
+from hotline_lib.figures.counts import MonthAggregates
 from hotline_lib.figures.month import MonthFigures, compute_month
-from hotline_lib.core.numbers import format_percent, format_score, parse_rate, ratio_percent, to_decimal
-from hotline_lib.core.privacy import mask_personal, mask_strings
+from hotline_lib.io.directory import Settings, UnitDirectory
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.scoring.rules import Rules, load_rules
 from hotline_lib.scoring.score import SCORE, competition_rank, published_order, score_units
-from hotline_lib.core.text import month_short, rank_label, sentence
-from hotline_lib.scoring.unit_table import SATISFIED, SIGNED, UNIT, VISITED
+from hotline_lib.scoring.unit_table import RATE_COLUMNS, SATISFIED, SIGNED, UNIT, VISITED
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Bulletin:
-    """One month's bulletin: ``figures`` has the structure of reference/figures_2020-12.json."""
+class Month:
+    """One month as the section notebooks start from it."""
 
     month: str
     settings: Settings
     units: UnitDirectory
-    month_figures: MonthFigures
+    rules: Rules
+    aggregates: MonthAggregates   # channels, categories, business, epidemic counts (DataFrames)
     scored: pd.DataFrame          # the appendix, scored, in published order
     city: pd.DataFrame | None     # the city's ranking of districts, or None when not supplied
     case_story: str | None
-    figures: dict
+    figures: MonthFigures         # the unit table, district figures, exports and row accounting
 
     @property
     def title(self) -> str:
-        from hotline_lib.core.text import month_label
+        return bulletin_title(self.settings.district, self.month)
 
-        return f"{self.settings.district}12345政务热线{month_label(self.month)}情况通报"
+    def orders(self) -> pd.DataFrame:
+        """Every order of the exports (all months): citizens' text included, keep it in the notebook."""
+        return self.figures.exports.orders
+
+    def assignments(self) -> pd.DataFrame:
+        """Every assignment (派单) of the exports (all months)."""
+        return self.figures.exports.assignments
+
+    def __repr__(self) -> str:
+        return (f"<Month {self.month} {self.settings.district}: {len(self.scored)} units, "
+                f"city ranking {'yes' if self.city is not None else 'no'}, case story {'yes' if self.case_story else 'no'}>")
 
 
 def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
@@ -86,26 +102,93 @@ def city_ranking_figures(city: pd.DataFrame, settings: Settings, month: str) -> 
     }
 
 
-def excellent_units(scored: pd.DataFrame, settings: Settings) -> list[str]:
-    """总分 at the top, satisfaction at 100% and enough orders signed; the issuing office excluded."""
-    rule = settings.excellent
-    chosen = scored[(scored[SCORE] >= to_decimal(rule.score)) & (scored["回访满意度"] >= to_decimal(rule.satisfaction))
-                    & (scored[SIGNED] >= rule.min_signed) & ~scored[UNIT].isin(rule.excluded)]
-    return chosen[UNIT].tolist()
+def city_table(city: pd.DataFrame) -> pd.DataFrame:
+    """The city's ranking as the bulletin's table shows it."""
+    return pd.DataFrame({"单 位": city["district"], "月工单总数": city["orders"].astype(int),
+                         "满意度": city["satisfaction"].map(format_percent), "总分": city["score"].map(lambda s: f"{float(s):g}"),
+                         "排名": city["rank"].astype(int)}).reset_index(drop=True)
 
 
-def excellent_criteria(settings: Settings) -> str:
-    rule = settings.excellent
-    return f"总分{format_score(to_decimal(rule.score))}分满分、满意度{format_score(to_decimal(rule.satisfaction))}%、工单签收数{rule.min_signed}件以上"
+def excellent_units(scored: pd.DataFrame, score, satisfaction, min_signed: int, excluded: list[str]) -> pd.DataFrame:
+    """完成度较好单位: 总分 and 回访满意度 at least the thresholds, at least ``min_signed`` orders
+    signed, and not one of the units never praised (the issuing office); in published order."""
+    chosen = scored[(scored[SCORE] >= to_decimal(score)) & (scored["回访满意度"] >= to_decimal(satisfaction))
+                    & (scored[SIGNED] >= min_signed) & ~scored[UNIT].isin(excluded)]
+    return chosen[["类别", UNIT, SIGNED, "回访满意度", SCORE]].reset_index(drop=True)
 
 
-def low_satisfaction_units(scored: pd.DataFrame, settings: Settings) -> list[dict]:
-    """Units below the threshold, lowest rate first, streets and departments together."""
-    below = scored[scored["回访满意度"] < to_decimal(settings.low_satisfaction_below)]
+def excellent_criteria(score, satisfaction, min_signed: int) -> str:
+    """总分70分满分、满意度100%、工单签收数30件以上"""
+    return f"总分{format_score(to_decimal(score))}分满分、满意度{format_score(to_decimal(satisfaction))}%、工单签收数{min_signed}件以上"
+
+
+def low_satisfaction_units(scored: pd.DataFrame, threshold) -> pd.DataFrame:
+    """满意度偏低单位: 回访满意度 below ``threshold`` (%), lowest rate first (ties by name), streets
+    and departments together, with the columns the bulletin's table shows."""
+    below = scored[scored["回访满意度"] < to_decimal(threshold)]
     below = below.assign(_rate=below["回访满意度"].astype(float)).sort_values(["_rate", UNIT], kind="stable")
-    return [{"unit": r[UNIT], "signed": int(r[SIGNED]), "visited": int(r[VISITED]),
-             "unsatisfied": int(r[VISITED] - r[SATISFIED]), "satisfaction": format_percent(r["回访满意度"])}
-            for _, r in below.iterrows()]
+    return pd.DataFrame({"单 位": below[UNIT], "签收工单数": below[SIGNED].astype(int), "回访工单数": below[VISITED].astype(int),
+                         "不满意工单数": (below[VISITED] - below[SATISFIED]).astype(int),
+                         "回访满意率": below["回访满意度"]}).reset_index(drop=True)
+
+
+def low_satisfaction_figures(low: pd.DataFrame, threshold) -> dict:
+    """figures.json's low_satisfaction_units from the table of ``low_satisfaction_units``."""
+    return {"threshold": f"{format_score(to_decimal(threshold))}%",
+            "rows": [{"unit": r["单 位"], "signed": int(r["签收工单数"]), "visited": int(r["回访工单数"]),
+                      "unsatisfied": int(r["不满意工单数"]), "satisfaction": format_percent(r["回访满意率"])}
+                     for _, r in low.iterrows()]}
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the bulletin prints it: rates "99.10%", scores 69.9 / 70, counts as whole numbers."""
+    shown_frame = frame.copy()
+    for column in shown_frame.columns:
+        if column in RATE_COLUMNS or column in ("回访满意率", "满意度"):
+            shown_frame[column] = shown_frame[column].map(format_percent)
+        elif column == SCORE:
+            shown_frame[column] = shown_frame[column].map(format_score)
+    return shown_frame
+
+
+def appendix_tables(scored: pd.DataFrame, columns: list[str]) -> dict[str, pd.DataFrame]:
+    """The appendix: one table per 类别 (街道, 区直部门) in published order, cells as printed."""
+    return {kind: shown(scored.loc[scored["类别"] == kind, columns]).reset_index(drop=True)
+            for kind in scored["类别"].drop_duplicates()}
+
+
+def appendix_caption(index: int, kind: str, month: str) -> str:
+    """一、街道（2020年12月) — the published caption, its unbalanced bracket included."""
+    from hotline_lib.core.numbers import chinese_number
+
+    return f"{chinese_number(index + 1)}、{kind}（{month[:4]}年{int(month[5:])}月)"
+
+
+def pairs_per_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """A two-column table laid out two entries per row, as the bulletin prints its top categories."""
+    rows = []
+    records = frame.itertuples(index=False)
+    for first in records:
+        second = next(records, None)
+        rows.append([*first, *(second if second is not None else [""] * len(frame.columns))])
+    return pd.DataFrame(rows, columns=[*frame.columns, *frame.columns])
+
+
+def business_table(business: dict, units: UnitDirectory) -> pd.DataFrame:
+    """营商环境、行政效能类: 投诉 and 表扬, each with its total and the units involved (display names)."""
+    rows = []
+    for key, kind in [("complaints", "投诉"), ("praise", "表扬")]:
+        entry = business[key]
+        by_unit = [(units.display(u), n) for u, n in entry["by_unit"].items()]
+        rows.append({"类型": kind, "工单数量": entry["total"], "涉及部门": sentence("units_with_counts", by_unit) if by_unit else "—"})
+    return pd.DataFrame(rows)
+
+
+def epidemic_table(top_categories: list[dict]) -> pd.DataFrame:
+    """The epidemic orders' top categories as the bulletin lays them out: one row per measure."""
+    return pd.DataFrame([["案件类型", *[c["category"] for c in top_categories]],
+                         ["数量", *[str(c["orders"]) for c in top_categories]],
+                         ["占比", *[c["share"] for c in top_categories]]])
 
 
 def read_case_story(path: Path) -> str | None:
@@ -117,45 +200,28 @@ def read_case_story(path: Path) -> str | None:
     return mask_personal(text) or None
 
 
-def compose_figures(month: str, mf: MonthFigures, scored: pd.DataFrame, city: pd.DataFrame | None, settings: Settings) -> dict:
-    """figures.json: every figure of the month, percentages as shown ("99.10%"), names from the data masked."""
-    d = mf.district
-    figures = {"month": month, "overview": d["overview"]}
-    if city is not None:
-        figures["city_ranking"] = city_ranking_figures(city, settings, month)
-    figures["excellent_units"] = {"units": excellent_units(scored, settings)}
-    figures["low_satisfaction_units"] = {"threshold": f"{format_score(to_decimal(settings.low_satisfaction_below))}%",
-                                         "rows": low_satisfaction_units(scored, settings)}
-    figures["top_categories"] = d["top_categories"]
-    figures["business_environment"] = d["business_environment"]
-    figures["epidemic"] = d["epidemic"]
-    return mask_strings(figures)  # category and district names come from the data
 
 
 @lru_cache(maxsize=8)
-def load_bulletin(month: str, data_dir: str, settings_file: str | None = None, units_file: str | None = None,
-                  rules_file: str | None = None, output_dir: str | None = None) -> Bulletin:
-    """Compute a month's bulletin (cached per process: the section notebooks share one computation)."""
-    mf = compute_month(month, data_dir, units_file, settings_file, output_dir)
-    settings = mf.settings
-    rules: Rules = load_rules(rules_file)
-    scored = published_order(score_units(mf.unit_table, rules), rules)
+def _load_month(month: str, data_dir: str, settings_file: str | None, units_file: str | None, rules_file: str | None,
+                output_dir: str | None) -> Month:
+    figures = compute_month(month, data_dir, units_file, settings_file, output_dir)
+    settings = figures.settings
+    rules = load_rules(rules_file)
+    scored = published_order(score_units(figures.unit_table, rules), rules)
     data = Path(data_dir)
     city_path = data / settings.city_ranking_file.format(month=month)
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None
     if city is None:
-        log.warning("no city ranking for this month (%s): section 一 is left out", city_path)
+        log.warning("no city ranking for this month (%s): the city ranking section is left out", city_path)
     story = read_case_story(data / settings.case_story_file.format(month=month))
-    figures = compose_figures(month, mf, scored, city, settings)
-    return Bulletin(month, settings, mf.units, mf, scored, city, story, figures)
+    return Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures)
 
 
-def write_figures(bulletin: Bulletin, path: str | Path) -> Path:
-    """figures.json, written atomically."""
-    from hotline_lib.core.utils import write_text_atomic
+def load_month(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Month:
+    """The month's aggregates, scored unit table, city ranking and case story, computed once per
+    process (the section notebooks share one kernel). None means the project's default for each
+    path; rejects.csv and accounting.json are written only when ``output_dir`` is given."""
+    as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file, output_dir)]
+    return _load_month(month, str(Path(data_dir or sample_dir()).resolve()), *as_text)
 
-    write_text_atomic(path, json.dumps(bulletin.figures, ensure_ascii=False, indent=2) + "\n")
-    return Path(path)
-
-
-__all__ = ["Bulletin", "load_bulletin", "write_figures", "ratio_percent", "Decimal"]

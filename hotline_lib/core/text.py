@@ -42,6 +42,11 @@ def month_label(month: str) -> str:
     return chinese_month(int(month[5:]))
 
 
+def bulletin_title(district: str, month: str) -> str:
+    """芙蓉区12345政务热线十二月份情况通报"""
+    return f"{district}12345政务热线{month_label(month)}情况通报"
+
+
 def month_short(month: str) -> str:
     """12月份 for 2020-12: how the text opens a paragraph."""
     return f"{int(month[5:])}月份"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_lib.core.config import cache_dir, outputs_dir
+from hotline_lib.core.config import cache_dir
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.months import check_month
 from hotline_lib.io.exports import Exports, dataset_folder, load_exports
-from hotline_lib.figures.counts import district_from, month_aggregates, unit_counts, unit_table
+from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import atomic_path, check_argument, exclusive, write_text_atomic
 
@@ -29,8 +29,9 @@ class MonthFigures:
     units: UnitDirectory
     settings: Settings
     unit_table: pd.DataFrame   # counts and Decimal rates, one row per directory unit
+    aggregates: MonthAggregates  # the month's counts behind the district figures, as DataFrames
     district: dict
-    rejects_path: Path
+    rejects_path: Path | None  # None when nothing was written (a notebook run by hand)
     accounting: pd.DataFrame   # per export file: read, used, rejected
 
 
@@ -68,6 +69,12 @@ def figures_from_parquet(orders: Path, assignments: Path, month: str, units: Uni
                          engine: str = "duckdb") -> tuple[pd.DataFrame, dict]:
     """(unit table, district figures) of a month straight from Parquet files, without loading them
     when the engine is DuckDB."""
+    table, aggregates = _table_and_aggregates_from_parquet(orders, assignments, month, units, settings, engine)
+    return table, district_from(aggregates, month, settings)
+
+
+def _table_and_aggregates_from_parquet(orders, assignments, month: str, units: UnitDirectory, settings: Settings,
+                                       engine: str) -> tuple[pd.DataFrame, MonthAggregates]:
     if engine == "duckdb":
         from hotline_lib.figures.sql import connect, month_aggregates_sql, unit_counts_sql
 
@@ -78,14 +85,16 @@ def figures_from_parquet(orders: Path, assignments: Path, month: str, units: Uni
         orders_frame, assignments_frame = pd.read_parquet(orders), pd.read_parquet(assignments)
         counts = unit_counts(assignments_frame, month)
         aggregates = month_aggregates(orders_frame, assignments_frame, month, settings)
-    return unit_table(counts, units), district_from(aggregates, month, settings)
+    return unit_table(counts, units), aggregates
 
 
 def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
                   out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
-    """Every figure of ``month`` from the exports in ``data_dir`` (never modified); the rejected rows
-    go to ``out_dir``/<month>/rejects.csv (default: outputs). ``engine``: pandas, duckdb or auto
-    (DuckDB from AUTO_DUCKDB_ROWS assignments on; DuckDB needs the cache, which holds its Parquet)."""
+    """Every figure of ``month`` from the exports in ``data_dir`` (never modified). With ``out_dir``,
+    the rejected rows and the row accounting are written to ``out_dir``/<month>/ (rejects.csv,
+    accounting.json); without it nothing is written (a notebook run by hand). ``engine``: pandas,
+    duckdb or auto (DuckDB from AUTO_DUCKDB_ROWS assignments on; DuckDB needs the cache, which holds
+    its Parquet)."""
     check_month(month)
     if engine is not None:
         check_argument("engine", ENGINES, engine)
@@ -96,14 +105,20 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     chosen = choose_engine(engine, len(exports.assignments)) if cache is not None else "pandas"
     if chosen == "duckdb":
         folder = dataset_folder(data_dir, units, cache)
-        table, district = figures_from_parquet(folder / "orders.parquet", folder / "assignments.parquet", month, units, settings)
+        table, aggregates = _table_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
+                                                               month, units, settings, "duckdb")
     else:
         table = unit_table(unit_counts(exports.assignments, month), units)
-        district = district_from(month_aggregates(exports.orders, exports.assignments, month, settings), month, settings)
+        aggregates = month_aggregates(exports.orders, exports.assignments, month, settings)
+    district = district_from(aggregates, month, settings)
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
         raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
-    month_dir = Path(out_dir or outputs_dir()) / month
-    with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
-        accounting = write_accounting(exports, month_dir / "accounting.json")
-        rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
-    return MonthFigures(month, exports, units, settings, table, district, rejects_path, accounting)
+    rejects_path = None
+    if out_dir is None:
+        accounting = exports.accounting()
+    else:
+        month_dir = Path(out_dir) / month
+        with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
+            accounting = write_accounting(exports, month_dir / "accounting.json")
+            rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
+    return MonthFigures(month, exports, units, settings, table, aggregates, district, rejects_path, accounting)

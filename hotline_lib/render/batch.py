@@ -38,13 +38,14 @@ class BatchSummary:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_file, rules_file) -> tuple[str, float, str]:
+def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_file, rules_file,
+                notebooks_dir=None) -> tuple[str, float, str]:
     """Worker: render one month; never raises (the parent collects the outcome)."""
     from hotline_lib.render.report import render_month
 
     started = time.perf_counter()
     try:
-        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file)
+        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file, notebooks_dir)
         return "rendered", time.perf_counter() - started, ""
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc)
@@ -53,8 +54,9 @@ def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_fi
 
 
 def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=None, units_file=None, rules_file=None,
-                 jobs: int = 1, force: bool = False, progress=None) -> BatchSummary:
+                 jobs: int = 1, force: bool = False, progress=None, notebooks_dir=None) -> BatchSummary:
     """Render every month (in parallel with ``jobs`` processes); one failure does not stop the others.
+    ``notebooks_dir``: an analyst's edited copy of the section notebooks.
 
     ``progress(month, status)`` is called as each month starts ("rendering") and ends.
     """
@@ -70,7 +72,7 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
     summary = BatchSummary()
     todo: dict[str, dict[str, str]] = {}
     for month in months:
-        inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file)
+        inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file, notebooks_dir)
         if not force and is_current(out_dir / month, fingerprint(inputs)):
             summary.outcomes.append(MonthOutcome(month, "skipped", reason="inputs unchanged since the last render"))
             progress(month, "skipped")
@@ -81,7 +83,7 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
         # papermill and nbconvert once here, so that the forked workers do not each pay for it.
         load_exports(data_dir, load_units(units_file), cache_dir())
         from hotline_lib.render import report  # noqa: F401
-        args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file)
+        args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {}
             for month in todo:

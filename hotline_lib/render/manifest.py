@@ -32,16 +32,29 @@ class Fingerprints:
             self._digests[path] = file_digest(path) if path.exists() else "missing"
         return self._digests[path]
 
-    def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file) -> dict[str, str]:
-        """Every input of one month's render, by path, with its content hash."""
+    def notebook_digest(self, path: Path) -> str:
+        """A notebook's cell sources and tags only: outputs and execution counts left by a run in
+        JupyterLab do not change what a render computes."""
+        import nbformat
+
+        path = path.resolve()
+        key = Path(f"{path}#cells")
+        if key not in self._digests:
+            notebook = nbformat.read(path, as_version=4)
+            cells = [[c.cell_type, c.source, sorted(c.metadata.get("tags", []))] for c in notebook.cells]
+            self._digests[key] = hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+        return self._digests[key]
+
+    def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file, notebooks_dir=None) -> dict[str, str]:
+        """Every input of one month's render, by path, with its content hash (notebooks by their cells)."""
         settings_path = Path(settings_file or DEFAULT_SETTINGS)
         settings = load_settings(settings_path)
         files = [*export_files(data_dir),
                  data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
                  settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
-                 *sorted(NOTEBOOKS_DIR.glob("*.ipynb")),
                  *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json"})]
-        return {str(p): self.digest(p) for p in files}
+        notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
+        return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks}}
 
 
 def fingerprint(inputs: dict[str, str]) -> str:
@@ -59,11 +72,12 @@ def is_current(month_dir: Path, print_: str) -> bool:
         return False
 
 
-def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds: float, rows: dict | None = None) -> Path:
-    """manifest.json, written last by a render: what it was made from and, under "rows", the rows
-    read, used and rejected per export file."""
+def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds: float, rows: dict | None = None,
+                   extra: dict | None = None) -> Path:
+    """manifest.json, written last by a render: what it was made from, under "rows" the rows read,
+    used and rejected per export file, and ``extra`` (the sections and the settings overridden)."""
     manifest = {"month": month, "package_version": __version__, "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "seconds": round(seconds, 2), "fingerprint": fingerprint(inputs), "rows": rows, "inputs": inputs}
+                "seconds": round(seconds, 2), "fingerprint": fingerprint(inputs), **(extra or {}), "rows": rows, "inputs": inputs}
     path = month_dir / "manifest.json"
     write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path

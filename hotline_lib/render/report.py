@@ -1,5 +1,6 @@
-"""Rendering a month's bulletin: the section notebooks run with papermill in one kernel, then
-nbconvert turns the result into one self-contained HTML file.
+"""Rendering a month's bulletin: the section notebooks run with papermill in one kernel, each
+records its section (hotline_lib/render/section.py), and the bulletin is rendered from those
+records: numbered once, from the sections present, into one self-contained HTML file.
 
 Why one kernel: starting a kernel costs about as much as everything else together (see
 docs/performance.md), so the section notebooks are stitched into one notebook before execution and
@@ -21,9 +22,13 @@ import nbformat
 from hotline_lib.core.config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
 from hotline_lib.core.errors import HotlineError, InputError, ReportError, RulesError, SettingsError, UnknownUnitError
 from hotline_lib.render.fonts import font_face_css
+from hotline_lib.render.page import bulletin_page
+from hotline_lib.render.section import Section, sections_from_notebook
 from hotline_lib.core.months import check_month
-from hotline_lib.core.privacy import mask_notebook, mask_personal
-from hotline_lib.core.utils import atomic_path, exclusive, remove_leftovers
+from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
+from hotline_lib.core.text import bulletin_title
+from hotline_lib.core.utils import atomic_path, exclusive, remove_leftovers, write_text_atomic
+from hotline_lib.io.directory import load_settings
 
 log = logging.getLogger(__name__)
 SECTION_KEY = "hotline_section"
@@ -38,14 +43,28 @@ class ReportResult:
     seconds: float
     warnings: list[str] = field(default_factory=list)
     rows: str = ""          # rows read, used and rejected (the per-file account is in manifest.json)
+    sections: list[str] = field(default_factory=list)   # the sections recorded, in order
+    overrides: dict = field(default_factory=dict)       # section -> settings its notebook overrode
 
 
 def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
-    """The bulletin's sections in published order (their file names start with the order)."""
-    notebooks_dir = notebooks_dir or NOTEBOOKS_DIR
+    """The bulletin's sections in published order (their file names start with the order), each
+    with exactly one cell tagged ``parameters`` (papermill injects the month after it)."""
+    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
+    if not notebooks_dir.is_dir():
+        raise InputError("notebooks folder not found", path=notebooks_dir)
     paths = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
-        raise ReportError(f"no section notebooks in {notebooks_dir}")
+        raise ReportError(f"no section notebooks (named like 01_overview.ipynb) in {notebooks_dir}")
+    for path in paths:
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception as exc:
+            raise InputError(f"not a readable notebook ({type(exc).__name__})", path=path) from None
+        tagged = sum("parameters" in c.metadata.get("tags", []) for c in notebook.cells)
+        if tagged != 1:
+            raise InputError(f"a section notebook needs exactly one cell tagged 'parameters' (found {tagged}); "
+                             "in JupyterLab: select the cell, open the property inspector (⚙) and add the tag", path=path)
     return paths
 
 
@@ -88,13 +107,40 @@ def kernel_name() -> str:
 
 
 def to_html(executed: nbformat.NotebookNode, title: str) -> str:
-    """The bulletin page: our nbconvert template, code hidden, no script, no external URL."""
+    """A notebook as a page (the trends): our nbconvert template, code hidden, no script, no external URL."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="bulletin", extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": title}})
     return body.replace("/* @font-face */", font_face_css(body, cache_dir()), 1)
+
+
+def page_from_sections(title: str, sections: list[Section]) -> str:
+    """The bulletin page from its section records, with the CJK font subset it needs."""
+    css = (TEMPLATES_DIR / "nbconvert" / "bulletin" / "bulletin.css").read_text(encoding="utf-8")
+    page = bulletin_page(title, sections, css)
+    return page.replace("/* @font-face */", font_face_css(page, cache_dir()), 1)
+
+
+def merged_figures(month: str, sections: list[Section]) -> dict:
+    """figures.json: every section's figures, in section order (the month first)."""
+    figures = {"month": month}
+    for section in sections:
+        figures.update(section.figures)
+    return mask_strings(figures)
+
+
+def check_sections(sections: list[Section], month: str, notebooks_dir: Path) -> None:
+    """Every record is of the month asked for, and no section is recorded twice."""
+    for section in sections:
+        if section.month != month:
+            raise ReportError(f"{notebooks_dir}: section {section.key} records month {section.month}, not {month}: "
+                              "its notebook sets the month itself; use the month parameter instead")
+    keys = [s.key for s in sections]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ReportError(f"{notebooks_dir}: section {', '.join(twice)} recorded more than once")
 
 
 #: Errors a section raises about the data or settings (not about the notebook): reported as they are.
@@ -182,9 +228,10 @@ def check_render_inputs(month: str, data_dir=None) -> Path:
 
 
 def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
-                 settings_file=None, units_file=None, rules_file=None) -> ReportResult:
+                 settings_file=None, units_file=None, rules_file=None, notebooks_dir=None) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, accounting.json, the executed
-    section notebooks and, written last, manifest.json.
+    section notebooks and, written last, manifest.json. ``notebooks_dir``: an analyst's edited copy
+    of the section notebooks (default: the project's notebooks/).
 
     Safe to interrupt: everything is produced in a staging folder and each file moves into place
     whole; manifest.json is removed before the first move and written after the last, so a month
@@ -195,24 +242,25 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     """
     started = time.perf_counter()
     data_dir = check_render_inputs(month, data_dir)
+    paths = section_notebooks(notebooks_dir)
     month_dir = Path(out_dir or outputs_dir()).resolve() / month
     with exclusive(month_dir / ".lock", f"the bulletin of {month} in {month_dir}"):
         for folder in (month_dir, month_dir / "notebooks"):
             remove_leftovers(folder)
-        return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, started)
+        return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, paths, started)
 
 
-def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_file, rules_file, started) -> ReportResult:
+def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_file, rules_file, paths: list[Path],
+                  started) -> ReportResult:
     from papermill.exceptions import PapermillExecutionError
 
     staging = month_dir / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    paths = section_notebooks()
     stitched_path = staging / "bulletin.ipynb"
     nbformat.write(stitch(paths), stitched_path)
-    # The kernel writes figures.json, rejects.csv and accounting.json under the staging folder;
-    # they move into place only when every section has succeeded.
+    # The kernel writes rejects.csv and accounting.json under the staging folder; they move into
+    # place only when every section has succeeded.
     parameters = {"month": month, "data_dir": str(data_dir), "output_dir": str(staging), "settings_file": _text(settings_file),
                   "units_file": _text(units_file), "rules_file": _text(rules_file)}
     try:
@@ -232,28 +280,41 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
         kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
         raise ReportError(f"section {section} failed: {name}: {first_line} (executed notebook kept: {kept})") from None
     executed = mask_notebook(executed)
+    sections = sections_from_notebook(executed)
+    try:
+        check_sections(sections, month, paths[0].parent)
+    except ReportError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     warnings = _warnings(executed)
-    html = to_html(executed, bulletin_title(month, settings_file))
+    html = page_from_sections(bulletin_title(load_settings(settings_file).district, month), sections)
+    figures = merged_figures(month, sections)
+    overrides = {s.key: s.overrides for s in sections if s.overrides}
     rows = json.loads((staging / month / "accounting.json").read_text(encoding="utf-8"))
     # Commit: manifest.json goes first and comes back last, every other file moves in whole.
     (month_dir / "manifest.json").unlink(missing_ok=True)
     notebooks = _save_sections(executed, paths, month_dir)
-    for name in ["figures.json", "rejects.csv", "accounting.json"]:
+    write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+    for name in ["rejects.csv", "accounting.json"]:
         os.replace(staging / month / name, month_dir / name)
     with atomic_path(month_dir / "bulletin.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
-    _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows)
+    _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows,
+                     paths[0].parent, sections, overrides)
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
-                        time.perf_counter() - started, warnings, rows["summary"])
+                        time.perf_counter() - started, warnings, rows["summary"], [s.key for s in sections], overrides)
 
 
-def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds, rows) -> None:
-    """manifest.json: what this render was made from (batch runs skip a month whose inputs match)."""
+def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds, rows, notebooks_dir,
+                     sections, overrides) -> None:
+    """manifest.json: what this render was made from (batch runs skip a month whose inputs match),
+    the sections it holds and the settings its notebooks overrode."""
     from hotline_lib.render.manifest import Fingerprints, write_manifest
 
-    inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file)
-    write_manifest(month_dir, month, inputs, seconds, rows)
+    inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file, notebooks_dir)
+    write_manifest(month_dir, month, inputs, seconds, rows,
+                   extra={"notebooks": str(notebooks_dir), "sections": [s.key for s in sections], "overrides": overrides})
 
 
 def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
@@ -264,14 +325,6 @@ def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
 
 def _text(path) -> str | None:
     return str(Path(path).resolve()) if path is not None else None
-
-
-def bulletin_title(month: str, settings_file=None) -> str:
-    """芙蓉区12345政务热线十二月份情况通报"""
-    from hotline_lib.io.directory import load_settings
-    from hotline_lib.core.text import month_label
-
-    return f"{load_settings(settings_file).district}12345政务热线{month_label(month)}情况通报"
 
 
 def _warnings(executed: nbformat.NotebookNode) -> list[str]:

@@ -8,8 +8,14 @@ import pandas as pd
 
 from hotline_lib.render import charts
 from hotline_lib.analysis import trends as tr
-from hotline_lib.render.sections import Fragment
 from hotline_lib.core.text import html
+
+
+class Fragment(str):
+    """HTML that Jupyter (and nbconvert) display as such."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
 def _number(value) -> str:

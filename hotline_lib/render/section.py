@@ -1,0 +1,184 @@
+"""The section model: what one section notebook records, and what every format is rendered from.
+
+A section notebook builds a ``Section`` step by step (paragraphs, sub-headings, tables, charts, the
+figures for figures.json) and ends with ``section.record()``, which displays a preview and a JSON
+copy under ``SECTION_MIME``. ``hotline report`` collects these records from the executed notebook,
+numbers the sections that are present (一、二、…) and renders the bulletin from them, so an edit in a
+notebook reaches every format. Text from the data is masked here, when it is recorded; the
+templates escape it when it is rendered.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from hotline_lib.core.privacy import mask_personal, mask_strings
+
+SECTION_MIME = "application/vnd.hotline.section+json"
+_NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
+
+
+def is_number(text: str) -> bool:
+    """A cell the bulletin right-aligns: a count, a score or a percentage."""
+    return bool(_NUMBER.match(text.strip()))
+
+
+@dataclass
+class Block:
+    """One piece of a section, in reading order.
+
+    kind: ``paragraph`` (text), ``subheading`` (text), ``table`` (columns, rows, caption,
+    row_headers, css_class) or ``chart`` (png, alt).
+    """
+
+    kind: str
+    text: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    caption: str = ""
+    row_headers: bool = False
+    css_class: str = ""
+    highlight: list[int] = field(default_factory=list)   # table rows to emphasise (our district)
+    png: bytes = b""
+    alt: str = ""
+
+    def to_dict(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if v not in ("", [], False, b"")}
+        data["kind"] = self.kind
+        if self.png:
+            data["png"] = base64.b64encode(self.png).decode("ascii")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Block:
+        data = dict(data)
+        if "png" in data:
+            data["png"] = base64.b64decode(data["png"])
+        return cls(**data)
+
+
+@dataclass
+class Section:
+    """One section of the bulletin as its notebook put it together.
+
+    ``heading`` is shown after the number the report assigns (``numbered``), or as it is when the
+    section is not numbered (the title and header paragraph, the appendix). ``figures`` are merged
+    into figures.json; ``overrides`` lists the settings this notebook changed.
+    """
+
+    key: str
+    month: str
+    heading: str = ""
+    numbered: bool = True
+    blocks: list[Block] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)
+
+    # Building ---------------------------------------------------------------------------------
+
+    def paragraph(self, text: str, css_class: str = "") -> Section:
+        self.blocks.append(Block("paragraph", text=mask_personal(str(text)), css_class=css_class))
+        return self
+
+    def subheading(self, text: str) -> Section:
+        self.blocks.append(Block("subheading", text=mask_personal(str(text))))
+        return self
+
+    def table(self, frame: pd.DataFrame, caption: str = "", row_headers: bool = False, css_class: str = "",
+              header: bool = True, highlight: list[int] | None = None) -> Section:
+        """A table from a DataFrame as shown (format the numbers first: every cell is printed as it is)."""
+        columns = [mask_personal(str(c)) for c in frame.columns] if header else []
+        rows = [[mask_personal(_cell(v)) for v in row] for row in frame.itertuples(index=False)]
+        self.blocks.append(Block("table", columns=columns, rows=rows, caption=mask_personal(caption),
+                                 row_headers=row_headers, css_class=css_class, highlight=list(highlight or [])))
+        return self
+
+    def chart(self, figure, alt: str = "图表") -> Section:
+        """A matplotlib figure, kept as the PNG every format embeds."""
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=130)
+        self.blocks.append(Block("chart", png=buffer.getvalue(), alt=alt))
+        return self
+
+    def add_figures(self, **figures: Any) -> Section:
+        """Figures for figures.json (strings from the data masked, keys included)."""
+        self.figures.update(mask_strings(figures))
+        return self
+
+    def setting(self, settings, name: str, override: Any = None) -> Any:
+        """The setting ``name`` from the settings file, or ``override`` when one is given: an
+        override is printed and recorded (it reaches manifest.json)."""
+        configured = _setting_value(settings, name)
+        if override is None or override == configured:
+            return configured
+        self.overrides[name] = {"settings": configured, "used": override}
+        print(f"本节改用设置 {name} = {_plain(override)}（设置文件中为 {_plain(configured)}），已记入 manifest.json。")
+        return override
+
+    # Reading ----------------------------------------------------------------------------------
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b.text for b in self.blocks if b.kind == "paragraph"]
+
+    @property
+    def tables(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "table"]
+
+    @property
+    def charts(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "chart"]
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "month": self.month, "heading": self.heading, "numbered": self.numbered,
+                "blocks": [b.to_dict() for b in self.blocks], "figures": self.figures, "overrides": self.overrides}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Section:
+        return cls(key=data["key"], month=data["month"], heading=data.get("heading", ""),
+                   numbered=data.get("numbered", True), blocks=[Block.from_dict(b) for b in data.get("blocks", [])],
+                   figures=data.get("figures", {}), overrides=data.get("overrides", {}))
+
+    # Recording --------------------------------------------------------------------------------
+
+    def record(self) -> None:
+        """Display the section: a preview for the analyst and its record for ``hotline report``."""
+        from IPython.display import display
+
+        from hotline_lib.render.page import section_html
+
+        display({SECTION_MIME: self.to_dict(), "text/html": section_html(self, number=None)}, raw=True)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _plain(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _setting_value(settings, name: str):
+    value = settings
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def sections_from_notebook(notebook) -> list[Section]:
+    """Every section recorded in an executed notebook, in the order they were recorded."""
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if SECTION_MIME in data:
+                found.append(Section.from_dict(data[SECTION_MIME]))
+    return found
