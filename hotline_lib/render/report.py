@@ -147,7 +147,6 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
     from papermill.exceptions import PapermillExecutionError
 
     from hotline_lib.io.directory import load_settings
-    from hotline_lib.render.trend_sections import trends_title
 
     running = out / f".{name}.running.ipynb"  # papermill writes as it goes: never under the final name
     shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", running)
@@ -272,6 +271,11 @@ def bulletin_title(month: str, settings_file=None) -> str:
     from hotline_lib.core.text import month_label
 
     return f"{load_settings(settings_file).district}12345政务热线{month_label(month)}情况通报"
+
+
+def trends_title(district: str, start: str, end: str) -> str:
+    """芙蓉区12345政务热线工单趋势（2020-01 至 2021-06）: the page's title, and the notebook's heading."""
+    return f"{district}12345政务热线工单趋势（{start} 至 {end}）"
 
 
 def _warnings(executed: nbformat.NotebookNode) -> list[str]:
