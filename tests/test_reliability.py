@@ -141,7 +141,7 @@ class _Page(HTMLParser):
 
 
 @pytest.mark.parametrize("output, shown", [("2020-12/bulletin.html", ["category", "story", "district"]),
-                                           ("trends_2020-11_2020-12.html", []),  # categories only in a chart
+                                           ("trends_2020-11_2020-12.html", ["category"]),  # a table of the categories
                                            ("2020-12/bulletin.eml", ["category", "story", "district"])])
 def test_text_from_data_is_escaped_and_masked_in_every_html_output(hostile, output, shown):
     path = hostile / output

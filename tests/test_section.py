@@ -9,7 +9,8 @@ import pytest
 
 from hotline_lib.analysis.bulletin import (appendix_caption, excellent_units, low_satisfaction_figures,
                                            low_satisfaction_units, pairs_per_row, shown)
-from hotline_lib.render.page import bulletin_page, numbering, section_html
+from hotline_lib.render.page import bulletin_page, numbering
+from hotline_lib.render.section import section_html
 from hotline_lib.render.section import SECTION_MIME, Section, is_number, sections_from_notebook
 
 

@@ -1,7 +1,9 @@
-"""Trend functions on small frames (环比/同比 with missing months, a unit that appears mid-range)."""
+"""Trend functions on small frames (环比/同比 with missing months, a unit that appears mid-range), and
+notebooks/trends.ipynb rendered as the trends page."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -11,8 +13,8 @@ import pytest
 
 from hotline_lib.core.months import months_between
 from hotline_lib.core.errors import HotlineError
-from hotline_lib.analysis.trends import (change_rates, largest_score_falls, median_handling_days, time_to_close,
-                                unit_heatmap)
+from hotline_lib.analysis.trends import (change_rates, heatmaps_by_kind, largest_score_falls, median_handling_days,
+                                        time_to_close, unit_heatmap)
 from hotline_lib.io.validation import parse_times
 
 
@@ -31,8 +33,9 @@ def test_change_rate_against_zero_is_missing():
     assert math.isnan(rates.loc["2020-02", "orders_环比"])
 
 
-def _unit_months(rows):
-    return pd.DataFrame(rows, columns=["部门名称", "month", "回访满意度", "回访工单总数", "按时办结率", "办结工单（含上月流转工单）", "总分"])
+def _unit_months(rows, kinds=None):
+    frame = pd.DataFrame(rows, columns=["部门名称", "month", "回访满意度", "回访工单总数", "按时办结率", "办结工单（含上月流转工单）", "总分"])
+    return frame.assign(类别=frame["部门名称"].map(kinds)) if kinds else frame
 
 
 def test_a_unit_that_appears_mid_range_has_no_rate_before():
@@ -48,6 +51,18 @@ def test_largest_score_falls_lists_only_falls_biggest_first():
                           ["丙", "2020-01", 100, 1, 100, 1, 60], ["丙", "2020-02", 100, 1, 100, 1, 70]])
     falls = largest_score_falls(frame)
     assert list(falls.index) == ["乙", "甲"] and falls["变化"].tolist() == [-10.0, -0.5]
+
+
+def test_heat_maps_group_units_by_kind_in_directory_order():
+    rows = [[unit, month, 99, 10, 95, 10, 70] for month in ["2020-01", "2020-02"] for unit in ["乙街道", "丙局", "甲街道", "丁局"]]
+    frame = _unit_months(rows, {"乙街道": "街道", "甲街道": "街道", "丙局": "区直部门", "丁局": "区直部门"})
+    frame.loc[(frame["部门名称"] == "丁局") & (frame["month"] == "2020-01"), "办结工单（含上月流转工单）"] = 0
+    tables = heatmaps_by_kind(frame, "按时办结率")
+    assert list(tables) == ["街道", "区直部门"]
+    assert list(tables["街道"].index) == ["乙街道", "甲街道"] and list(tables["区直部门"].index) == ["丙局", "丁局"]
+    assert list(tables["街道"].columns) == ["2020-01", "2020-02"]
+    assert np.isnan(tables["区直部门"].loc["丁局", "2020-01"]) and tables["区直部门"].loc["丁局", "2020-02"] == 95
+    assert list(unit_heatmap(frame, "回访满意度", kind="区直部门").index) == ["丙局", "丁局"]
 
 
 def test_time_to_close_and_median_handling_days():
@@ -74,10 +89,18 @@ def test_months_between_rejects_a_reversed_range():
 
 
 @pytest.mark.slow
-def test_trends_page(sample_dir, tmp_path):
+@pytest.mark.parametrize("start, end", [("2020-01", "2021-06"), ("2020-07", "2021-06")])
+def test_trends_page(sample_dir, tmp_path, start, end):
+    """The notebook shows its work (tables, seaborn code); the page shows the tables, charts and headings."""
     from hotline_lib.render.report import render_trends
 
-    page = render_trends("2020-01", "2021-06", sample_dir, tmp_path).read_text(encoding="utf-8")
-    assert "芙蓉区12345政务热线工单趋势（2020-01 至 2021-06）" in page
+    page = render_trends(start, end, sample_dir, tmp_path).read_text(encoding="utf-8")
+    assert f"芙蓉区12345政务热线工单趋势（{start} 至 {end}）" in page
     assert len(re.findall(r"<img[^>]* src=\"data:image/png;base64,", page)) == 7
     assert "<script" not in page.lower() and "环比" in page and "同比" in page and "总分下降最多的单位" in page
+    assert 'class="dataframe"' in page and "区回访满意度" in page and re.search(r">\d{2,3}\.\d{2}%<", page)
+    assert "papermill" not in page and "heatmaps_by_kind" not in page  # notebook-only notes stay off the page
+    executed = json.loads((tmp_path / f"trends_{start}_{end}.ipynb").read_text(encoding="utf-8"))
+    code = [c for c in executed["cells"] if c["cell_type"] == "code"]
+    assert any("sns." in "".join(c["source"]) for c in code)
+    assert any("dataframe" in "".join(o.get("data", {}).get("text/html", "")) for c in code for o in c["outputs"])

@@ -1,7 +1,7 @@
 """Trends across months: what analysts ask of 12345/311 data (volume by channel, 环比 and 同比,
 per-unit heat maps, scores over time, categories over time, time to close and median handling days).
 
-Every function returns a DataFrame; charts are drawn by ``trend_charts`` from those frames.
+Every function returns a DataFrame; notebooks/trends.ipynb displays them and draws the charts from them.
 """
 
 from __future__ import annotations
@@ -82,14 +82,24 @@ def unit_month_table(exports: Exports, months: list[str], units: UnitDirectory, 
     return pd.concat(frames, ignore_index=True)
 
 
-def unit_heatmap(unit_months: pd.DataFrame, column: str, active_only: bool = True) -> pd.DataFrame:
-    """unit × month of one rate (float %); a month where the unit had nothing to rate is NaN."""
+def unit_heatmap(unit_months: pd.DataFrame, column: str, active_only: bool = True, kind: str | None = None) -> pd.DataFrame:
+    """unit × month of one rate (float %), units in directory order; a month where the unit had
+    nothing to rate is NaN. ``kind`` keeps the units of one 类别 (街道 or 区直部门)."""
+    if kind is not None:
+        unit_months = unit_months[unit_months["类别"] == kind]
     values = unit_months.assign(value=unit_months[column].astype(float))
     if active_only:
         basis = {"回访满意度": "回访工单总数", "按时办结率": "办结工单（含上月流转工单）"}.get(column)
         if basis:
             values.loc[values[basis] == 0, "value"] = np.nan
-    return values.pivot(index="部门名称", columns="month", values="value")
+    table = values.pivot(index="部门名称", columns="month", values="value")
+    return table.reindex(values["部门名称"].drop_duplicates())
+
+
+def heatmaps_by_kind(unit_months: pd.DataFrame, column: str, active_only: bool = True) -> dict[str, pd.DataFrame]:
+    """One heat map per 类别 (街道, 区直部门), in directory order: streets and departments handle
+    different work, so each is read against its own kind."""
+    return {kind: unit_heatmap(unit_months, column, active_only, kind) for kind in unit_months["类别"].drop_duplicates()}
 
 
 def score_history(unit_months: pd.DataFrame) -> pd.DataFrame:

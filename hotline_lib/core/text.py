@@ -47,6 +47,11 @@ def bulletin_title(district: str, month: str) -> str:
     return f"{district}12345政务热线{month_label(month)}情况通报"
 
 
+def trends_title(district: str, start: str, end: str) -> str:
+    """芙蓉区12345政务热线工单趋势（2020-01 至 2021-06）: the trends page's title, and the notebook's heading."""
+    return f"{district}12345政务热线工单趋势（{start} 至 {end}）"
+
+
 def month_short(month: str) -> str:
     """12月份 for 2020-12: how the text opens a paragraph."""
     return f"{int(month[5:])}月份"

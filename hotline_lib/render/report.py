@@ -26,7 +26,7 @@ from hotline_lib.render.page import bulletin_page
 from hotline_lib.render.section import Section, sections_from_notebook
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
-from hotline_lib.core.text import bulletin_title
+from hotline_lib.core.text import bulletin_title, trends_title
 from hotline_lib.core.utils import atomic_path, exclusive, remove_leftovers, write_text_atomic
 from hotline_lib.io.directory import load_settings
 
@@ -193,7 +193,6 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
     from papermill.exceptions import PapermillExecutionError
 
     from hotline_lib.io.directory import load_settings
-    from hotline_lib.render.trend_sections import trends_title
 
     running = out / f".{name}.running.ipynb"  # papermill writes as it goes: never under the final name
     shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", running)

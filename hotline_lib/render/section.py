@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from hotline_lib.core.privacy import mask_personal, mask_strings
+from hotline_lib.core.text import html
 
 SECTION_MIME = "application/vnd.hotline.section+json"
 _NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?%?$")
@@ -151,8 +152,6 @@ class Section:
         """Display the section: a preview for the analyst and its record for ``hotline report``."""
         from IPython.display import display
 
-        from hotline_lib.render.page import section_html
-
         display({SECTION_MIME: self.to_dict(), "text/html": section_html(self, number=None)}, raw=True)
 
 
@@ -182,3 +181,29 @@ def sections_from_notebook(notebook) -> list[Section]:
             if SECTION_MIME in data:
                 found.append(Section.from_dict(data[SECTION_MIME]))
     return found
+
+
+def _numeric_columns(block: Block) -> set[int]:
+    """Columns whose every cell is a number: their header is right-aligned with them."""
+    if not block.rows:
+        return set()
+    return {i for i in range(len(block.columns)) if all(i < len(r) and is_number(r[i]) for r in block.rows)}
+
+
+def section_html(section: Section, number: str | None) -> str:
+    """One section as HTML; every value from the data masked and escaped, charts as data URIs.
+
+    Chart images are put in after the template has run, so that no masking ever touches their base64.
+    """
+    charts: dict[str, bytes] = {}
+
+    def chart_token(block: Block) -> str:
+        token = f"hotline-chart-{len(charts)}"
+        charts[token] = block.png
+        return token
+
+    text = html("section.html.j2", section=section, number=number, numeric_columns=_numeric_columns,
+                is_number=is_number, chart_token=chart_token)
+    for token, png in charts.items():
+        text = text.replace(token, base64.b64encode(png).decode("ascii"), 1)
+    return text
