@@ -11,9 +11,15 @@ import pytest
 from hotline_lib.core.config import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))   # the seven sections and trends.ipynb
+EXPLORE = sorted((NOTEBOOKS_DIR / "explore").glob("*.ipynb"))  # run with their parameters by tests/test_explore.py
+COMMITTED = NOTEBOOKS + EXPLORE
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_explore_notebooks_are_found():
+    assert [p.name for p in EXPLORE] == ["orders.ipynb", "unit.ipynb"]
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=[str(p.relative_to(NOTEBOOKS_DIR).with_suffix("")) for p in COMMITTED])
 def test_committed_without_outputs(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook["cells"] if c["cell_type"] == "code")
