@@ -104,7 +104,7 @@ def test_points_lost_per_rule(taken_only, rules):
 
 def test_score_table_ends_with_score_and_rank():
     table = explore.score_table(explore.unit_history(_unit_months(), "甲"))
-    assert list(table.columns)[-2:] == ["总分", "排名"]
+    assert list(table.columns) == ["未按时签收扣分", "退单驳回扣分", "按时办结率扣分", "总分", "排名"]
     assert table.loc["2020-12", "总分"] == 59.6 and table.loc["2020-12", "排名"] == 2
 
 

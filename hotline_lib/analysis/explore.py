@@ -74,8 +74,9 @@ def points_lost(history: pd.DataFrame, taken_only: bool = False) -> pd.DataFrame
 
 
 def score_table(history: pd.DataFrame) -> pd.DataFrame:
-    """month × (points lost per rule, 总分, 排名): how each month's score came about."""
-    return points_lost(history).assign(**{SCORE: history[SCORE].astype(float), RANK: history[RANK].astype("int64")})
+    """month × (``…扣分`` per rule, 总分, 排名): how each month's score came about (the suffix keeps
+    回访满意度扣分 apart from the rate 回访满意度)."""
+    return points_lost(history).add_suffix(DEDUCTION_SUFFIX).assign(**{SCORE: history[SCORE].astype(float), RANK: history[RANK].astype("int64")})
 
 
 # One month's orders ---------------------------------------------------------------------------
