@@ -12,7 +12,9 @@ import pytest
 from hotline_lib.core.config import NOTEBOOKS_DIR
 from hotline_lib.render.section import SECTION_MIME, sections_from_notebook
 
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.rglob("*.ipynb"))   # the sections, trends.ipynb and explore/
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))   # the seven sections and trends.ipynb
+EXPLORE = sorted((NOTEBOOKS_DIR / "explore").glob("*.ipynb"))  # run with their parameters by tests/test_explore.py
+COMMITTED = NOTEBOOKS + EXPLORE
 SECTIONS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 WITH_CHART = {"02_city_ranking", "03_units", "04_features"}
 
@@ -21,7 +23,11 @@ def _ids(paths):
     return [str(p.relative_to(NOTEBOOKS_DIR).with_suffix("")) for p in paths]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_explore_notebooks_are_found():
+    assert [p.name for p in EXPLORE] == ["orders.ipynb", "unit.ipynb"]
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=_ids(COMMITTED))
 def test_committed_without_outputs(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert all(not c.get("outputs") and not c.get("execution_count") for c in notebook["cells"] if c["cell_type"] == "code")
