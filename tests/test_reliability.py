@@ -245,7 +245,7 @@ def _assert_nothing_looks_finished_but_is_not(month_dir: Path, previous: bytes) 
 STAGES = {
     "while starting": lambda d, t0: time.monotonic() - t0 > 1.0,
     "once the kernel runs": lambda d, t0: (d / ".staging").exists(),
-    "mid-way through the sections": lambda d, t0: (d / ".staging" / "2020-12" / "figures.json").exists(),
+    "mid-way through the sections": lambda d, t0: (d / ".staging" / "2020-12" / "accounting.json").exists(),
     "while moving files into place": lambda d, t0: any(p.stat().st_mtime > t0 for p in (d / "notebooks").glob("*.ipynb")),
 }
 

@@ -55,11 +55,20 @@ def test_epidemic_sentence(reference_figures):
 
 
 def test_html_fragments_escape_data():
-    fragment = html("units.html.j2", excellent="（一）…", threshold="97%",
-                    rows=[{"unit": "<script>alert(1)</script>", "signed": 1, "visited": 1, "unsatisfied": 1, "satisfaction": "0.00%"}])
+    import pandas as pd
+
+    from hotline_lib.render.section import Section, section_html
+
+    section = Section("units", "2020-12", heading="区内情况统计")
+    section.table(pd.DataFrame({"单 位": ["<script>alert(1)</script>"], "回访满意率": ["0.00%"]}))
+    fragment = section_html(section, "二")
     assert "<script>" not in fragment and "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment
 
 
 def test_html_fragments_mask_personal_numbers():
-    fragment = html("case_story.html.j2", paragraphs=["市民13812345678来电<b>"])
+    from hotline_lib.render.section import Block, Section, section_html
+
+    section = Section("case_story", "2020-12", heading="优秀案例分享")
+    section.blocks.append(Block("paragraph", text="市民13812345678来电<b>"))
+    fragment = section_html(section, "五")   # masked when printed, even if a record was not masked
     assert "138****5678" in fragment and "13812345678" not in fragment and "&lt;b&gt;" in fragment
