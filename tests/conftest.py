@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -85,3 +88,38 @@ def report_2020_12(sample_dir, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("outputs")
     return render_month("2020-12", sample_dir, out)
+
+
+# Headless Chromium, shared by tests/test_browser.py (the bulletin) and tests/test_lab.py (JupyterLab).
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium (installed here when missing and we may use apt). Without it the browser tests
+    are skipped with the reason, except in CI (CI set non-empty, as `CI=true bash .ci/run`) where they fail."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900)
+        found = shutil.which("chromium")
+    if not found:
+        reason = "Chromium is not installed and could not be installed (needs Debian's apt as root)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; in CI the browser tests must run", pytrace=False)
+        pytest.skip(reason)
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()

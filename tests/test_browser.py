@@ -1,14 +1,12 @@
 """The bulletin in a real headless Chromium: no network request, the text shows, every chart decodes.
 
-Chromium comes from Debian (installed here when missing and we may use apt); without it these tests
-are skipped with the reason. A screenshot goes to outputs/screenshots/ for a person to look at.
+Chromium comes from Debian (the `chromium` and `browser` fixtures in conftest.py, shared with
+test_lab.py); without it these tests are skipped with the reason, and fail in CI. A screenshot goes
+to outputs/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,33 +16,6 @@ from hotline_lib.core.config import PROJECT_ROOT
 SHOTS = PROJECT_ROOT / "outputs" / "screenshots"
 
 pytestmark = pytest.mark.slow
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900)
-        found = shutil.which("chromium")
-    if not found:
-        pytest.skip("Chromium is not installed and could not be installed (needs Debian's apt as root)")
-    return found
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-        yield instance
-        instance.close()
 
 
 def _open(browser, path: Path, width: int):
