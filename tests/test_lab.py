@@ -264,7 +264,10 @@ def test_section_notebook_in_jupyterlab(name, browser, lab):
         # nothing but the local server (and inline data) was asked for
         assert [url for url in requests if not url.startswith((f"{base}/", "data:", "blob:"))] == []
 
-        page.locator(".jp-OutputArea-output img").last.scroll_into_view_if_needed()   # the chart in the shot
+        # the step that selects the units under the threshold, its DataFrame and the seaborn chart in the shot
+        page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
+        page.mouse.wheel(0, -350)
+        page.wait_for_timeout(800)   # Lab renders the cells scrolled into view
         page.evaluate("document.fonts.ready.then(() => true)")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"lab_{name}.png"))
