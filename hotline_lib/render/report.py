@@ -69,7 +69,8 @@ def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
 
 
 def stitch(paths: list[Path]) -> nbformat.NotebookNode:
-    """One notebook of every section's cells, each cell tagged with its section; one parameters cell."""
+    """One notebook of every section's code cells, each tagged with its section; one parameters cell.
+    Cells tagged ``notebook-only`` (exploration the bulletin does not need) are left out."""
     stitched = nbformat.v4.new_notebook()
     stitched.metadata = nbformat.read(paths[0], as_version=4).metadata
     for index, path in enumerate(paths):
@@ -77,7 +78,8 @@ def stitch(paths: list[Path]) -> nbformat.NotebookNode:
         for cell in notebook.cells:
             if cell.cell_type != "code":
                 continue
-            if "parameters" in cell.metadata.get("tags", []) and index > 0:
+            tags = cell.metadata.get("tags", [])
+            if ("parameters" in tags and index > 0) or "notebook-only" in tags:
                 continue
             cell = nbformat.from_dict(dict(cell))
             cell.metadata[SECTION_KEY] = path.stem
@@ -166,9 +168,11 @@ def execute(path: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
     from papermill.exceptions import PapermillExecutionError
 
     try:
+        # request_save_on_cell_execute=False: papermill otherwise rewrites the whole notebook (charts
+        # included) before and after every cell; it is written once at the end, or at the failing cell
         return papermill.execute_notebook(str(path), str(path), parameters=parameters, kernel_name=kernel_name(),
                                           progress_bar=False, cwd=str(cwd), log_output=False,
-                                          kernel_manager_class=_ipc_kernel_manager())
+                                          kernel_manager_class=_ipc_kernel_manager(), request_save_on_cell_execute=False)
     except PapermillExecutionError:
         raise
     except Exception as exc:

@@ -65,6 +65,30 @@ class Block:
 
 
 @dataclass
+class Chart:
+    """A chart drawn in a notebook, as the PNG every format embeds; Jupyter shows it as that PNG.
+
+    ``Chart.from_figure`` renders the figure once and closes it, so the notebook does not draw it a
+    second time (matplotlib's inline display)."""
+
+    png: bytes
+    alt: str = "图表"
+
+    @classmethod
+    def from_figure(cls, figure, alt: str = "图表") -> Chart:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=130)
+        import sys
+
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close(figure)
+        return cls(buffer.getvalue(), alt)
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+@dataclass
 class Section:
     """One section of the bulletin as its notebook put it together.
 
@@ -100,11 +124,10 @@ class Section:
                                  row_headers=row_headers, css_class=css_class, highlight=list(highlight or [])))
         return self
 
-    def chart(self, figure, alt: str = "图表") -> Section:
-        """A matplotlib figure, kept as the PNG every format embeds."""
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=130)
-        self.blocks.append(Block("chart", png=buffer.getvalue(), alt=alt))
+    def chart(self, chart: Chart | Any, alt: str = "") -> Section:
+        """A chart (``Chart``, or a matplotlib figure), kept as the PNG every format embeds."""
+        chart = chart if isinstance(chart, Chart) else Chart.from_figure(chart, alt or "图表")
+        self.blocks.append(Block("chart", png=chart.png, alt=alt or chart.alt))
         return self
 
     def add_figures(self, **figures: Any) -> Section:
@@ -152,7 +175,7 @@ class Section:
         """Display the section: a preview for the analyst and its record for ``hotline report``."""
         from IPython.display import display
 
-        display({SECTION_MIME: self.to_dict(), "text/html": section_html(self, number=None)}, raw=True)
+        display({SECTION_MIME: self.to_dict(), "text/html": section_html(self, number=None, preview=True)}, raw=True)
 
 
 def _cell(value) -> str:
@@ -190,8 +213,9 @@ def _numeric_columns(block: Block) -> set[int]:
     return {i for i in range(len(block.columns)) if all(i < len(r) and is_number(r[i]) for r in block.rows)}
 
 
-def section_html(section: Section, number: str | None) -> str:
-    """One section as HTML; every value from the data masked and escaped, charts as data URIs.
+def section_html(section: Section, number: str | None, preview: bool = False) -> str:
+    """One section as HTML; every value from the data masked and escaped, charts as data URIs (in a
+    notebook's ``preview``, where each chart is shown where it was drawn, a placeholder instead).
 
     Chart images are put in after the template has run, so that no masking ever touches their base64.
     """
@@ -203,7 +227,7 @@ def section_html(section: Section, number: str | None) -> str:
         return token
 
     text = html("section.html.j2", section=section, number=number, numeric_columns=_numeric_columns,
-                is_number=is_number, chart_token=chart_token)
+                is_number=is_number, chart_token=chart_token, preview=preview)
     for token, png in charts.items():
         text = text.replace(token, base64.b64encode(png).decode("ascii"), 1)
     return text
