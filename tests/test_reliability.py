@@ -49,6 +49,25 @@ def batch(sample_dir, tmp_path_factory):
     return data, out, before
 
 
+def test_every_section_notebook_runs_in_every_month_of_the_sample(batch):
+    """The section notebooks with other months than their default (the stitched run of each month):
+    no error output, one record per section, the sections present as the month's inputs allow."""
+    from hotline_lib.render.section import sections_from_notebook
+
+    _, out, _ = batch
+    for month in months_between("2020-01", "2021-06"):
+        manifest = json.loads((out / month / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["sections"][0] == "overview" and manifest["sections"][-1] == "appendix", month
+        assert {"units", "features", "epidemic"} <= set(manifest["sections"]) and manifest["overrides"] == {}
+        for path in sorted((out / month / "notebooks").glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            outputs = [o for c in notebook.cells for o in c.get("outputs", [])]
+            assert not [o for o in outputs if o.get("output_type") == "error"], (month, path.name)
+            records = sections_from_notebook(notebook)
+            assert len(records) <= 1 and all(r.month == month for r in records), (month, path.name)
+            assert records or path.stem in ("02_city_ranking", "06_case_story"), (month, path.name)
+
+
 def test_full_batch_passes_the_privacy_scan(batch):
     _, out, _ = batch
     result = runner.invoke(app, ["check-privacy", str(out)])
