@@ -50,17 +50,22 @@ def score(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the scored table here (CSV, UTF-8 with BOM). Default: standard output."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the district's shipped rules."),
     check: bool = typer.Option(False, "--check", help="Compare with the table's published 总分 and 排名; exit 1 on any mismatch."),
+    workbook: Optional[Path] = typer.Option(None, "--workbook", help="Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回)."),
 ) -> None:
     """Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."""
-    from hotline_lib.scoring.leaderboard import score_file, write_csv
+    from hotline_lib.scoring.leaderboard import score_file, score_workbook, write_csv
 
     try:
         board = score_file(file, rules, check=check)
+        if workbook is not None:
+            score_workbook(file, rules, workbook)
+        if output is not None:
+            write_csv(board.table, output)
     except EXPECTED as exc:
         _fail(exc)
-    if output is not None:
-        write_csv(board.table, output)
-    elif not check:
+    if workbook is not None:
+        typer.echo(f"{workbook}: 汇总 ({board.units} units) and 挽回", err=True)
+    if output is None and not check and workbook is None:
         write_csv(board.table, sys.stdout)
     if check:
         for line in board.mismatches:

@@ -163,7 +163,8 @@ def test_negative_count_is_a_rejected_row(world):
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
     assert "assignments.csv: 3 read = 2 used + 1 rejected" in result.stderr
     rejects = pd.read_csv(world / "out/2021-03/rejects.csv", dtype=str)
-    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [["2", "发回重办次数", "-1", "negative count"]]
+    # a rejected value is text: "-1" gets the apostrophe that keeps a spreadsheet from reading a formula
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [["2", "发回重办次数", "'-1", "negative count"]]
 
 
 def test_an_unexpected_bug_is_one_line_too(monkeypatch, capsys):

@@ -37,10 +37,14 @@ class MonthFigures:
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
     """rejects.csv (UTF-8 with BOM): file, sheet, row, column, value, reason. Personal numbers in a
-    rejected value are masked (file, sheet and row find the original)."""
+    rejected value are masked (file, sheet and row find the original); text that a spreadsheet would
+    run as a formula gets a leading apostrophe (a rejected value is exactly the data we could not trust)."""
+    from hotline_lib.core.spreadsheet import defuse_formulas
+
     rejects = rejects.assign(value=rejects["value"].map(mask_personal))
+    rejects = defuse_formulas(rejects.sort_values(["file", "sheet", "row"], kind="stable"))
     with atomic_path(path) as tmp:
-        rejects.sort_values(["file", "sheet", "row"], kind="stable").to_csv(tmp, index=False, encoding="utf-8-sig")
+        rejects.to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
 
 

@@ -1,4 +1,5 @@
-"""The scored leaderboard as users receive it: a CSV beside their input, and the --check comparison."""
+"""The scored leaderboard as users receive it: a CSV beside their input, the --check comparison, and
+the workbook of why each point was lost (--workbook)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.numbers import format_score
+from hotline_lib.core.spreadsheet import defuse_formulas
+from hotline_lib.core.utils import atomic_path
+from hotline_lib.io.workbook import write_workbook
+from hotline_lib.scoring.breakdown import breakdown_sheets, workbook_kinds
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import RANK, SCORE, compare_with_published, deduction_column, published_order, score_units
 from hotline_lib.scoring.unit_table import PUBLISHED_RANK, PUBLISHED_SCORE, read_unit_table
@@ -38,12 +43,21 @@ def score_file(path: str | Path, rules_path: str | Path | None = None, check: bo
     return Leaderboard(output.reset_index(drop=True), mismatches, len(scored))
 
 
+def score_workbook(path: str | Path, rules_path: str | Path | None, out: str | Path) -> Path:
+    """Score a per-unit statistics table and write why each point was lost to the .xlsx ``out``:
+    汇总 (the points each rule took, 总分, 排名) and 挽回 (what would have changed a rate rule's points)."""
+    rules = load_rules(rules_path)
+    scored = score_units(read_unit_table(path, rules).values, rules)
+    return write_workbook(out, breakdown_sheets(scored, rules), kinds=workbook_kinds(rules))
+
+
 def write_csv(table: pd.DataFrame, target) -> None:
-    """CSV that Excel opens with Chinese intact: UTF-8 with BOM for files (plain UTF-8 on a terminal)."""
+    """CSV that Excel opens with Chinese intact: UTF-8 with BOM for files (plain UTF-8 on a terminal).
+    Text from the data that a spreadsheet would run as a formula is written with a leading apostrophe
+    (core/spreadsheet.py): standard output is redirected into files people open too."""
+    table = defuse_formulas(table)
     if hasattr(target, "write"):
         table.to_csv(target, index=False, lineterminator="\n")
         return
-    from hotline_lib.core.utils import atomic_path
-
     with atomic_path(target) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")

@@ -50,6 +50,11 @@ def deduction_points(table: pd.DataFrame, rule) -> pd.Series:
     return points.astype(object)
 
 
+def final_score(lost: Decimal, rules: Rules) -> Decimal:
+    """The base less every point lost, rounded half up to ``rounding.step`` and never below ``rounding.floor``."""
+    return max((rules.base - lost).quantize(rules.rounding.step, rounding=ROUND_HALF_UP), rules.rounding.floor)
+
+
 def score_units(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """``table`` with one column per deduction, then 总分 and 排名 (competition ranking within each kind)."""
     scored = table.copy()
@@ -58,8 +63,7 @@ def score_units(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         points = deduction_points(table, rule)
         scored[deduction_column(label)] = points
         total = total + points
-    step = rules.rounding.step
-    scored[SCORE] = [max((rules.base - t).quantize(step, rounding=ROUND_HALF_UP), rules.rounding.floor) for t in total]
+    scored[SCORE] = [final_score(lost, rules) for lost in total]
     scored[RANK] = scored.groupby(rules.kind_column, sort=False)[SCORE].transform(competition_rank).astype("int64")
     return scored
 
