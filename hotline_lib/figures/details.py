@@ -58,7 +58,8 @@ def _rows(assignments: pd.DataFrame, count: pd.Series, column: str, month_end: p
             # counted while neither signed nor returned: late until the end of the month (at least 0)
             unsigned = happened.isna()
             happened = happened.where(~unsigned, month_end)
-        hours = ((happened - a[due]).dt.total_seconds() / 3600).clip(lower=0).round(1)
+        # tenths of an hour, half up as every figure of the bulletin (6 h 03 min is 6.1)
+        hours = np.floor((happened - a[due]).dt.total_seconds().clip(lower=0) / 360 + 0.5) / 10
     frame["超时小时"] = hours.to_numpy(dtype="float64", na_value=np.nan)
     frame["次数"] = count[chosen].astype("int64").to_numpy()
     frame["状态"] = pd.array(np.where(unsigned.to_numpy(), UNSIGNED, None), dtype="string")
