@@ -243,3 +243,9 @@ def test_the_render_fingerprint_follows_the_exemptions_file(data, exemptions_fil
     second = inputs()
     assert len({str(without), str(first), str(second)}) == 3
     assert set(first) == set(without) and {k for k in first if first[k] != second[k]} == {str(exemptions_file)}
+
+
+def test_a_frame_made_by_hand_is_checked_too():
+    frame = assignments({**SIGN, "order_id": "0001"})
+    with pytest.raises(InputError, match="^row 2, column '规则': 规则 must be one of 未按时签收"):
+        exempted_counts(frame, M, pd.DataFrame([exemption(rule="未按时签收数")]))

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hotline_lib.core.errors import HotlineError, InputError
+from hotline_lib.core.utils import check_argument
 from hotline_lib.figures.counts import UNIT_COUNT_COLUMNS, assignment_flags
 from hotline_lib.io.exemptions import COLUMNS, EXEMPTION_RULES
 from hotline_lib.scoring.unit_table import SATISFIED, VISITED
@@ -44,7 +45,8 @@ def rule_counts(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
 
 
 def _where(exemption: dict, column: str | None = None) -> dict:
-    return {"path": exemption.get("_file") or None, "row": int(exemption["_row"]), "column": column}
+    path = exemption.get("_file")
+    return {"path": None if pd.isna(path) else path, "row": int(exemption["_row"]), "column": column}
 
 
 def exemption_matches(assignments: pd.DataFrame, month: str, exemptions: pd.DataFrame) -> pd.DataFrame:
@@ -55,6 +57,11 @@ def exemption_matches(assignments: pd.DataFrame, month: str, exemptions: pd.Data
     if exemptions.empty:
         return pd.DataFrame({c: pd.Series([], dtype="string") for c in [*COLUMNS, "计数"]}).assign(
             核减数=pd.Series([], dtype="int64"), **{c: pd.Series([], dtype="int64") for c in ["_position", "_row", "_exemption"]})
+    for exemption in exemptions.to_dict("records"):  # read_exemptions checked these; a frame made by hand may not be
+        try:
+            check_argument("规则", EXEMPTION_RULES, exemption["规则"])
+        except HotlineError as exc:
+            raise InputError(str(exc), **_where(exemption, "规则")) from None
     counted = rule_counts(assignments, month)
     keys = pd.DataFrame({"工单编号": assignments["order_id"].astype("string").to_numpy(),
                          "部门名称": assignments["unit"].astype("string").to_numpy(),
