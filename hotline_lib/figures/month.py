@@ -1,10 +1,10 @@
-"""One month's figures from a data folder: the unit table and the district figures, with the
-run's account of rows read, used and rejected (rejects.csv and accounting.json written beside the month's outputs)."""
+"""One month's figures from a data folder: the unit table (after the month's approved exemptions)
+and the district figures, with the run's account of rows read, used and rejected (rejects.csv and accounting.json written beside the month's outputs)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +15,8 @@ from hotline_lib.core.errors import InputError
 from hotline_lib.core.months import check_month
 from hotline_lib.io.exports import Exports, dataset_folder, load_exports
 from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
+from hotline_lib.figures.exempt import APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, subtract_exempted
+from hotline_lib.io.exemptions import read_exemptions
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import atomic_path, check_argument, exclusive, write_text_atomic
 
@@ -33,6 +35,9 @@ class MonthFigures:
     district: dict
     rejects_path: Path | None  # None when nothing was written (a notebook run by hand)
     accounting: pd.DataFrame   # per export file: read, used, rejected
+    #: the month's exemptions as applied: 工单编号, 部门名称, 规则, 原因, 批准人, 计数 (the count lowered),
+    #: 核减数 (by how much); already taken out of ``unit_table``
+    exemptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=APPLIED_COLUMNS))
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
@@ -79,6 +84,12 @@ def figures_from_parquet(orders: Path, assignments: Path, month: str, units: Uni
 
 def _table_and_aggregates_from_parquet(orders, assignments, month: str, units: UnitDirectory, settings: Settings,
                                        engine: str) -> tuple[pd.DataFrame, MonthAggregates]:
+    counts, aggregates = _counts_and_aggregates_from_parquet(orders, assignments, month, settings, engine)
+    return unit_table(counts, units), aggregates
+
+
+def _counts_and_aggregates_from_parquet(orders, assignments, month: str, settings: Settings,
+                                        engine: str) -> tuple[pd.DataFrame, MonthAggregates]:
     if engine == "duckdb":
         from hotline_lib.figures.sql import connect, month_aggregates_sql, unit_counts_sql
 
@@ -89,14 +100,26 @@ def _table_and_aggregates_from_parquet(orders, assignments, month: str, units: U
         orders_frame, assignments_frame = pd.read_parquet(orders), pd.read_parquet(assignments)
         counts = unit_counts(assignments_frame, month)
         aggregates = month_aggregates(orders_frame, assignments_frame, month, settings)
-    return unit_table(counts, units), aggregates
+    return counts, aggregates
+
+
+def month_exemptions(month: str, data_dir: str | Path, exports: Exports, units: UnitDirectory,
+                     settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(applied exemptions, what they take out per unit) of the month's exemptions file
+    (``settings.exemptions_file`` in ``data_dir``; none when there is no file). Computed with pandas
+    on the loaded assignments whichever engine counts the month, so both engines subtract the same."""
+    exemptions = read_exemptions(Path(data_dir) / settings.exemptions_file.format(month=month), units)
+    applied = applied_exemptions(exports.assignments, month, exemptions)
+    return applied, exempted_by_unit(applied)
 
 
 def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
                   out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
     """Every figure of ``month`` from the exports in ``data_dir`` (never modified). With ``out_dir``,
     the rejected rows and the row accounting are written to ``out_dir``/<month>/ (rejects.csv,
-    accounting.json); without it nothing is written (a notebook run by hand). ``engine``: pandas,
+    accounting.json); without it nothing is written (a notebook run by hand). The month's approved
+    exemptions (``settings.exemptions_file``) are taken out of the unit counts before any rate is
+    computed, with either engine. ``engine``: pandas,
     duckdb or auto (DuckDB from AUTO_DUCKDB_ROWS assignments on; DuckDB needs the cache, which holds
     its Parquet)."""
     check_month(month)
@@ -107,13 +130,15 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     cache = cache_dir() if use_cache else None
     exports = load_exports(data_dir, units, cache)
     chosen = choose_engine(engine, len(exports.assignments)) if cache is not None else "pandas"
+    applied, exempted = month_exemptions(month, data_dir, exports, units, settings)
     if chosen == "duckdb":
         folder = dataset_folder(data_dir, units, cache)
-        table, aggregates = _table_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
-                                                               month, units, settings, "duckdb")
+        counts, aggregates = _counts_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
+                                                                 month, settings, "duckdb")
     else:
-        table = unit_table(unit_counts(exports.assignments, month), units)
+        counts = unit_counts(exports.assignments, month)
         aggregates = month_aggregates(exports.orders, exports.assignments, month, settings)
+    table = unit_table(subtract_exempted(counts, exempted), units)
     district = district_from(aggregates, month, settings)
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
         raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
@@ -125,4 +150,4 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
         with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
             accounting = write_accounting(exports, month_dir / "accounting.json")
             rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
-    return MonthFigures(month, exports, units, settings, table, aggregates, district, rejects_path, accounting)
+    return MonthFigures(month, exports, units, settings, table, aggregates, district, rejects_path, accounting, applied)

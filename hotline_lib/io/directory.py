@@ -100,6 +100,7 @@ class Settings(_Strict):
     low_satisfaction_below: float
     city_ranking_file: str = "city_ranking/{month}.csv"
     case_story_file: str = "cases/{month}.md"
+    exemptions_file: str = "exemptions/{month}.csv"
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

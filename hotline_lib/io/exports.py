@@ -18,8 +18,8 @@ from hotline_lib.io.headers import canonical_columns, check_unique_columns, disp
 from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, read_sheets
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
 
-#: Subfolders of a data folder that hold other inputs (city ranking, case stories), not exports.
-INPUT_FOLDERS = {"city_ranking", "cases"}
+#: Subfolders of a data folder that hold other inputs (city ranking, case stories, exemptions), not exports.
+INPUT_FOLDERS = {"city_ranking", "cases", "exemptions"}
 REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
 
 

@@ -1,7 +1,7 @@
 """What a render was made from: content hashes of every input, and manifest.json.
 
-A month is skipped when everything its bulletin was made from (every export file, its city ranking
-and case story, settings, units, rules, notebooks, templates and the package's own code) is unchanged
+A month is skipped when everything its bulletin was made from (every export file, its city ranking,
+case story and exemptions, settings, units, rules, notebooks, templates and the package's own code) is unchanged
 since its last successful render; ``outputs/<month>/manifest.json`` records what that was.
 """
 
@@ -51,6 +51,7 @@ class Fingerprints:
         settings = load_settings(settings_path)
         files = [*export_files(data_dir),
                  data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
+                 data_dir / settings.exemptions_file.format(month=month),
                  settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
                  *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json"})]
         notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))

@@ -1,0 +1,88 @@
+"""The month's exemptions (核减): assignments a unit appealed and the office approved, read from
+DATA/exemptions/MONTH.csv (``exemptions_file`` in settings). Each row names one assignment (order and
+unit) and the rule it is exempted from; figures/exempt.py checks it against the exports and counts
+it out. Every problem is one error naming the file, row and column: an exemption is never dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
+from hotline_lib.core.utils import check_argument
+from hotline_lib.io.directory import UnitDirectory
+from hotline_lib.io.headers import normalize_header
+from hotline_lib.io.reading import read_sheets
+
+#: Rule (规则 as written in the file) -> the appendix count it lowers. The first five are the
+#: per-count rules of rules/furong.yaml; 未按时办结 is the count behind 按时办结率; 回访不满意 takes an
+#: unsatisfied visit out of 回访工单总数, so that it no longer lowers 回访满意度.
+EXEMPTION_RULES = {
+    "未按时签收": "未按时签收数",
+    "未及时退回": "未及时退回数",
+    "退单驳回": "退单驳回数",
+    "发回重办": "发回重办数",
+    "延期驳回": "延期驳回数",
+    "未按时办结": "未按时办结数",
+    "回访不满意": "回访工单总数",
+}
+COLUMNS = ["工单编号", "部门名称", "规则", "原因", "批准人"]
+#: What an empty cell of a column means, for the error message.
+_REQUIRED = {"工单编号": "which order", "部门名称": "which unit", "规则": "which rule",
+             "原因": "why it is exempted", "批准人": "who approved it"}
+
+
+def empty_exemptions() -> pd.DataFrame:
+    """No exemptions: the columns of ``read_exemptions`` and no row."""
+    frame = pd.DataFrame({column: pd.Series([], dtype="string") for column in COLUMNS})
+    frame["_file"] = pd.Series([], dtype="string")
+    frame["_row"] = pd.Series([], dtype="int64")
+    return frame
+
+
+def read_exemptions(path: str | Path, units: UnitDirectory) -> pd.DataFrame:
+    """工单编号 (text, leading zeros kept), 部门名称 (the directory's name for any spelling), 规则, 原因,
+    批准人, with ``_file`` and ``_row`` (the spreadsheet row) for the errors figures/exempt.py raises.
+    No file means no exemptions (an empty frame)."""
+    path = Path(path)
+    if not path.exists():
+        return empty_exemptions()
+    rows = []
+    seen: dict[tuple, int] = {}
+    for raw in read_sheets(path, {"工单编号"}, label="工单编号"):
+        cells = raw.cells.rename(columns={c: normalize_header(c) for c in raw.cells.columns if c != "_row"})
+        missing = [c for c in COLUMNS if c not in cells.columns]
+        if missing:
+            raise InputError(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
+                             f"(an exemptions file has the columns {', '.join(COLUMNS)})", path=path, sheet=raw.sheet)
+        for record in cells.to_dict("records"):
+            row = _exemption(record, units, path, raw.sheet)
+            key = (row["工单编号"], row["部门名称"], row["规则"])
+            if key in seen:
+                raise InputError(f"the same exemption as row {seen[key]} (order {key[0]} of {key[1]}, {key[2]})",
+                                 path=path, sheet=raw.sheet, row=row["_row"])
+            seen[key] = row["_row"]
+            rows.append(row)
+    if not rows:
+        return empty_exemptions()
+    frame = pd.DataFrame(rows)
+    return frame.astype({**{c: "string" for c in [*COLUMNS, "_file"]}, "_row": "int64"})[[*COLUMNS, "_file", "_row"]]
+
+
+def _exemption(record: dict, units: UnitDirectory, path: Path, sheet: str | None) -> dict:
+    """One checked row of an exemptions file."""
+    where = {"path": path, "sheet": sheet, "row": int(record["_row"])}
+    values = {column: str(record[column] if record[column] is not None else "").strip() for column in COLUMNS}
+    for column, meaning in _REQUIRED.items():
+        if not values[column]:
+            raise InputError(f"missing value: say {meaning}", column=column, **where)
+    unit = units.resolve(values["部门名称"])
+    if unit is None:
+        raise UnknownUnitError(f"unit {values['部门名称']!r} is not in the unit directory {units.source or ''}: "
+                               "use its name or an alias from there", column="部门名称", **where)
+    try:
+        check_argument("规则", EXEMPTION_RULES, values["规则"])
+    except HotlineError as exc:
+        raise InputError(str(exc), column="规则", **where) from None
+    return {**values, "部门名称": unit, "_file": str(path), "_row": where["row"]}
