@@ -228,6 +228,78 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
 
 
 @app.command()
+def explain(
+    month: str = typer.Argument(..., help="The month, YYYY-MM."),
+    unit: str = typer.Argument(..., help="The unit: its name, short name or an alias (e.g. 人社局)."),
+    data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
+    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+) -> None:
+    """Why a unit lost each point in a month: every rule, the orders behind each count, what wins points back."""
+    import logging
+
+    from hotline_lib.analysis.explain import explain_unit
+    from hotline_lib.core.months import check_month
+
+    logging.getLogger("hotline_lib").setLevel(logging.ERROR)   # a missing case story does not matter here
+    try:
+        check_month(month)
+        explanation = explain_unit(month, unit, data, settings, units, rules)
+    except EXPECTED as exc:
+        _fail(exc)
+    _print_explanation(explanation)
+
+
+def _print_explanation(e) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from hotline_lib.core.privacy import mask_personal
+
+    console = Console(highlight=False)
+    lost = sum(e.rules["扣分"], start=type(e.score)(0))
+    console.print(f"[bold]{e.unit}[/bold]（{e.kind}）{e.month}：总分 {e.score}，{e.kind}第 {e.rank} 名")
+    table = Table("规则", "依据", "扣分", title="各项扣分", title_justify="left")
+    for row in e.rules.itertuples(index=False):
+        table.add_row(row.规则, row.依据, f"−{row.扣分}" if row.扣分 else "0")
+    table.add_row("合计", f"{e.base} − {lost} = {e.base - lost} → {e.score}", f"−{lost}")
+    console.print(table)
+    details = e.deductions.details
+    if len(details):
+        table = Table("规则", "工单编号", "时间", "时限", "超时小时", "次数", "扣分", title=f"扣分所涉工单（{e.month}）",
+                      title_justify="left")
+        for row in details.itertuples(index=False):
+            when = next((getattr(row, c) for c in ["签收时间", "退回时间", "办结时间"] if _present(getattr(row, c))), None)
+            due = next((getattr(row, c) for c in ["签收时限", "退回时限", "办结时限"] if _present(getattr(row, c))), None)
+            table.add_row(row.规则, row.工单编号, _time(when) if when is not None else (row.状态 or ""), _time(due),
+                          "" if not _present(row.超时小时) else f"{row.超时小时:.1f}", str(row.次数),
+                          "" if row.扣分 is None or not _present(row.扣分) else f"−{row.扣分}")
+        console.print(table)
+    else:
+        console.print("扣分所涉工单：无")
+    if len(e.deductions.recovery):
+        console.print("[bold]怎样挽回[/bold]")
+        for row in e.deductions.recovery.to_dict("records"):
+            console.print(f"  • {row['说明']}")
+    if len(e.deductions.exemptions):
+        table = Table("工单编号", "规则", "原因", "批准人", title="核减", title_justify="left")
+        for row in e.deductions.exemptions.to_dict("records"):
+            table.add_row(str(row["工单编号"]), row["规则"], mask_personal(str(row["原因"])), str(row["批准人"]))
+        console.print(table)
+
+
+def _present(value) -> bool:
+    import pandas as pd
+
+    return value is not None and not (isinstance(value, float) and value != value) and not (value is pd.NaT) and not pd.isna(value)
+
+
+def _time(value) -> str:
+    return "" if not _present(value) else value.strftime("%m-%d %H:%M")
+
+
+@app.command()
 def trends(
     start: str = typer.Option(..., "--from", help="First month, YYYY-MM."),
     end: str = typer.Option(..., "--to", help="Last month, YYYY-MM."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 from hotline_lib.core.config import sample_dir
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
+from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.text import bulletin_title, month_short, rank_label, sentence
 from hotline_lib.figures.counts import MonthAggregates
@@ -56,6 +58,11 @@ class Month:
     def assignments(self) -> pd.DataFrame:
         """Every assignment (派单) of the exports (all months)."""
         return self.figures.exports.assignments
+
+    @cached_property
+    def deductions(self) -> Deductions:
+        """Why each unit lost each point: 汇总, 明细 (the assignments behind each count), 挽回, 核减."""
+        return month_deductions(self.scored, self.assignments(), self.month, self.rules, self.figures.exemptions)
 
     def __repr__(self) -> str:
         return (f"<Month {self.month} {self.settings.district}: {len(self.scored)} units, "
@@ -215,7 +222,10 @@ def _load_month(month: str, data_dir: str, settings_file: str | None, units_file
     if city is None:
         log.warning("no city ranking for this month (%s): the city ranking section is left out", city_path)
     story = read_case_story(data / settings.case_story_file.format(month=month))
-    return Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures)
+    loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures)
+    if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
+        write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month)
+    return loaded
 
 
 def load_month(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Month:

@@ -26,6 +26,7 @@ from hotline_lib.render.page import bulletin_page
 from hotline_lib.render.section import Section, sections_from_notebook
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
+from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK
 from hotline_lib.core.text import bulletin_title, trends_title
 from hotline_lib.core.utils import atomic_path, exclusive, remove_leftovers, write_text_atomic
 from hotline_lib.io.directory import load_settings
@@ -298,26 +299,42 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     (month_dir / "manifest.json").unlink(missing_ok=True)
     notebooks = _save_sections(executed, paths, month_dir)
     write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
-    for name in ["rejects.csv", "accounting.json"]:
+    for name in ["rejects.csv", "accounting.json", WORKBOOK]:
         os.replace(staging / month / name, month_dir / name)
+    _replace_folder(staging / month / UNIT_FOLDER, month_dir / UNIT_FOLDER)
     with atomic_path(month_dir / "bulletin.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
+    files = ["bulletin.html", "figures.json", "rejects.csv", "accounting.json", WORKBOOK,
+             *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
     _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows,
-                     paths[0].parent, sections, overrides)
+                     paths[0].parent, sections, overrides, files)
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
                         time.perf_counter() - started, warnings, rows["summary"], [s.key for s in sections], overrides)
 
 
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put a finished folder in place of the old one: the old one is moved aside first (one rename
+    each), so the target is never a mix of both; what is left aside is removed afterwards."""
+    aside = target.with_name(f".{target.name}.old")
+    shutil.rmtree(aside, ignore_errors=True)
+    if target.exists():
+        os.replace(target, aside)
+    if new.exists():
+        os.replace(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
 def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds, rows, notebooks_dir,
-                     sections, overrides) -> None:
+                     sections, overrides, files) -> None:
     """manifest.json: what this render was made from (batch runs skip a month whose inputs match),
     the sections it holds and the settings its notebooks overrode."""
     from hotline_lib.render.manifest import Fingerprints, write_manifest
 
     inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file, notebooks_dir)
     write_manifest(month_dir, month, inputs, seconds, rows,
-                   extra={"notebooks": str(notebooks_dir), "sections": [s.key for s in sections], "overrides": overrides})
+                   extra={"notebooks": str(notebooks_dir), "sections": [s.key for s in sections], "overrides": overrides,
+                          "files": files})
 
 
 def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:

@@ -1,0 +1,130 @@
+"""Why each point was lost (扣分明细): the month's deductions per unit, the assignments behind each
+count, the month's exemptions, and what would win points back — as the workbook's sheets, one unit's
+explanation (``hotline explain``) and the exploration notebook's tables, all from the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.core.numbers import format_percent
+from hotline_lib.figures.details import deduction_details
+from hotline_lib.io.workbook import write_workbook
+from hotline_lib.scoring.breakdown import points_table, recovery, workbook_kinds
+from hotline_lib.scoring.rules import BelowTarget, PerCount, Rules
+from hotline_lib.scoring.score import RANK, SCORE
+from hotline_lib.scoring.unit_table import UNIT
+
+WORKBOOK = "扣分明细.xlsx"
+UNIT_FOLDER = "扣分明细"
+#: The count behind a rate rule, by the rule's column: its detail rows are the faults that lower the rate.
+RATE_FAULTS = {"按时办结率": "未按时办结数"}
+DETAIL_SHEET_COLUMNS = ["部门名称", "规则", "工单编号", "派单时间", "签收时限", "签收时间", "退回时间", "退回时限", "办结时间",
+                        "办结时限", "状态", "超时小时", "次数", "扣分"]
+
+
+def rule_of_count(rules: Rules) -> dict[str, tuple[str, object]]:
+    """count column -> (rule label, rule): which rule of the rules file each detail count feeds."""
+    owners = {}
+    for label, rule in rules.deductions.items():
+        if isinstance(rule, PerCount):
+            owners[rule.column] = (label, rule)
+        elif rule.column in RATE_FAULTS:
+            owners[RATE_FAULTS[rule.column]] = (RATE_FAULTS[rule.column].removesuffix("数"), rule)
+    return owners
+
+
+def detail_sheet(details: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """明细: each detail row with the rule it counts for and, for per-count rules, its points (次数 ×
+    the rule's points; a rate rule's points depend on the whole month: see 挽回)."""
+    owners = rule_of_count(rules)
+    counted = details[details["计数"].isin(owners)]
+    labels = counted["计数"].map(lambda c: owners[c][0])
+    points = [owners[c][1].points * int(n) if isinstance(owners[c][1], PerCount) else None
+              for c, n in zip(counted["计数"], counted["次数"])]
+    sheet = counted.assign(规则=labels.to_numpy(), 扣分=points)
+    return sheet[DETAIL_SHEET_COLUMNS].reset_index(drop=True)
+
+
+def exemption_sheet(applied: pd.DataFrame) -> pd.DataFrame:
+    """核减: every approved exemption of the month, with what it took out."""
+    return applied.reset_index(drop=True)
+
+
+@dataclass
+class Deductions:
+    """The workbook's sheets for one month (or one unit of it)."""
+
+    summary: pd.DataFrame      # 汇总
+    details: pd.DataFrame      # 明细
+    recovery: pd.DataFrame     # 挽回
+    exemptions: pd.DataFrame   # 核减
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        return {"汇总": self.summary, "明细": self.details, "挽回": self.recovery, "核减": self.exemptions}
+
+    def of_unit(self, unit: str) -> Deductions:
+        return Deductions(*(frame[frame[UNIT] == unit].reset_index(drop=True) for frame in self.sheets().values()))
+
+
+def month_deductions(scored: pd.DataFrame, assignments: pd.DataFrame, month: str, rules: Rules,
+                     exemptions: pd.DataFrame) -> Deductions:
+    """Every unit's deductions in ``month``: ``scored`` is the scored unit table (after exemptions),
+    ``exemptions`` the applied exemptions (``MonthFigures.exemptions``)."""
+    details = deduction_details(assignments, month, exemptions if len(exemptions) else None)
+    return Deductions(points_table(scored, rules), detail_sheet(details, rules), recovery(scored, rules),
+                      exemption_sheet(exemptions))
+
+
+def units_that_lost_points(summary: pd.DataFrame, rules: Rules) -> list[str]:
+    """Units with any rule's points above zero, in the summary's (published) order."""
+    lost = summary[list(rules.deductions)].map(lambda p: Decimal(str(p)) > 0).any(axis=1)
+    return summary.loc[lost, UNIT].tolist()
+
+
+def write_deduction_workbooks(deductions: Deductions, rules: Rules, folder: Path) -> list[Path]:
+    """扣分明细.xlsx (every unit) and 扣分明细/<部门名称>.xlsx (each unit that lost points, its rows
+    only, to send to that unit), each written atomically; returns the paths written."""
+    kinds = workbook_kinds(rules)
+    written = [write_workbook(folder / WORKBOOK, deductions.sheets(), kinds)]
+    for unit in units_that_lost_points(deductions.summary, rules):
+        written.append(write_workbook(folder / UNIT_FOLDER / f"{_file_name(unit)}.xlsx", deductions.of_unit(unit).sheets(), kinds))
+    return written
+
+
+def _file_name(unit: str) -> str:
+    """A unit's name as a file name on any system (Windows forbids \\ / : * ? " < > |)."""
+    return "".join("_" if c in '\\/:*?"<>|' else c for c in unit).strip() or "单位"
+
+
+@dataclass
+class UnitExplanation:
+    """``hotline explain``: one unit's month, rule by rule."""
+
+    month: str
+    unit: str
+    kind: str
+    score: Decimal
+    rank: int
+    base: Decimal
+    rules: pd.DataFrame        # 规则, 依据 (the figure the rule reads), 扣分
+    deductions: Deductions     # the unit's rows of every sheet
+
+
+def explain(scored: pd.DataFrame, deductions: Deductions, rules: Rules, unit: str, month: str) -> UnitExplanation:
+    """One unit's score taken apart: each rule, the figure behind it and the points it took."""
+    row = scored[scored[UNIT] == unit].iloc[0]
+    table = []
+    for label, rule in rules.deductions.items():
+        value = row[rule.column]
+        shown = format_percent(value) if not isinstance(rule, PerCount) else str(value)
+        if isinstance(rule, BelowTarget) and rule.column in RATE_FAULTS:
+            late = int(row[RATE_FAULTS[rule.column]])
+            shown += f"（{late} 件超时，共 {int(row['办结工单（含上月流转工单）'])} 件）"
+        table.append({"规则": label, "依据": f"{rule.column} {shown}", "扣分": row[f"{label}扣分"]})
+    return UnitExplanation(month, unit, row[rules.kind_column], row[SCORE], int(row[RANK]), rules.base,
+                           pd.DataFrame(table), deductions.of_unit(unit))

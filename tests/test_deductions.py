@@ -1,0 +1,122 @@
+"""Why each point was lost, end to end: the report's 扣分明细 workbooks, `hotline explain`, exemptions
+in the bulletin (the sheets' own arithmetic is tested in test_scorebook.py and test_details.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from decimal import Decimal
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hotline_lib.cli import app
+from hotline_lib.scoring.rules import load_rules
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+APPENDIX_COUNTS = {"未按时签收": "未按时签收数", "未及时退回": "未及时退回数", "退单驳回": "退单驳回数", "发回重办": "发回重办数",
+                   "延期驳回": "延期驳回数", "未按时办结": "未按时办结数"}
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def _sheet(path, name) -> pd.DataFrame:
+    return pd.read_excel(path, sheet_name=name, dtype={"工单编号": str}, engine="openpyxl")
+
+
+@pytest.fixture(scope="module")
+def workbook(report_2020_12):
+    return report_2020_12.html.parent / "扣分明细.xlsx"
+
+
+def test_the_report_writes_the_workbook_made_for_excel(workbook, report_2020_12):
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == ["汇总", "明细", "挽回", "核减"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    summary = book["汇总"]
+    header = [c.value for c in summary[1]]
+    points = summary.cell(row=2, column=header.index("按时办结率") + 1)
+    assert isinstance(points.value, (int, float)) and points.number_format == "0.00"
+    details = book["明细"]
+    header = [c.value for c in details[1]]
+    order = details.cell(row=2, column=header.index("工单编号") + 1)
+    assert order.data_type == "s"                                    # kept as text: leading zeros survive
+    manifest = json.loads((report_2020_12.html.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert "扣分明细.xlsx" in manifest["files"] and any(f.startswith("扣分明细/") for f in manifest["files"])
+
+
+def test_summary_adds_up_for_all_45_units(workbook):
+    rules = load_rules()
+    summary = _sheet(workbook, "汇总")
+    assert len(summary) == 45
+    for _, row in summary.iterrows():
+        lost = sum(Decimal(str(row[label])) for label in rules.deductions)
+        assert max((rules.base - lost).quantize(rules.rounding.step, rounding="ROUND_HALF_UP"), rules.rounding.floor) == \
+            Decimal(str(row["总分"])), row["部门名称"]
+
+
+def test_detail_rows_equal_the_appendix_count_per_unit_and_rule(workbook, appendix_frame):
+    details = _sheet(workbook, "明细")
+    appendix = appendix_frame.set_index("部门名称")
+    for unit, published in appendix.iterrows():
+        for rule, column in APPENDIX_COUNTS.items():
+            rows = details[(details["部门名称"] == unit) & (details["规则"] == rule)]
+            assert int(rows["次数"].sum()) == int(published[column]), (unit, rule)
+    text = details.astype(str).to_string()
+    assert not PHONE.search(text)
+
+
+def test_each_unit_that_lost_points_gets_its_own_workbook(workbook):
+    summary = _sheet(workbook, "汇总")
+    rules = load_rules()
+    lost = summary[[label for label in rules.deductions]].astype(float).sum(axis=1) > 0
+    folder = workbook.parent / "扣分明细"
+    assert sorted(p.stem for p in folder.glob("*.xlsx")) == sorted(summary.loc[lost, "部门名称"])
+    mine = _sheet(folder / "湘湖管理局.xlsx", "明细")
+    assert set(mine["部门名称"]) == {"湘湖管理局"} and len(mine) == 6   # 4 late completions, 1 退单驳回, 1 发回重办
+    assert not (folder / "文艺路街道办事处.xlsx").exists()
+
+
+def test_explain_prints_the_worked_example(sample_dir):
+    result = runner.invoke(app, ["explain", "2020-12", "人社局", "--data", str(sample_dir)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "人力资源和社会保障局" in out and "总分 67.5" in out
+    assert "70 − 2.48 = 67.52 → 67.5" in out
+    for shown in ["0.1", "2.18", "0.2", "98.91%", "99.18%", "1.64"]:
+        assert shown in out, shown
+
+
+def test_explain_an_unknown_unit_names_the_closest(sample_dir):
+    result = runner.invoke(app, ["explain", "2020-12", "湘湖管委会", "--data", str(sample_dir)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("Error: unit '湘湖管委会'") and "湘湖管理局" in result.output
+
+
+def test_an_exemption_reaches_the_appendix_the_workbook_and_the_manifest(sample_dir, tmp_path, report_2020_12):
+    from hotline_lib.analysis.bulletin import load_month
+    from hotline_lib.render.report import render_month
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    late = load_month("2020-12", data).deductions.details
+    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
+    (data / "exemptions").mkdir()
+    (data / "exemptions" / "2020-12.csv").write_text(
+        f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,系统故障导致无法办结,张科长\n", encoding="utf-8")
+    result = render_month("2020-12", data, tmp_path / "out")
+    page = result.html.read_text(encoding="utf-8")
+    assert "注：本月经审核核减工单1件" in page
+    figures = json.loads(result.figures.read_text(encoding="utf-8"))
+    assert figures["exempted_orders"] == 1
+    book = result.html.parent / "扣分明细.xlsx"
+    exempted = _sheet(book, "核减")
+    assert exempted["工单编号"].tolist() == [order] and exempted["原因"].tolist() == ["系统故障导致无法办结"]
+    summary = _sheet(book, "汇总").set_index("部门名称")
+    assert float(summary.at["人力资源和社会保障局", "按时办结率"]) == pytest.approx(1.64)
+    manifest = json.loads((result.html.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert str(data / "exemptions" / "2020-12.csv") in manifest["inputs"]
