@@ -107,7 +107,7 @@ def test_an_exemption_reaches_the_appendix_the_workbook_and_the_manifest(sample_
     order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
     (data / "exemptions").mkdir()
     (data / "exemptions" / "2020-12.csv").write_text(
-        f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,系统故障导致无法办结,张科长\n", encoding="utf-8")
+        f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,系统故障导致无法办结,=1+2\n", encoding="utf-8")
     result = render_month("2020-12", data, tmp_path / "out")
     page = result.html.read_text(encoding="utf-8")
     assert "注：本月经审核核减工单1件" in page
@@ -116,6 +116,10 @@ def test_an_exemption_reaches_the_appendix_the_workbook_and_the_manifest(sample_
     book = result.html.parent / "扣分明细.xlsx"
     exempted = _sheet(book, "核减")
     assert exempted["工单编号"].tolist() == [order] and exempted["原因"].tolist() == ["系统故障导致无法办结"]
+    approver = openpyxl.load_workbook(book)["核减"]
+    header = [c.value for c in approver[1]]
+    cell = approver.cell(row=2, column=header.index("批准人") + 1)
+    assert cell.value == "=1+2" and cell.data_type == "s"          # text from the data never runs as a formula
     summary = _sheet(book, "汇总").set_index("部门名称")
     assert float(summary.at["人力资源和社会保障局", "按时办结率"]) == pytest.approx(1.64)
     manifest = json.loads((result.html.parent / "manifest.json").read_text(encoding="utf-8"))
