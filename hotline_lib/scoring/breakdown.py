@@ -221,8 +221,9 @@ def _note(label: str, rule, counts: RateCounts, row: dict, found: str, listed: i
 
 def workbook_kinds(rules: Rules) -> dict[str, str]:
     """Column kinds for the workbook that names cannot tell: the rule columns of 汇总 hold points
-    (按时办结率 there is points, not a rate), 现状/少一件后/达到后 of 挽回 are rates."""
-    return {**{label: "points" for label in rules.deductions}, **RECOVERY_KINDS}
+    (按时办结率 there is points, not a rate), 现状/少一件后/达到后 of 挽回 are rates, and 总分 shows as
+    published (70, 69.9: General, not 70.00)."""
+    return {**{label: "points" for label in rules.deductions}, **RECOVERY_KINDS, SCORE: "number"}
 
 
 def breakdown_sheets(scored: pd.DataFrame, rules: Rules) -> dict[str, pd.DataFrame]:
