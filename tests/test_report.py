@@ -233,3 +233,16 @@ def test_skip_unchanged_fingerprints_notebook_cells_not_outputs(tmp_path, sample
     notebook.cells[2].source += "\n# changed"
     nbformat.write(notebook, path)
     assert fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks)) != before
+
+
+def test_the_section_records_are_kept_for_every_format(report_2020_12):
+    from hotline_lib.render.page import bulletin_page
+    from hotline_lib.render.section import read_sections
+
+    sections = read_sections(report_2020_12.html.parent / "sections.json")
+    assert [s.key for s in sections] == report_2020_12.sections
+    assert sum(len(s.charts) for s in sections) == 3
+    page = report_2020_12.html.read_text(encoding="utf-8")
+    again = bulletin_page("芙蓉区12345政务热线十二月份情况通报", sections, css="")
+    body = page[page.index("<main"):]
+    assert again[again.index("<main"):] == body     # the page is exactly what the records render

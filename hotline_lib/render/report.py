@@ -23,7 +23,7 @@ from hotline_lib.core.config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, out
 from hotline_lib.core.errors import HotlineError, InputError, ReportError, RulesError, SettingsError, UnknownUnitError
 from hotline_lib.render.fonts import font_face_css
 from hotline_lib.render.page import bulletin_page
-from hotline_lib.render.section import Section, sections_from_notebook
+from hotline_lib.render.section import Section, sections_from_notebook, write_sections
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
 from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK
@@ -299,13 +299,14 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     (month_dir / "manifest.json").unlink(missing_ok=True)
     notebooks = _save_sections(executed, paths, month_dir)
     write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+    write_sections(sections, month_dir / "sections.json")
     for name in ["rejects.csv", "accounting.json", WORKBOOK]:
         os.replace(staging / month / name, month_dir / name)
     _replace_folder(staging / month / UNIT_FOLDER, month_dir / UNIT_FOLDER)
     with atomic_path(month_dir / "bulletin.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
-    files = ["bulletin.html", "figures.json", "rejects.csv", "accounting.json", WORKBOOK,
+    files = ["bulletin.html", "figures.json", "sections.json", "rejects.csv", "accounting.json", WORKBOOK,
              *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
     _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows,
                      paths[0].parent, sections, overrides, files)

@@ -195,6 +195,23 @@ def _setting_value(settings, name: str):
     return value
 
 
+def write_sections(sections: list[Section], path) -> None:
+    """sections.json: the month's section records (charts as base64), what every format renders from."""
+    import json
+
+    from hotline_lib.core.utils import write_text_atomic
+
+    write_text_atomic(path, json.dumps([s.to_dict() for s in sections], ensure_ascii=False) + "\n")
+
+
+def read_sections(path) -> list[Section]:
+    """The records a render wrote (sections.json), in order."""
+    import json
+    from pathlib import Path
+
+    return [Section.from_dict(d) for d in json.loads(Path(path).read_text(encoding="utf-8"))]
+
+
 def sections_from_notebook(notebook) -> list[Section]:
     """Every section recorded in an executed notebook, in the order they were recorded."""
     found = []
