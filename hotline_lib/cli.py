@@ -138,13 +138,14 @@ def report(
     start: Optional[str] = typer.Option(None, "--from", help="First month of a range, YYYY-MM."),
     end: Optional[str] = typer.Option(None, "--to", help="Last month of a range, YYYY-MM."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Months rendered in parallel (a range only)."),
-    force: bool = typer.Option(False, "--force", help="Re-render months whose inputs have not changed."),
+    force: bool = typer.Option(False, "--force", help="Re-render months whose inputs have not changed, and e-mailed months (their sent files are kept in sent-<time>/)."),
     data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
     notebooks: Optional[Path] = typer.Option(None, "--notebooks", help="Folder of section notebooks (an analyst's edited copy). Default: notebooks/."),
+    formats: Optional[str] = typer.Option(None, "--formats", help="Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats."),
 ) -> None:
     """Render a month's bulletin (outputs/<month>/bulletin.html, figures.json, notebooks), or every month of a range."""
     if month and (start or end):
@@ -152,22 +153,27 @@ def report(
     if not month and not (start and end):
         _fail(HotlineError("give a MONTH (like 2020-12), or both --from and --to"))
     if month:
-        _report_month(month, data, out, settings, units, rules, notebooks)
+        _report_month(month, data, out, settings, units, rules, notebooks, formats, force)
     else:
-        _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks)
+        _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks, formats)
 
 
-def _report_month(month, data, out, settings, units, rules, notebooks) -> None:
-    from hotline_lib.render.report import check_render_inputs, render_month, section_notebooks
+def _report_month(month, data, out, settings, units, rules, notebooks, formats, force) -> None:
+    from hotline_lib.core.errors import SentBulletin
+    from hotline_lib.render.report import check_render_inputs, choose_formats, render_month, section_notebooks
 
     try:
         check_render_inputs(month, data)
         count = len(section_notebooks(notebooks))
+        chosen = choose_formats(formats, settings)
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(f"rendering {month} ({count} section notebooks, one kernel)…", err=True)
+    typer.echo(f"rendering {month} ({count} section notebooks, one kernel; {', '.join(chosen)})…", err=True)
     try:
-        result = render_month(month, data, out, settings, units, rules, notebooks)
+        result = render_month(month, data, out, settings, units, rules, notebooks, chosen, force)
+    except SentBulletin as exc:
+        typer.echo(f"skipped: {exc}", err=True)
+        return
     except EXPECTED as exc:
         _fail(exc)
     for warning in result.warnings:
@@ -184,7 +190,7 @@ def _plain(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks) -> None:
+def _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks, formats) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -197,6 +203,9 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
         months = months_between(start, end)
         check_render_inputs(months[0], data)
         section_notebooks(notebooks)
+        from hotline_lib.render.report import choose_formats
+
+        choose_formats(formats, settings)
     except EXPECTED as exc:
         _fail(exc)
     console = Console(stderr=True)
@@ -216,11 +225,14 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
 
         try:
             summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress,
-                                   notebooks_dir=notebooks)
+                                   notebooks_dir=notebooks, formats=formats)
         except EXPECTED as exc:
             _fail(exc)
     typer.echo(f"{summary.count('rendered')} rendered, {summary.count('skipped')} skipped, "
                f"{summary.count('failed')} failed in {summary.seconds:.1f} s; index: {summary.index}")
+    for outcome in summary.outcomes:
+        if outcome.status == "skipped" and "e-mailed" in outcome.reason:
+            typer.echo(f"  {outcome.month} skipped: {outcome.reason}", err=True)
     for outcome in summary.failed:
         typer.echo(f"  {outcome.month} failed: {outcome.reason} (log: {outcome.log})", err=True)
     if summary.failed:

@@ -45,3 +45,11 @@ class UnknownUnitError(InputError):
 
 class ReportError(HotlineError):
     """A bulletin section failed to execute or render."""
+
+
+class SentBulletin(HotlineError):
+    """The month was e-mailed: its bulletin is a published document, re-rendered only with --force."""
+
+
+class BrowserNotFound(HotlineError):
+    """No Chromium-family browser to print the PDF with."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import unicodedata
 from pathlib import Path
 
@@ -101,6 +103,8 @@ class Settings(_Strict):
     city_ranking_file: str = "city_ranking/{month}.csv"
     case_story_file: str = "cases/{month}.md"
     exemptions_file: str = "exemptions/{month}.csv"
+    #: the formats a render writes (hotline report --formats overrides): html, pdf, docx
+    formats: list[Literal["html", "pdf", "docx"]] = ["html", "pdf", "docx"]
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

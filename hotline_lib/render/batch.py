@@ -14,6 +14,7 @@ from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.render.index import write_index
 from hotline_lib.render.manifest import Fingerprints, fingerprint, is_current
+from hotline_lib.render.report import choose_formats, is_sent
 
 @dataclass
 class MonthOutcome:
@@ -39,13 +40,13 @@ class BatchSummary:
 
 
 def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_file, rules_file,
-                notebooks_dir=None) -> tuple[str, float, str]:
+                notebooks_dir=None, formats=None, force: bool = False) -> tuple[str, float, str]:
     """Worker: render one month; never raises (the parent collects the outcome)."""
     from hotline_lib.render.report import render_month
 
     started = time.perf_counter()
     try:
-        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file, notebooks_dir)
+        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file, notebooks_dir, formats, force)
         return "rendered", time.perf_counter() - started, ""
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc)
@@ -54,9 +55,10 @@ def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_fi
 
 
 def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=None, units_file=None, rules_file=None,
-                 jobs: int = 1, force: bool = False, progress=None, notebooks_dir=None) -> BatchSummary:
+                 jobs: int = 1, force: bool = False, progress=None, notebooks_dir=None, formats=None) -> BatchSummary:
     """Render every month (in parallel with ``jobs`` processes); one failure does not stop the others.
-    ``notebooks_dir``: an analyst's edited copy of the section notebooks.
+    ``notebooks_dir``: an analyst's edited copy of the section notebooks; ``formats``: as render_month.
+    A month that was e-mailed (sent.json) is skipped with a note unless ``force``.
 
     ``progress(month, status)`` is called as each month starts ("rendering") and ends.
     """
@@ -71,9 +73,13 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
     prints = Fingerprints()
     summary = BatchSummary()
     todo: dict[str, dict[str, str]] = {}
+    formats = choose_formats(formats, settings_file)
     for month in months:
-        inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file, notebooks_dir)
-        if not force and is_current(out_dir / month, fingerprint(inputs)):
+        inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file, notebooks_dir, formats)
+        if not force and is_sent(out_dir / month):
+            summary.outcomes.append(MonthOutcome(month, "skipped", reason="e-mailed (sent.json): kept as sent; --force re-renders"))
+            progress(month, "skipped")
+        elif not force and is_current(out_dir / month, fingerprint(inputs)):
             summary.outcomes.append(MonthOutcome(month, "skipped", reason="inputs unchanged since the last render"))
             progress(month, "skipped")
         else:
@@ -83,7 +89,7 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
         # papermill and nbconvert once here, so that the forked workers do not each pay for it.
         load_exports(data_dir, load_units(units_file), cache_dir())
         from hotline_lib.render import report  # noqa: F401
-        args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir)
+        args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir, formats, force)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {}
             for month in todo:

@@ -45,8 +45,10 @@ class Fingerprints:
             self._digests[key] = hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
         return self._digests[key]
 
-    def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file, notebooks_dir=None) -> dict[str, str]:
-        """Every input of one month's render, by path, with its content hash (notebooks by their cells)."""
+    def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file, notebooks_dir=None,
+               formats: list[str] | None = None) -> dict[str, str]:
+        """Every input of one month's render, by path, with its content hash (notebooks by their
+        cells), and the formats asked for (a new format makes the month render again)."""
         settings_path = Path(settings_file or DEFAULT_SETTINGS)
         settings = load_settings(settings_path)
         files = [*export_files(data_dir),
@@ -55,7 +57,8 @@ class Fingerprints:
                  settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
                  *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json"})]
         notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
-        return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks}}
+        return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks},
+                **({"formats": ",".join(formats)} if formats else {})}
 
 
 def fingerprint(inputs: dict[str, str]) -> str:

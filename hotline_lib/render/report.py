@@ -20,7 +20,8 @@ from pathlib import Path
 import nbformat
 
 from hotline_lib.core.config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
-from hotline_lib.core.errors import HotlineError, InputError, ReportError, RulesError, SettingsError, UnknownUnitError
+from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
+                                     UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
 from hotline_lib.render.page import bulletin_page
 from hotline_lib.render.section import Section, sections_from_notebook, write_sections
@@ -46,6 +47,7 @@ class ReportResult:
     rows: str = ""          # rows read, used and rejected (the per-file account is in manifest.json)
     sections: list[str] = field(default_factory=list)   # the sections recorded, in order
     overrides: dict = field(default_factory=dict)       # section -> settings its notebook overrode
+    formats: list[str] = field(default_factory=list)    # the formats written (html, pdf, docx)
 
 
 def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
@@ -117,6 +119,43 @@ def to_html(executed: nbformat.NotebookNode, title: str) -> str:
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(executed, resources={"metadata": {"name": title}})
     return body.replace("/* @font-face */", font_face_css(body, cache_dir()), 1)
+
+
+FORMATS = ["html", "pdf", "docx"]
+FORMAT_FILES = {"html": "bulletin.html", "pdf": "bulletin.pdf", "docx": "bulletin.docx"}
+
+
+def choose_formats(formats, settings_file=None) -> list[str]:
+    """The formats to write: ``formats`` ("html,pdf" or a list) or the settings' list; html always
+    (every other format, the index and the e-mail start from the page)."""
+    from hotline_lib.core.utils import check_argument
+
+    if formats is None:
+        chosen = list(load_settings(settings_file).formats)
+    else:
+        chosen = [f.strip() for f in (formats.split(",") if isinstance(formats, str) else formats) if f.strip()]
+    for name in chosen:
+        check_argument("format", FORMATS, name)
+    return [f for f in FORMATS if f in chosen or f == "html"]
+
+
+def is_sent(month_dir: Path) -> bool:
+    """The month was e-mailed (sent.json): a published document, not re-rendered without --force."""
+    return (Path(month_dir) / "sent.json").exists()
+
+
+def keep_sent_files(month_dir: Path) -> Path:
+    """Move everything a sent month holds (bulletin, figures, notebooks, sent.json…) into
+    sent-<timestamp>/ before a forced re-render replaces it; returns that folder."""
+    from datetime import datetime
+
+    kept = month_dir / f"sent-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    kept.mkdir()
+    for path in sorted(month_dir.iterdir()):
+        if path.name.startswith(".") or path.name.startswith("sent-"):
+            continue
+        os.replace(path, kept / path.name)
+    return kept
 
 
 def page_from_sections(title: str, sections: list[Section]) -> str:
@@ -232,7 +271,8 @@ def check_render_inputs(month: str, data_dir=None) -> Path:
 
 
 def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
-                 settings_file=None, units_file=None, rules_file=None, notebooks_dir=None) -> ReportResult:
+                 settings_file=None, units_file=None, rules_file=None, notebooks_dir=None, formats=None,
+                 force: bool = False) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, accounting.json, the executed
     section notebooks and, written last, manifest.json. ``notebooks_dir``: an analyst's edited copy
     of the section notebooks (default: the project's notebooks/).
@@ -247,15 +287,19 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     started = time.perf_counter()
     data_dir = check_render_inputs(month, data_dir)
     paths = section_notebooks(notebooks_dir)
+    chosen = choose_formats(formats, settings_file)
     month_dir = Path(out_dir or outputs_dir()).resolve() / month
+    if is_sent(month_dir) and not force:
+        raise SentBulletin(f"{month} was e-mailed ({month_dir / 'sent.json'}): it is not re-rendered; "
+                           f"--force re-renders it and keeps the sent files in {month_dir}/sent-<time>/")
     with exclusive(month_dir / ".lock", f"the bulletin of {month} in {month_dir}"):
         for folder in (month_dir, month_dir / "notebooks"):
             remove_leftovers(folder)
-        return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, paths, started)
+        return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, paths, started, chosen)
 
 
 def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_file, rules_file, paths: list[Path],
-                  started) -> ReportResult:
+                  started, formats: list[str]) -> ReportResult:
     from papermill.exceptions import PapermillExecutionError
 
     staging = month_dir / ".staging"
@@ -291,11 +335,18 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
         shutil.rmtree(staging, ignore_errors=True)
         raise
     warnings = _warnings(executed)
-    html = page_from_sections(bulletin_title(load_settings(settings_file).district, month), sections)
+    settings = load_settings(settings_file)
+    title = bulletin_title(settings.district, month)
+    html = page_from_sections(title, sections)
+    (staging / "bulletin.html").write_text(html, encoding="utf-8")
+    written, notes = _other_formats(formats, staging, sections, settings, title)
+    warnings += notes
     figures = merged_figures(month, sections)
     overrides = {s.key: s.overrides for s in sections if s.overrides}
     rows = json.loads((staging / month / "accounting.json").read_text(encoding="utf-8"))
     # Commit: manifest.json goes first and comes back last, every other file moves in whole.
+    if is_sent(month_dir):   # --force on an e-mailed month: the published files are kept aside first
+        warnings.append(f"NOTE: {month} had been e-mailed; the sent files are kept in {keep_sent_files(month_dir)}")
     (month_dir / "manifest.json").unlink(missing_ok=True)
     notebooks = _save_sections(executed, paths, month_dir)
     write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
@@ -303,15 +354,50 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     for name in ["rejects.csv", "accounting.json", WORKBOOK]:
         os.replace(staging / month / name, month_dir / name)
     _replace_folder(staging / month / UNIT_FOLDER, month_dir / UNIT_FOLDER)
+    for name in FORMATS:   # the page last: it is what the index links to
+        target = month_dir / FORMAT_FILES[name]
+        if name in written and name != "html":
+            _fsync(staging / FORMAT_FILES[name])
+            os.replace(staging / FORMAT_FILES[name], target)
+        elif name != "html":
+            target.unlink(missing_ok=True)   # not rendered this time: no stale PDF beside a new page
     with atomic_path(month_dir / "bulletin.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
-    files = ["bulletin.html", "figures.json", "sections.json", "rejects.csv", "accounting.json", WORKBOOK,
+    files = [*(FORMAT_FILES[f] for f in FORMATS if f in written), "figures.json", "sections.json", "rejects.csv",
+             "accounting.json", WORKBOOK,
              *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
     _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows,
-                     paths[0].parent, sections, overrides, files)
+                     paths[0].parent, sections, overrides, files, [f for f in FORMATS if f in written], formats)
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
-                        time.perf_counter() - started, warnings, rows["summary"], [s.key for s in sections], overrides)
+                        time.perf_counter() - started, warnings, rows["summary"], [s.key for s in sections], overrides,
+                        [f for f in FORMATS if f in written])
+
+
+def _other_formats(formats: list[str], staging: Path, sections: list[Section], settings, title: str) -> tuple[list[str], list[str]]:
+    """PDF and Word beside the page in the staging folder; returns (formats written, notes). No
+    browser for the PDF is a note, not a failure: the other formats are written."""
+    written, notes = ["html"], []
+    if "pdf" in formats:
+        from hotline_lib.core.errors import BrowserNotFound
+        from hotline_lib.render.pdf import html_to_pdf
+
+        try:
+            html_to_pdf(staging / "bulletin.html", staging / FORMAT_FILES["pdf"])
+            written.append("pdf")
+        except BrowserNotFound as exc:
+            notes.append(f"WARNING: no PDF: {exc}")
+    if "docx" in formats:
+        from hotline_lib.render.docx import bulletin_docx
+
+        bulletin_docx(sections, settings, staging / FORMAT_FILES["docx"], title)
+        written.append("docx")
+    return written, notes
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _replace_folder(new: Path, target: Path) -> None:
@@ -327,15 +413,15 @@ def _replace_folder(new: Path, target: Path) -> None:
 
 
 def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, seconds, rows, notebooks_dir,
-                     sections, overrides, files) -> None:
+                     sections, overrides, files, formats, asked) -> None:
     """manifest.json: what this render was made from (batch runs skip a month whose inputs match),
     the sections it holds and the settings its notebooks overrode."""
     from hotline_lib.render.manifest import Fingerprints, write_manifest
 
-    inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file, notebooks_dir)
+    inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file, notebooks_dir, asked)
     write_manifest(month_dir, month, inputs, seconds, rows,
                    extra={"notebooks": str(notebooks_dir), "sections": [s.key for s in sections], "overrides": overrides,
-                          "files": files})
+                          "files": files, "formats": formats})
 
 
 def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
