@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
+import datetime
 import unicodedata
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hotline_lib.core.config import DEFAULT_SETTINGS, DEFAULT_UNITS
 from hotline_lib.core.errors import SettingsError
@@ -105,6 +105,21 @@ class Settings(_Strict):
     exemptions_file: str = "exemptions/{month}.csv"
     #: the formats a render writes (hotline report --formats overrides): html, pdf, docx
     formats: list[Literal["html", "pdf", "docx"]] = ["html", "pdf", "docx"]
+    issue_date: str = ""        # 成文日期 under the issuer in bulletin.docx, e.g. 2021年1月5日; none when empty
+    docx_template: str = ""     # the Word template (relative to the project, or absolute); empty: the shipped 公文 one
+
+    @field_validator("issue_date", mode="before")
+    @classmethod
+    def _date_text(cls, value):
+        """A YAML date (2021-01-05) is written the 公文 way: 2021年1月5日."""
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return f"{value.year}年{value.month}月{value.day}日"
+        return "" if value is None else value
+
+    @field_validator("docx_template", mode="before")
+    @classmethod
+    def _no_template(cls, value):
+        return "" if value is None else value
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

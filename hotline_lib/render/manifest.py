@@ -55,10 +55,24 @@ class Fingerprints:
                  data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
                  data_dir / settings.exemptions_file.format(month=month),
                  settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
-                 *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json"})]
+                 *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json", ".docx"}),
+                 *_docx_template(settings)]
         notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
         return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks},
                 **({"formats": ",".join(formats)} if formats else {})}
+
+
+def _docx_template(settings) -> list[Path]:
+    """An office's own Word template, when the settings name one (the shipped one is in the package)."""
+    from hotline_lib.core.errors import SettingsError
+    from hotline_lib.render.docx import template_path
+
+    if not settings.docx_template:
+        return []
+    try:
+        return [template_path(settings)]
+    except SettingsError:   # a missing template fails the Word rendering itself, with its own message
+        return []
 
 
 def fingerprint(inputs: dict[str, str]) -> str:
