@@ -6,9 +6,9 @@ HOTLINE := $(VENV)/bin/hotline
 STAMP := $(VENV)/.installed
 MONTH ?= 2020-12
 
-.PHONY: install report test lab bench clean
+.PHONY: install browser report test lab bench clean
 
-install: $(STAMP)
+install: $(STAMP) browser
 
 # Re-runs only when the dependencies change; a second `make install` takes well under a second.
 $(STAMP): pyproject.toml
@@ -18,6 +18,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name hotline --display-name "hotline-bulletin (Python 3)" >/dev/null
 	touch $(STAMP)
+
+# bulletin.pdf is printed by a Chromium-family browser (hotline_lib/render/pdf.py finds it). Where
+# there is none: Debian's chromium when we are root with apt-get, else one line. A found browser
+# costs one quick check (a second `make install` stays well under a second).
+browser: $(STAMP)
+	@$(PY) -c 'from hotline_lib.render.pdf import find_browser; raise SystemExit(find_browser() is None)' || { \
+	  if [ -z "$$HOTLINE_BROWSER" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium (for bulletin.pdf)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "could not install chromium: bulletin.pdf will not be written (the other formats are)"; \
+	  else \
+	    echo "PDF output (bulletin.pdf) needs Chromium, Google Chrome or Microsoft Edge (or HOTLINE_BROWSER pointing at one): none found"; \
+	  fi; }
 
 # The sample month's bulletin: generate the sample data once, then render; prints the HTML's path.
 report: install

@@ -16,7 +16,7 @@ from hotline_lib.render.report import choose_formats
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("asked, chosen", [(None, ["html", "docx"]), ("html,pdf", ["html", "pdf"]), ("docx", ["html", "docx"]),
+@pytest.mark.parametrize("asked, chosen", [(None, ["html", "pdf", "docx"]), ("html,pdf", ["html", "pdf"]), ("docx", ["html", "docx"]),
                                            (["pdf", "docx", "html"], ["html", "pdf", "docx"]), (" pdf , ", ["html", "pdf"])])
 def test_choose_formats_keeps_the_page_and_the_order(asked, chosen):
     assert choose_formats(asked) == chosen

@@ -50,6 +50,16 @@ class ReportError(HotlineError):
 class SentBulletin(HotlineError):
     """The month was e-mailed: its bulletin is a published document, re-rendered only with --force."""
 
+class BrowserNotFound(ReportError):
+    """No Chromium-family browser to print bulletin.pdf with (hotline_lib/render/pdf.py): one line, in
+    Chinese and English; the other formats are written all the same."""
 
-class BrowserNotFound(HotlineError):
-    """No Chromium-family browser to print the PDF with."""
+    def __init__(self, configured: str | None = None):
+        self.configured = configured
+        if configured:
+            message = (f"HOTLINE_BROWSER={configured} 不是可运行的浏览器，未生成 PDF / HOTLINE_BROWSER={configured} "
+                       "is not a browser that can run: no PDF written")
+        else:
+            message = ("未找到 Chromium、Chrome 或 Edge 浏览器，未生成 PDF / PDF output needs a Chromium-family browser "
+                       "(chromium, google-chrome or msedge; or set HOTLINE_BROWSER to one): none found")
+        super().__init__(message)
