@@ -346,12 +346,15 @@ def email(
     dry_run: bool = typer.Option(False, "--dry-run", help="Only write outputs/<month>/bulletin.eml."),
     sender: Optional[str] = typer.Option(None, "--from", help="Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost."),
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
+    attach: Optional[str] = typer.Option(None, "--attach", help="The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/."),
+    attach_deductions: bool = typer.Option(False, "--attach-deductions", help="Attach 扣分明细.xlsx too."),
 ) -> None:
-    """E-mail a rendered bulletin: writes outputs/<month>/bulletin.eml and, with --smtp, sends it."""
+    """E-mail a rendered bulletin: a digest of the month as the body (charts inline), the bulletin
+    attached; writes outputs/<month>/bulletin.eml and, with --smtp, sends it."""
     from hotline_lib.deliver.mail import deliver
 
     try:
-        delivery = deliver(month, to, smtp, dry_run, sender, out)
+        delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions)
     except EXPECTED as exc:
         _fail(exc)
     state = f"sent to {', '.join(delivery.recipients)}" if delivery.sent else "not sent (no --smtp, or --dry-run)"

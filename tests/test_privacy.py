@@ -183,3 +183,97 @@ def test_trend_category_names_are_masked():
                            "signed_at": pd.to_datetime(["2020-12-01", "2020-12-02"]).tz_localize("Asia/Shanghai")})
     table = categories_over_time(orders, ["2020-12"])
     assert list(table.columns) == ["噪音138****5678", "供水"] and table.loc["2020-12"].tolist() == [1, 1]
+
+
+# ---- documents: PDF, Word and Excel are read through their text ---------------------------------
+
+def pdf_with_text(*lines: str) -> bytes:
+    """A one-page PDF whose text is ``lines`` (ASCII), written by hand: what pypdf extracts."""
+    content = " ".join(f"BT /F1 12 Tf 72 {720 - 20 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def docx_with_text(*paragraphs: list[str]) -> bytes:
+    """A minimal .docx: each paragraph given as its runs (a number may be split over runs)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    body = "".join("<w:p>" + "".join(f"<w:r><w:t>{escape(run)}</w:t></w:r>" for run in runs) + "</w:p>" for runs in paragraphs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                         '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+                         'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+                         'Target="word/document.xml"/></Relationships>')
+        archive.writestr("word/document.xml", '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+    return buffer.getvalue()
+
+
+def xlsx_with_cells(*cells) -> bytes:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for cell in cells:
+        workbook.active.append([cell])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_scan_reads_pdf_word_and_excel(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(pdf_with_text("bulletin 2020-12", "Tel 13812345678"))
+    (tmp_path / "b.docx").write_bytes(docx_with_text(["2020年12月，全区共签收工单3717件。"], ["市民来电，电话139", "1234", "5678。"]))
+    (tmp_path / "c.xlsx").write_bytes(xlsx_with_cells("部门名称", "回电13512345678", 13612345678, 44178.01944444444))
+    (tmp_path / "clean.pdf").write_bytes(pdf_with_text("order 2012000123, 99.10%"))
+    (tmp_path / "clean.docx").write_bytes(docx_with_text(["工单编号：13812345678"], ["回访工单3327件"]))
+    files, findings = scan_outputs(tmp_path)
+    assert len(files) == 5
+    assert sorted((f.path.name, f.masked) for f in findings) == [
+        ("a.pdf", "138****5678"), ("b.docx", "139****5678"), ("c.xlsx", "135****5678"), ("c.xlsx", "136****5678")]
+    where = {f.path.name: f.where for f in findings}
+    assert where["a.pdf"] == "page 1" and where["b.docx"] == "word/document.xml"
+    result = CliRunner().invoke(app, ["check-privacy", str(tmp_path)])
+    assert result.exit_code == 1 and "b.docx, word/document.xml, line 2: unmasked mobile phone (139****5678)" in result.output
+    assert "13812345678" not in result.output
+
+
+def test_scan_reads_documents_attached_to_an_email(tmp_path):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["To"] = "office@example.com"
+    message["Subject"] = "通报 13712345678"
+    message.set_content("见附件")
+    message.add_attachment(pdf_with_text("Tel 13812345678"), maintype="application", subtype="pdf", filename="通报.pdf")
+    message.add_attachment(docx_with_text(["电话13912345678"]), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="通报.docx")
+    message.add_attachment(xlsx_with_cells("13512345678"), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename="扣分明细.xlsx")
+    (tmp_path / "m.eml").write_bytes(message.as_bytes())
+    _, findings = scan_outputs(tmp_path)
+    assert sorted((f.where.split(", xl/")[0], f.masked) for f in findings) == [
+        ("attachment 扣分明细.xlsx", "135****5678"), ("attachment 通报.docx, word/document.xml", "139****5678"),
+        ("attachment 通报.pdf, page 1", "138****5678"), ("headers", "137****5678")]
+
+
+def test_an_unreadable_document_is_an_error_not_a_pass(tmp_path):
+    (tmp_path / "broken.docx").write_bytes(b"not a zip")
+    result = CliRunner().invoke(app, ["check-privacy", str(tmp_path)])
+    assert result.exit_code == 1 and "broken.docx" in result.output and "cannot read" in result.output

@@ -140,8 +140,9 @@ def hostile(sample_dir, tmp_path_factory):
 
 
 def _eml_html(path: Path) -> str:
+    """Every HTML part of the message: the digest that is the body and the bulletin attached."""
     message = message_from_bytes(path.read_bytes())
-    return next(p.get_payload(decode=True).decode("utf-8") for p in message.walk() if p.get_content_type() == "text/html")
+    return "\n".join(p.get_payload(decode=True).decode("utf-8") for p in message.walk() if p.get_content_type() == "text/html")
 
 
 class _Page(HTMLParser):

@@ -3,7 +3,9 @@
 ``mask_personal`` masks, in any text: mobile and landline phone numbers (138****5678,
 0731-****1234), 18-digit resident ID numbers (110105********002X), bank card numbers
 (6222 **** **** 0123), and e-mail addresses (z***@example.com). ``find_personal`` finds what is
-still unmasked; ``scan_outputs`` runs it over a folder of reports (``hotline check-privacy``).
+still unmasked; ``scan_outputs`` runs it over a folder of reports (``hotline check-privacy``), reading
+each file as the text a person would read: e-mails part by part and attachment by attachment, PDF
+pages (pypdf), the XML inside Word and Excel files (no extra library), notebooks, JSON.
 
 What is *not* personal data, on purpose: a phone-shaped number right after 工单/编号/单号 (a
 work-order number, even when it has 11 digits and starts with 13), an 18-digit number whose digits
@@ -43,6 +45,9 @@ FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "012345678
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
 TEXT_SUFFIXES = {".html", ".htm", ".ipynb", ".json", ".csv", ".txt", ".md", ".log", ".eml", ".xml", ".tsv"}
+#: Files ``scan_outputs`` reads: the text outputs, and documents read through their text (PDF pages,
+#: the XML inside .docx and .xlsx).
+SCANNED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".xlsx"}
 
 
 def valid_id_number(number: str) -> bool:
@@ -195,34 +200,148 @@ class Finding:
     line: int
     kind: str
     masked: str
+    where: str = ""    # the part of the file: "attachment 芙蓉区….pdf, page 2", "word/document.xml"
 
     def __str__(self) -> str:
-        return f"{self.path}, line {self.line}: unmasked {self.kind} ({self.masked})"
+        where = f", {self.where}" if self.where else ""
+        return f"{self.path}{where}, line {self.line}: unmasked {self.kind} ({self.masked})"
 
 
 def readable_text(raw: bytes, suffix: str) -> str:
-    """The text a person would read in an output file of this type: e-mails decoded part by part,
-    notebooks cell by cell, JSON string by string (escapes decoded), embedded images removed."""
+    """The text a person would read in an output file of this type, all its parts one after another
+    (see ``readable_parts``)."""
+    return "\n".join(text for _, text in readable_parts(raw, suffix))
+
+
+def readable_parts(raw: bytes, suffix: str) -> list[tuple[str, str]]:
+    """(where, text) for each part of an output file a person could read: e-mails part by part and
+    attachment by attachment (where = ``attachment NAME``), PDF pages (pypdf), the XML parts of
+    Word and Excel files (where = the part's name), notebooks cell by cell, JSON string by string
+    (escapes decoded); embedded images removed. ``where`` is empty for a plain text file.
+
+    A PDF, Word or Excel file that cannot be read is an error (InputError), never a silent pass:
+    what cannot be read cannot be checked."""
     suffix = suffix.lower()
     if suffix == ".eml":
-        message = email.message_from_bytes(raw)
-        parts = []
-        for part in message.walk():
-            if part.get_content_maintype() == "text" or part.get_content_type() == "application/octet-stream" \
-                    or (part.get_filename() or "").endswith((".html", ".htm", ".csv", ".json", ".txt")):
-                payload = part.get_payload(decode=True)
-                if payload:
-                    parts.append(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
-        # the headers people read (a MIME boundary or Message-ID is long digit runs by design)
-        headers = "\n".join(f"{k}: {message[k]}" for k in ["Subject", "From", "To", "Cc"] if message[k])
-        text = headers + "\n" + "\n".join(parts)
-    else:
-        text = raw.decode("utf-8", errors="replace")
+        return _email_parts(raw)
+    if suffix == ".pdf":
+        return _pdf_parts(raw)
+    if suffix in OFFICE_SUFFIXES:
+        return _office_parts(raw, suffix)
+    text = raw.decode("utf-8", errors="replace")
     if suffix == ".ipynb":
         text = _notebook_text(text)
     elif suffix == ".json":
         text = _json_text(text)
-    return _DATA_URI.sub("data:…", text)
+    return [("", _DATA_URI.sub("data:…", text))]
+
+
+#: Office Open XML documents: a zip of XML parts, read without Word or Excel (and without a library).
+OFFICE_SUFFIXES = {".docx", ".xlsx", ".pptx", ".docm", ".xlsm"}
+DOCUMENT_SUFFIXES = OFFICE_SUFFIXES | {".pdf"}
+_DOCUMENT_TYPES = {"application/pdf": ".pdf",
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+# XML elements whose text is read as one line: a paragraph (w:p, a:p), a shared string or rich text
+# run list (si, is) and a spreadsheet cell (c), so that a number split over several runs is read whole.
+_LINE_ELEMENTS = {"p", "si", "c", "is", "t"}
+
+
+def _email_parts(raw: bytes) -> list[tuple[str, str]]:
+    message = email.message_from_bytes(raw)
+    # the headers people read (a MIME boundary or Message-ID is long digit runs by design)
+    headers = "\n".join(f"{k}: {_decoded_header(message[k])}" for k in ["Subject", "From", "To", "Cc"] if message[k])
+    parts = [("headers", headers)]
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        name = part.get_filename() or ""
+        kind = part.get_content_type()
+        suffix = Path(name).suffix.lower() or _DOCUMENT_TYPES.get(kind, "")
+        where = f"attachment {name}" if name else f"{kind} part"
+        payload = part.get_payload(decode=True) or b""
+        if not payload:
+            continue
+        if suffix in DOCUMENT_SUFFIXES:
+            parts += [(f"{where}, {inner}" if inner else where, text) for inner, text in readable_parts(payload, suffix)]
+        elif part.get_content_maintype() == "text" or kind == "application/octet-stream" or suffix in TEXT_SUFFIXES:
+            text = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+            inner = readable_parts(text.encode("utf-8"), suffix) if suffix in {".ipynb", ".json"} else [("", text)]
+            parts += [(where, _DATA_URI.sub("data:…", piece)) for _, piece in inner]
+        # images and other binary parts hold no text
+    return parts
+
+
+def _decoded_header(value) -> str:
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (ValueError, LookupError):
+        return str(value)
+
+
+def _pdf_parts(raw: bytes) -> list[tuple[str, str]]:
+    """Each page's text, as pypdf extracts it."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        pages = [(f"page {number}", page.extract_text() or "") for number, page in enumerate(reader.pages, start=1)]
+        info = reader.metadata or {}
+        pages.append(("properties", "\n".join(str(value) for value in info.values())))
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        from hotline_lib.core.errors import InputError
+
+        raise InputError(f"cannot read this PDF to check it for personal data ({exc})") from None
+    return pages
+
+
+def _office_parts(raw: bytes, suffix: str) -> list[tuple[str, str]]:
+    """The text of every XML part of a .docx or .xlsx (document, headers, footers, comments, shared
+    strings, every cell, sheet names, properties), one paragraph, string or cell a line."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    parts = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for name in sorted(archive.namelist()):
+                if not name.endswith(".xml") or name == "[Content_Types].xml":
+                    continue
+                lines: list[str] = []
+                _xml_lines(ElementTree.fromstring(archive.read(name)), lines)
+                if lines:
+                    parts.append((name, "\n".join(lines)))
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError) as exc:
+        from hotline_lib.core.errors import InputError
+
+        raise InputError(f"cannot read this {suffix[1:]} file to check it for personal data ({exc})") from None
+    return parts
+
+
+def _xml_lines(element, lines: list[str]) -> None:
+    name = element.attrib.get("name")
+    if name:
+        lines.append(name)    # sheet names, defined names
+    local = element.tag.rsplit("}", 1)[-1]
+    if local == "c" and element.attrib.get("t") == "s":
+        pass    # a cell holding a shared string holds its index; the string is read in sharedStrings.xml
+    elif local in _LINE_ELEMENTS:
+        text = "".join(element.itertext()).strip()
+        if text:
+            lines.append(text)
+    else:
+        if element.text and element.text.strip():
+            lines.append(element.text.strip())
+        for child in element:
+            _xml_lines(child, lines)
+    if element.tail and element.tail.strip():
+        lines.append(element.tail.strip())
 
 
 def _json_text(text: str) -> str:
@@ -272,13 +391,19 @@ def _notebook_text(text: str) -> str:
 def scan_file(path: Path, raw: bytes | None = None) -> list[Finding]:
     """Phone, ID and bank card numbers still unmasked in one output file (or in ``raw``, the bytes it
     is about to hold). E-mail addresses are not findings: an e-mail names its sender and recipients."""
+    from hotline_lib.core.errors import InputError
+
     findings = []
-    text = readable_text(path.read_bytes() if raw is None else raw, path.suffix)
-    for number, line in enumerate(text.splitlines(), start=1):
-        for kind, masked in find_personal(line):
-            if kind == "e-mail address":
-                continue  # sender and recipients of an .eml are e-mail addresses by design
-            findings.append(Finding(path, number, kind, masked))
+    try:
+        parts = readable_parts(path.read_bytes() if raw is None else raw, path.suffix)
+    except InputError as exc:
+        raise InputError(exc.reason, path=path) from None
+    for where, text in parts:
+        for number, line in enumerate(text.splitlines(), start=1):
+            for kind, masked in find_personal(line):
+                if kind == "e-mail address":
+                    continue  # sender and recipients of an .eml are e-mail addresses by design
+                findings.append(Finding(path, number, kind, masked, where))
     return findings
 
 
@@ -294,6 +419,6 @@ def scan_outputs(folder: str | Path) -> tuple[list[Path], list[Finding]]:
     if not folder.exists():
         raise InputError("not found", path=folder)
     files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file()
-                                                      and p.suffix.lower() in TEXT_SUFFIXES)
+                                                      and p.suffix.lower() in SCANNED_SUFFIXES)
     findings = [finding for path in files for finding in scan_file(path)]
     return files, findings
