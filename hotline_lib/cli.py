@@ -264,18 +264,21 @@ def explain(
 
 
 def _print_explanation(e) -> None:
+    """The explanation as rich tables; every value from the data goes in as plain text, never markup."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from hotline_lib.core.privacy import mask_personal
+    from hotline_lib.core.numbers import format_score
 
     console = Console(highlight=False)
     lost = sum(e.rules["扣分"], start=type(e.score)(0))
-    console.print(f"[bold]{e.unit}[/bold]（{e.kind}）{e.month}：总分 {e.score}，{e.kind}第 {e.rank} 名")
+    console.print(f"[bold]{escape(e.unit)}[/bold]（{escape(str(e.kind))}）{e.month}：总分 {format_score(e.score)}，"
+                  f"{escape(str(e.kind))}第 {e.rank} 名")
     table = Table("规则", "依据", "扣分", title="各项扣分", title_justify="left")
     for row in e.rules.itertuples(index=False):
-        table.add_row(row.规则, row.依据, f"−{row.扣分}" if row.扣分 else "0")
-    table.add_row("合计", f"{e.base} − {lost} = {e.base - lost} → {e.score}", f"−{lost}")
+        table.add_row(escape(row.规则), escape(row.依据), f"−{row.扣分}" if row.扣分 else "0")
+    table.add_row("合计", f"{format_score(e.base)} − {lost} = {e.base - lost} → {format_score(e.score)}", f"−{lost}")
     console.print(table)
     details = e.deductions.details
     if len(details):
@@ -284,20 +287,21 @@ def _print_explanation(e) -> None:
         for row in details.itertuples(index=False):
             when = next((getattr(row, c) for c in ["签收时间", "退回时间", "办结时间"] if _present(getattr(row, c))), None)
             due = next((getattr(row, c) for c in ["签收时限", "退回时限", "办结时限"] if _present(getattr(row, c))), None)
-            table.add_row(row.规则, row.工单编号, _time(when) if when is not None else (row.状态 or ""), _time(due),
-                          "" if not _present(row.超时小时) else f"{row.超时小时:.1f}", str(row.次数),
+            table.add_row(escape(row.规则), escape(str(row.工单编号)), _time(when) if when is not None else escape(str(row.状态 or "")),
+                          _time(due), "" if not _present(row.超时小时) else f"{row.超时小时:.1f}", str(row.次数),
                           "" if row.扣分 is None or not _present(row.扣分) else f"−{row.扣分}")
         console.print(table)
     else:
         console.print("扣分所涉工单：无")
     if len(e.deductions.recovery):
-        console.print("[bold]怎样挽回[/bold]")
+        table = Table("规则", "怎样挽回", title="怎样挽回", title_justify="left")
         for row in e.deductions.recovery.to_dict("records"):
-            console.print(f"  • {row['说明']}")
+            table.add_row(escape(str(row["规则"])), escape(str(row["说明"])))
+        console.print(table)
     if len(e.deductions.exemptions):
         table = Table("工单编号", "规则", "原因", "批准人", title="核减", title_justify="left")
-        for row in e.deductions.exemptions.to_dict("records"):
-            table.add_row(str(row["工单编号"]), row["规则"], mask_personal(str(row["原因"])), str(row["批准人"]))
+        for row in e.deductions.exemptions.to_dict("records"):   # 原因 and 批准人 are masked in the sheet
+            table.add_row(*(escape(str(row[c])) for c in ["工单编号", "规则", "原因", "批准人"]))
         console.print(table)
 
 

@@ -124,3 +124,25 @@ def test_an_exemption_reaches_the_appendix_the_workbook_and_the_manifest(sample_
     assert float(summary.at["人力资源和社会保障局", "按时办结率"]) == pytest.approx(1.64)
     manifest = json.loads((result.html.parent / "manifest.json").read_text(encoding="utf-8"))
     assert str(data / "exemptions" / "2020-12.csv") in manifest["inputs"]
+
+
+def test_exemption_text_is_masked_and_plain_in_explain(sample_dir, tmp_path):
+    """An approver's phone in the exemptions file never reaches the workbook or the terminal, and
+    text that looks like rich markup is printed as it is."""
+    from hotline_lib.analysis.bulletin import load_month
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    late = load_month("2020-12", data).deductions.details
+    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
+    (data / "exemptions").mkdir()
+    (data / "exemptions" / "2020-12.csv").write_text(
+        f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,市民13812345678来电撤诉[/bold],李四 13912345678\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["explain", "2020-12", "人社局", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "138****5678" in result.output and "139****5678" in result.output and "[/bold]" in result.output
+    assert not PHONE.search(result.output)
+    month = load_month("2020-12", data)
+    sheet = month.deductions.exemptions
+    assert sheet["原因"].tolist() == ["市民138****5678来电撤诉[/bold]"] and sheet["批准人"].tolist() == ["李四 139****5678"]

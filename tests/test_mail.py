@@ -68,8 +68,12 @@ def smtp_server():
 
 
 @pytest.fixture(scope="module")
-def rendered(report_2020_12):
-    return report_2020_12.html.parent.parent
+def rendered(report_2020_12, tmp_path_factory):
+    """A copy of the rendered month with the page only (tests that need the PDF or Word file plant
+    their own); a copy, so that sent.json and .eml files stay out of the shared render."""
+    out = tmp_path_factory.mktemp("mail-out")
+    shutil.copytree(report_2020_12.html.parent, out / "2020-12", ignore=shutil.ignore_patterns("bulletin.pdf", "bulletin.docx"))
+    return out
 
 
 def test_message_received_over_loopback(rendered, smtp_server):
@@ -236,7 +240,8 @@ def _month_copy(rendered, tmp_path, pdf=False, docx=False):
     from test_privacy import docx_with_text, pdf_with_text
 
     month = tmp_path / "out" / "2020-12"
-    shutil.copytree(rendered / "2020-12", month, ignore=shutil.ignore_patterns("*.eml", "sent.json", "notebooks"))
+    shutil.copytree(rendered / "2020-12", month, ignore=shutil.ignore_patterns("*.eml", "sent.json", "notebooks",
+                                                                          "bulletin.pdf", "bulletin.docx"))
     if pdf:
         (month / "bulletin.pdf").write_bytes(pdf_with_text("bulletin 2020-12"))
     if docx:

@@ -110,7 +110,7 @@ def test_satisfaction_ranking_matches_the_published_appendix(scored, rules):
     assert "低于 100% 的 10 个单位中排第 1 名，扣 0.2 分" in renshe["说明"]
     mapoling = rows.loc["马坡岭街道办事处"]                                         # 35 of 39, 89.74%, last
     assert (mapoling["名次"], mapoling["扣分"]) == (10, D("2.0"))
-    assert (mapoling["目标"], mapoling["需减少件数"], mapoling["达到后"], mapoling["达到后扣分"]) == ("前移一位", 3, D("97.44"), D("1.4"))
+    assert (mapoling["目标"], mapoling["需减少件数"], mapoling["达到后"], mapoling["达到后扣分"]) == ("名次前移", 3, D("97.44"), D("1.4"))
     assert mapoling["不扣分需减少件数"] == 4
 
 
@@ -164,7 +164,7 @@ def _check_against_rescoring(scored, rules):
             short, short_table = _rescore(scored, rules, unit, label, faults - row.需减少件数 + 1)
             if row.目标 == "降到封顶以下":
                 assert short == rule.cap and after < rule.cap
-            elif row.目标 == "前移一位":
+            elif row.目标 == "名次前移":
                 assert _place(short_table, rule, unit) == int(row.名次) and _place(again, rule, unit) < int(row.名次)
             else:
                 assert short > 0 and after == 0

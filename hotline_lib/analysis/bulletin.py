@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_lib.core.config import sample_dir
+from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS, sample_dir
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
@@ -211,7 +211,7 @@ def read_case_story(path: Path) -> str | None:
 
 @lru_cache(maxsize=8)
 def _load_month(month: str, data_dir: str, settings_file: str | None, units_file: str | None, rules_file: str | None,
-                output_dir: str | None) -> Month:
+                output_dir: str | None, stamp: tuple) -> Month:
     figures = compute_month(month, data_dir, units_file, settings_file, output_dir)
     settings = figures.settings
     rules = load_rules(rules_file)
@@ -230,8 +230,17 @@ def _load_month(month: str, data_dir: str, settings_file: str | None, units_file
 
 def load_month(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Month:
     """The month's aggregates, scored unit table, city ranking and case story, computed once per
-    process (the section notebooks share one kernel). None means the project's default for each
-    path; rejects.csv and accounting.json are written only when ``output_dir`` is given."""
+    process while its inputs stay the same (the section notebooks share one kernel; an analyst who
+    edits an export, the exemptions or the settings and runs a cell again gets the new month). None
+    means the project's default for each path; rejects.csv, accounting.json and the 扣分明细
+    workbooks are written only when ``output_dir`` is given."""
+    data = Path(data_dir or sample_dir()).resolve()
     as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file, output_dir)]
-    return _load_month(month, str(Path(data_dir or sample_dir()).resolve()), *as_text)
+    defaults = [DEFAULT_SETTINGS, DEFAULT_UNITS, DEFAULT_RULES]
+    return _load_month(month, str(data), *as_text, _input_stamp(data, [f or d for f, d in zip(as_text[:3], defaults)]))
 
+
+def _input_stamp(data_dir: Path, files: list) -> tuple:
+    """Name, size and modification time of every input file: a change makes ``load_month`` compute again."""
+    paths = [p for p in sorted(data_dir.rglob("*")) if p.is_file()] + [Path(f) for f in files]
+    return tuple((str(p), s.st_size, s.st_mtime_ns) for p in paths if p.exists() for s in [p.stat()])

@@ -12,12 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.numbers import format_percent
+from hotline_lib.core.privacy import mask_personal
 from hotline_lib.figures.details import deduction_details
 from hotline_lib.io.workbook import write_workbook
 from hotline_lib.scoring.breakdown import points_table, recovery, workbook_kinds
 from hotline_lib.scoring.rules import BelowTarget, PerCount, Rules
-from hotline_lib.scoring.score import RANK, SCORE
-from hotline_lib.scoring.unit_table import UNIT
+
+from hotline_lib.scoring.score import RANK, SCORE, deduction_column
+from hotline_lib.scoring.unit_table import COMPLETED, UNIT
 
 WORKBOOK = "扣分明细.xlsx"
 UNIT_FOLDER = "扣分明细"
@@ -51,8 +53,13 @@ def detail_sheet(details: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 
 def exemption_sheet(applied: pd.DataFrame) -> pd.DataFrame:
-    """核减: every approved exemption of the month, with what it took out."""
-    return applied.reset_index(drop=True)
+    """核减: every approved exemption of the month, with what it took out; personal numbers in its
+    free text (原因, 批准人) masked, as in every output."""
+    sheet = applied.reset_index(drop=True).copy()
+    for column in ("原因", "批准人"):
+        if column in sheet:
+            sheet[column] = sheet[column].map(lambda v: mask_personal(str(v)) if pd.notna(v) else v)
+    return sheet
 
 
 @dataclass
@@ -124,7 +131,7 @@ def explain(scored: pd.DataFrame, deductions: Deductions, rules: Rules, unit: st
         shown = format_percent(value) if not isinstance(rule, PerCount) else str(value)
         if isinstance(rule, BelowTarget) and rule.column in RATE_FAULTS:
             late = int(row[RATE_FAULTS[rule.column]])
-            shown += f"（{late} 件超时，共 {int(row['办结工单（含上月流转工单）'])} 件）"
-        table.append({"规则": label, "依据": f"{rule.column} {shown}", "扣分": row[f"{label}扣分"]})
+            shown += f"（{late} 件超时，共 {int(row[COMPLETED])} 件）"
+        table.append({"规则": label, "依据": f"{rule.column} {shown}", "扣分": row[deduction_column(label)]})
     return UnitExplanation(month, unit, row[rules.kind_column], row[SCORE], int(row[RANK]), rules.base,
                            pd.DataFrame(table), deductions.of_unit(unit))

@@ -24,7 +24,7 @@ from hotline_lib.core.errors import (HotlineError, InputError, ReportError, Rule
                                      UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
 from hotline_lib.render.page import bulletin_page
-from hotline_lib.render.section import Section, sections_from_notebook, write_sections
+from hotline_lib.render.section import SECTION_MIME, Section, sections_from_notebook, write_sections
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
 from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK
@@ -334,7 +334,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     except ReportError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    warnings = _warnings(executed)
+    warnings = _warnings(executed) + _silent_sections(executed, paths)
     settings = load_settings(settings_file)
     title = bulletin_title(settings.district, month)
     html = page_from_sections(title, sections)
@@ -432,6 +432,16 @@ def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
 
 def _text(path) -> str | None:
     return str(Path(path).resolve()) if path is not None else None
+
+
+def _silent_sections(executed: nbformat.NotebookNode, paths: list[Path]) -> list[str]:
+    """A warning for each section notebook that recorded nothing (section.record() never ran): the
+    bulletin is rendered without it, which is right for a month without a city ranking or a case
+    story, and worth a look otherwise."""
+    recorded = {c.metadata.get(SECTION_KEY) for c in executed.cells
+                if any(SECTION_MIME in o.get("data", {}) for o in c.get("outputs", []))}
+    return [f"WARNING: {path.name} recorded no section (section.record() did not run): the bulletin has no such section"
+            for path in paths if path.stem not in recorded]
 
 
 def _warnings(executed: nbformat.NotebookNode) -> list[str]:

@@ -181,7 +181,7 @@ def _goal(scored, rule, index, row) -> tuple[str, Callable[[Decimal, Decimal], b
     """The next step that changes the points: under the cap, up one place in a ranking, or no points."""
     if isinstance(rule, RankBelow) and row[POSITION] > 1:
         position = row[POSITION]
-        return "前移一位", lambda rate, points: position_if(scored, rule, index, rate) < position
+        return "名次前移", lambda rate, points: position_if(scored, rule, index, rate) < position
     if isinstance(rule, RankBelow):
         return "退出扣分名单", lambda rate, points: points == 0
     if rule.cap is not None and row[UNCAPPED] > rule.cap:
