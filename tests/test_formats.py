@@ -68,3 +68,27 @@ def test_a_sent_month_is_kept_unless_forced(report_2020_12, sample_dir, tmp_path
     assert (kept / "manifest.json").exists() and (kept / "扣分明细.xlsx").exists()
     assert not (month_dir / "sent.json").exists() and (month_dir / "manifest.json").exists()
     assert "sent files are kept in" in forced.output
+
+
+@pytest.mark.slow
+def test_without_a_browser_the_render_says_so_and_writes_the_other_formats(report_2020_12, sample_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_BROWSER", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if "no PDF" in line]
+    assert len(notes) == 1 and "HOTLINE_BROWSER" in notes[0]
+    month_dir = out / "2020-12"
+    assert (month_dir / "bulletin.docx").exists() and (month_dir / "bulletin.html").exists()
+    assert not (month_dir / "bulletin.pdf").exists()
+    manifest = json.loads((month_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["formats"] == ["html", "docx"]
+
+
+@pytest.mark.slow
+def test_a_render_writes_every_shipped_format(report_2020_12):
+    month_dir = report_2020_12.html.parent
+    assert report_2020_12.formats == ["html", "pdf", "docx"]
+    assert (month_dir / "bulletin.pdf").read_bytes().startswith(b"%PDF-") and (month_dir / "bulletin.docx").exists()
+    manifest = json.loads((month_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["formats"] == ["html", "pdf", "docx"] and {"bulletin.pdf", "bulletin.docx"} <= set(manifest["files"])
