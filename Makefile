@@ -10,12 +10,13 @@ MONTH ?= 2020-12
 
 install: $(STAMP) browser
 
-# Re-runs only when the dependencies change; a second `make install` takes well under a second.
-$(STAMP): pyproject.toml
+# The tested set: constraints.txt pins every package (pyproject.toml states ranges). Re-runs only
+# when the dependencies change; a second `make install` takes well under a second.
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found $$($(PYTHON) --version))"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name hotline --display-name "hotline-bulletin (Python 3)" >/dev/null
 	touch $(STAMP)
 

@@ -1,12 +1,16 @@
-"""The project's own promises: pins agree, every command has help, rules files are validated."""
+"""The project's own promises: ranges and the lock agree, every command has help, rules files are validated."""
 
 from __future__ import annotations
 
-import re
+import importlib.metadata
 import tomllib
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
@@ -17,14 +21,83 @@ from hotline_lib.scoring.rules import load_rules
 runner = CliRunner()
 
 
-def test_environment_yml_matches_pyproject():
+def _pyproject_requirements() -> list[Requirement]:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    pinned = set(project["dependencies"]) | set(project["optional-dependencies"]["dev"])
+    return [Requirement(spec) for spec in project["dependencies"] + project["optional-dependencies"]["dev"]]
+
+
+def _lock() -> dict[str, Requirement]:
+    """constraints.txt: name -> its pin (with its environment marker, if any)."""
+    pins = {}
+    for line in (PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement = Requirement(line)
+            assert canonicalize_name(requirement.name) not in pins, f"{requirement.name} pinned twice"
+            pins[canonicalize_name(requirement.name)] = requirement
+    return pins
+
+
+def test_pyproject_states_ranges_not_pins():
+    for requirement in _pyproject_requirements():
+        operators = {spec.operator for spec in requirement.specifier}
+        assert operators == {">=", "<"}, f"{requirement}: a range >=LOWER,<UPPER"
+
+
+def test_lock_pins_every_package_exactly():
+    pins = _lock()
+    assert len(pins) > 100  # every package of the environment, not only the direct ones
+    for requirement in pins.values():
+        (spec,) = requirement.specifier
+        assert spec.operator == "==" and "*" not in spec.version, f"{requirement}: one exact version"
+
+
+def test_lock_satisfies_pyproject_ranges():
+    pins = _lock()
+    for requirement in _pyproject_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in constraints.txt"
+        pin = pins[name]
+        assert pin.marker is None, f"{requirement.name}: pinned for every platform"
+        (version,) = (spec.version for spec in pin.specifier)
+        # the lower bound is the tested version itself: the lock is never older than the range allows
+        assert requirement.specifier.contains(version, prereleases=True), f"{version} outside {requirement}"
+        lower = next(spec.version for spec in requirement.specifier if spec.operator == ">=")
+        assert Version(lower) == Version(version), f"{requirement.name}: lower bound {lower}, tested {version}"
+
+
+def test_lock_names_what_the_packages_need():
+    """Every requirement of every locked package (for the locked Python) is in the lock too."""
+    pins = _lock()
+    missing = set()
+    for requirement in pins.values():
+        try:
+            installed = importlib.metadata.distribution(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            continue  # another platform's or Python's package
+        for dependency in map(Requirement, installed.requires or []):
+            if dependency.marker is None or dependency.marker.evaluate({"extra": ""}):
+                if canonicalize_name(dependency.name) not in pins:
+                    missing.add(f"{requirement.name} needs {dependency.name}")
+    assert not missing
+
+
+def test_environment_yml_uses_the_lock():
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip_list = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert "-e ." in pip_list
-    assert set(pip_list) - {"-e ."} == pinned
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][^ ]*", spec) for spec in pinned)
+    # pip installs the project (with its dev extra) under constraints.txt, so conda users get the
+    # exact set that `make install` installs
+    assert pip_list == ["-c constraints.txt", "-e .[dev]"]
+    python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    requires = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    assert SpecifierSet(requires).contains(python.split("=", 1)[1] + ".99")
+
+
+def test_make_install_uses_the_lock():
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "pip install --quiet -c constraints.txt -e '.[dev]'" in makefile
+    assert "$(STAMP): pyproject.toml constraints.txt" in makefile
+    assert "make test" in (PROJECT_ROOT / ".ci/run").read_text(encoding="utf-8")
 
 
 def _commands(typer_app):
