@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -85,8 +84,21 @@ def figures_job(parts: Path, count: int, engine: str) -> None:
         unit_table(unit_counts(a, "2020-06"), units)
         district_from(month_aggregates(o, a, "2020-06", settings), "2020-06", settings)
     seconds = time.perf_counter() - started
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    peak_gb = _peak_gb()
     print(json.dumps({"seconds": seconds, "peak_gb": peak_gb}))
+
+
+def _peak_gb() -> float:
+    """This process's peak resident memory in GB: getrusage where there is one (its unit is KB on
+    Linux, bytes on macOS), psutil's peak working set on Windows (no ``resource`` module there)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset / 1024 ** 3
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 ** 3 if sys.platform == "darwin" else peak / 1024 ** 2
 
 
 # Measurements ----------------------------------------------------------------------------------

@@ -199,7 +199,8 @@ def _failed_section(executed: nbformat.NotebookNode) -> tuple[str, str, str]:
 
 
 def execute(path: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
-    """Run a notebook in place with papermill, in one kernel talking over IPC (no TCP port).
+    """Run a notebook in place with papermill, in one kernel talking over IPC (no TCP port; TCP on
+    loopback where the system has no IPC, as on Windows: ``kernel_transport``).
 
     A failing cell raises PapermillExecutionError; any other failure (a kernel that cannot start)
     becomes a ReportError.
@@ -460,18 +461,47 @@ def _save_sections(executed: nbformat.NotebookNode, paths: list[Path], month_dir
 
 
 
+#: The longest socket path the systems allow (sun_path: 108 bytes on Linux, 104 on macOS and the
+#: BSDs, the terminating NUL included); jupyter_client appends "-N" for each of the kernel's channels.
+_MAX_IPC_PATH = 100
+
+
+def kernel_transport() -> tuple[str, str]:
+    """How the kernel and this process talk: ("ipc", socket path prefix) or ("tcp", "127.0.0.1").
+
+    IPC (Unix-domain sockets) needs no TCP port, so no firewall prompt and no clash between kernels
+    started side by side. Where it is unavailable (Windows: jupyter_client does not support IPC
+    there; a Python without socket.AF_UNIX; a ZeroMQ built without IPC) or the temporary folder's
+    path is too long for a socket, the kernel talks over loopback TCP on free ports instead.
+    """
+    import socket
+    import tempfile
+    import uuid
+
+    if os.name == "nt" or not hasattr(socket, "AF_UNIX"):
+        return "tcp", "127.0.0.1"
+    try:
+        import zmq
+
+        if not zmq.has("ipc"):
+            return "tcp", "127.0.0.1"
+    except (ImportError, AttributeError):
+        return "tcp", "127.0.0.1"
+    # a socket path of its own: kernels started side by side (--jobs) must never share one
+    path = str(Path(tempfile.gettempdir()) / f"hotline-kernel-{uuid.uuid4().hex[:16]}")
+    if len(path.encode()) + len("-99") > _MAX_IPC_PATH:
+        return "tcp", "127.0.0.1"
+    return "ipc", path
+
+
 def _ipc_kernel_manager():
-    """A kernel manager talking to its kernel over local IPC sockets instead of loopback TCP."""
+    """A kernel manager talking to its kernel over local IPC sockets where the system has them, and
+    over loopback TCP elsewhere (Windows): see ``kernel_transport``."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(AsyncKernelManager):
+    class LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
-            import tempfile
-            import uuid
-
             super().__init__(**kwargs)
-            self.transport = "ipc"
-            # a socket path of its own: kernels started side by side (--jobs) must never share one
-            self.ip = str(Path(tempfile.gettempdir()) / f"hotline-kernel-{uuid.uuid4().hex}")
+            self.transport, self.ip = kernel_transport()
 
-    return IPCKernelManager
+    return LocalKernelManager
