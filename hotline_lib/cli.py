@@ -83,7 +83,7 @@ def stats(
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     district: bool = typer.Option(False, "--district", help="Print the district figures as JSON instead of the unit table."),
-    out: Path = typer.Option(None, "--out", help="Outputs folder for <month>/rejects.csv. Default: outputs."),
+    out: Path = typer.Option(None, "--out", help="Outputs folder for <month>/rejects.csv, duplicates.csv and accounting.json. Default: outputs."),
     engine: str = typer.Option("auto", "--engine", help="pandas, duckdb, or auto (DuckDB from 2 million assignments on)."),
 ) -> None:
     """Compute a month's unit figures (the appendix columns) or district figures from order-level exports."""
@@ -100,8 +100,9 @@ def stats(
     except EXPECTED as exc:
         _fail(exc)
     for row in figures.accounting.itertuples():
-        typer.echo(f"  {row.file}: {row.read} read = {row.used} used + {row.rejected} rejected", err=True)
-    typer.echo(f"{figures.exports.summary()}; rejects: {figures.rejects_path}", err=True)
+        typer.echo(f"  {row.file}: {row.read} read = {row.used} used + {row.duplicates} duplicates + {row.rejected} invalid",
+                   err=True)
+    typer.echo(f"{figures.exports.summary()}; written to {figures.rejects_path.parent}", err=True)
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
         return
@@ -181,7 +182,7 @@ def _report_month(month, data, out, settings, units, rules, notebooks, formats, 
     for section, changed in result.overrides.items():
         typer.echo(f"note: section {section} overrides settings: " + ", ".join(
             f"{name} = {_plain(value['used'])} (settings: {_plain(value['settings'])})" for name, value in changed.items()), err=True)
-    typer.echo(f"{result.rows} (per file: {result.html.parent / 'manifest.json'}; rejects: {result.html.parent / 'rejects.csv'})", err=True)
+    typer.echo(f"{result.rows}; per file: {result.html.parent / 'accounting.json'}", err=True)
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
 
 

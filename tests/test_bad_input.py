@@ -150,7 +150,7 @@ def test_impossible_times_are_rejected_rows_not_errors(world, change, column, re
     orders.to_csv(world / "data/exports/orders.csv", index=False, encoding="gbk")
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
     assert result.exit_code == 0, result.output
-    assert "orders.csv: 3 read = 2 used + 1 rejected" in result.stderr
+    assert "orders.csv: 3 read = 2 used + 0 duplicates + 1 invalid" in result.stderr
     rejects = pd.read_csv(world / "out/2021-03/rejects.csv", dtype=str)
     assert rejects[["row", "column"]].values.tolist() == [["3", column]]
     assert reason in rejects.loc[0, "reason"]
@@ -161,7 +161,7 @@ def test_negative_count_is_a_rejected_row(world):
     assignments.loc[0, "发回重办次数"] = "-1"
     assignments.to_csv(world / "data/exports/assignments.csv", index=False)
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
-    assert "assignments.csv: 3 read = 2 used + 1 rejected" in result.stderr
+    assert "assignments.csv: 3 read = 2 used + 0 duplicates + 1 invalid" in result.stderr
     rejects = pd.read_csv(world / "out/2021-03/rejects.csv", dtype=str)
     # a rejected value is text: "-1" gets the apostrophe that keeps a spreadsheet from reading a formula
     assert rejects[["row", "column", "value", "reason"]].values.tolist() == [["2", "发回重办次数", "'-1", "negative count"]]
@@ -208,7 +208,7 @@ def test_good_runs_change_no_input(world, args):
 
 def test_stats_prints_the_account_of_every_file(world):
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
-    assert "exports/assignments.csv: 3 read = 3 used + 0 rejected" in result.stderr
-    assert "exports/orders.csv: 3 read = 3 used + 0 rejected" in result.stderr
+    assert "exports/assignments.csv: 3 read = 3 used + 0 duplicates + 0 invalid" in result.stderr
+    assert "exports/orders.csv: 3 read = 3 used + 0 duplicates + 0 invalid" in result.stderr
     account = json.loads((world / "out" / "2021-03" / "accounting.json").read_text(encoding="utf-8"))
-    assert account["total"] == {"read": 6, "used": 6, "rejected": 0}
+    assert account["total"] == {"read": 6, "used": 6, "duplicates": 0, "rejected": 0}

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from hotline_lib.io import reading
-from hotline_lib.core.errors import InputError, UnknownUnitError
+from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.io.exports import load_exports
 from hotline_lib.io.validation import validate as real_validate
 
@@ -62,8 +62,8 @@ def test_reads_every_file_and_sheet_by_its_headers(folder, units):
     assert sorted(exports.assignments["unit"]) == ["东湖街道办事处", "人力资源和社会保障局"]   # alias resolved
     assert exports.read == {"dispatch.xlsx": 2, "orders-gbk.csv": 2} and exports.rejects.empty
     assert exports.accounting().to_dict("records") == [
-        {"file": "dispatch.xlsx", "read": 2, "used": 2, "rejected": 0},
-        {"file": "orders-gbk.csv", "read": 2, "used": 2, "rejected": 0}]
+        {"file": "dispatch.xlsx", "read": 2, "used": 2, "duplicates": 0, "rejected": 0},
+        {"file": "orders-gbk.csv", "read": 2, "used": 2, "duplicates": 0, "rejected": 0}]
 
 
 def test_types_times_flags_and_missing(folder, units):
@@ -81,9 +81,35 @@ def test_duplicates_keep_the_most_complete_row_and_are_reported(folder, units):
     exports = load_exports(folder, units)
     kept = exports.orders.set_index("order_id").loc["00123"]
     assert kept["visit_result"] == "满意"
-    assert exports.rejects[["file", "row", "reason"]].values.tolist() == [
-        ["orders-gbk.csv", 2, "duplicate of later.csv row 2 (kept)"]]
-    assert sum(exports.read.values()) == len(exports.orders) + len(exports.assignments) + len(exports.rejects)
+    # a copy is not a rejected row: it is listed with the copy that is used
+    assert exports.rejects.empty
+    assert exports.duplicates[["file", "row", "record", "order_id", "copy_of_file", "copy_of_row"]].values.tolist() == [
+        ["orders-gbk.csv", 2, "order", "00123", "later.csv", 2]]
+    assert sum(exports.read.values()) == len(exports.orders) + len(exports.assignments) + len(exports.duplicates)
+
+
+def test_a_later_export_repeating_a_row_counts_it_as_a_duplicate_not_a_rejection(folder, units):
+    """Exports overlap: the next month's export repeats an order and an assignment already read. Each
+    file balances as read = used + duplicates + rejected, and nothing is rejected."""
+    write_csv(folder / "orders-later.csv", ORDER_HEADER, [order("00124", completed="2021-03-03 10:00:00"), order("00125")])
+    write_csv(folder / "dispatch-later.csv", ASSIGNMENT_HEADER, [assignment()])
+    exports = load_exports(folder, units)
+    assert exports.rejects.empty and len(exports.duplicates) == 2
+    assert sorted(exports.duplicates["record"]) == ["assignment", "order"]
+    account = exports.accounting().set_index("file")
+    assert (account["read"] == account["used"] + account["duplicates"] + account["rejected"]).all()
+    assert account["rejected"].sum() == 0 and account["duplicates"].sum() == 2
+    assert exports.counts() == {"read": 7, "used": 5, "duplicates": 2, "rejected": 0}
+    summary = exports.summary()
+    assert "7 rows read: 5 used (3 orders, 2 assignments), 2 duplicates (" in summary
+    assert "fullest copy is used" in summary and "0 invalid" in summary and "rejected" not in summary
+
+
+def test_an_unbalanced_file_raises(folder, units):
+    exports = load_exports(folder, units)
+    exports.read["orders-gbk.csv"] += 1          # a row lost: used + duplicates + rejected no longer add up
+    with pytest.raises(HotlineError, match=r"orders-gbk.csv has 3 rows read but 2 used \+ 0 duplicates \+ 0 rejected"):
+        exports.accounting()
 
 
 def test_invalid_rows_are_rejected_with_file_row_column_and_reason(folder, units):
@@ -104,6 +130,10 @@ def test_invalid_rows_are_rejected_with_file_row_column_and_reason(folder, units
     assert len(exports.assignments) == 2
     read = sum(exports.read.values())
     assert read == len(exports.orders) + len(exports.assignments) + exports.rejects.drop_duplicates(["file", "sheet", "row"]).shape[0]
+    assert exports.duplicates.empty
+    bad = exports.accounting().set_index("file").loc["bad.csv"]
+    assert bad.to_dict() == {"read": 5, "used": 0, "duplicates": 0, "rejected": 5}   # each row invalid, counted once
+    assert "0 duplicates, 5 invalid (listed in rejects.csv)" in exports.summary()
 
 
 def test_unknown_unit_is_an_error_naming_it_and_where(folder, units):

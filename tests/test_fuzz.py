@@ -77,12 +77,13 @@ def outcome(call, check=lambda result: None) -> None:
 
 
 def balanced(exports: Exports) -> None:
-    """Every row read is used or rejected, once."""
+    """Every row read is used, a duplicate or rejected, once."""
     assert isinstance(exports, Exports)
     read = sum(exports.read.values())
     used = len(exports.orders) + len(exports.assignments)
     rejected = len(exports.rejects.drop_duplicates(["file", "sheet", "row"]))
-    assert read == used + rejected, f"{read} rows read, {used} used, {rejected} rejected"
+    duplicates = len(exports.duplicates)
+    assert read == used + duplicates + rejected, f"{read} rows read, {used} used, {duplicates} duplicates, {rejected} rejected"
     exports.accounting()  # and per file (raises when a file does not balance)
 
 

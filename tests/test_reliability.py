@@ -88,20 +88,24 @@ def test_case_stories_with_personal_numbers_are_masked_in_every_output(batch):
 
 
 def test_every_month_accounts_for_every_row_per_file(batch):
-    """rows read = used + rejected, per file, in each month's manifest; the sample's invalid rows are among them."""
+    """rows read = used + duplicates + rejected, per file, in each month's manifest; the sample's invalid
+    rows are the rejected ones (rejects.csv), its overlapping rows the duplicates (duplicates.csv)."""
     data, out, _ = batch
     for month in months_between("2020-01", "2021-06"):
         rows = json.loads((out / month / "manifest.json").read_text(encoding="utf-8"))["rows"]
         files = pd.DataFrame(rows["files"])
-        assert len(files) == 36 and (files["read"] == files["used"] + files["rejected"]).all()
-        assert rows["total"]["read"] == rows["total"]["used"] + rows["total"]["rejected"]
+        assert len(files) == 36 and (files["read"] == files["used"] + files["duplicates"] + files["rejected"]).all()
+        assert rows["total"]["read"] == rows["total"]["used"] + rows["total"]["duplicates"] + rows["total"]["rejected"]
+        assert "rejected" not in rows["summary"] and f"{rows['total']['duplicates']} duplicates (" in rows["summary"]
     rejects = pd.read_csv(out / "2020-12" / "rejects.csv", dtype=str)
-    invalid = rejects[~rejects["reason"].str.startswith("duplicate")]
-    reasons = set(invalid["reason"])
+    assert not rejects["reason"].str.contains("duplicate").any()
+    reasons = set(rejects["reason"])
     assert {"completed_at is before signed_at", "negative count", "not a date and time", "missing value"} <= reasons
     assert any(r.startswith("before 2000-01-01") for r in reasons) and any(r.startswith("in the future") for r in reasons)
     per_file = files.set_index("file")
     assert per_file["rejected"].sum() == len(rejects.drop_duplicates(["file", "sheet", "row"]))
+    copies = pd.read_csv(out / "2020-12" / "duplicates.csv", dtype=str)
+    assert per_file["duplicates"].sum() == len(copies) == rows["total"]["duplicates"]
 
 
 def test_inputs_are_unchanged_by_every_command(batch, tmp_path):

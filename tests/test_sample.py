@@ -27,7 +27,11 @@ def test_stats_reproduce_the_published_appendix_cell_by_cell(sample_dir, tmp_pat
     out = tmp_path / "units.csv"
     result = runner.invoke(app, ["stats", "--month", "2020-12", "--data", str(sample_dir), "-o", str(out), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "rows read" in result.stderr
+    # the overlapping exports are duplicates, not rejections; the invalid rows are the only rejected ones
+    assert ("36 files: 150045 rows read: 137139 used (68477 orders, 68662 assignments), 12816 duplicates (a row exported "
+            "more than once counts once: the fullest copy is used, the other copies are listed in duplicates.csv), "
+            "90 invalid (listed in rejects.csv)") in result.stderr
+    assert "rejected" not in result.stderr
     ours = pd.read_csv(out, dtype=str, encoding="utf-8-sig").set_index("部门名称")
     published = pd.read_csv(APPENDIX, dtype=str).drop(columns=["总分", "排名"]).set_index("部门名称")
     assert sorted(ours.index) == sorted(published.index)
@@ -63,15 +67,26 @@ def test_district_json_from_the_cli(sample_dir, tmp_path, reference_figures):
     assert json.loads(result.stdout)["overview"] == reference_figures["overview"]
 
 
-def test_rows_read_equal_used_plus_rejected(december):
+def test_rows_read_equal_used_plus_duplicates_plus_rejected(december):
     exports = december.exports
     rejected = exports.rejects.drop_duplicates(["file", "sheet", "row"])
-    assert sum(exports.read.values()) == len(exports.orders) + len(exports.assignments) + len(rejected)
-    reasons = rejected["reason"]
-    assert reasons.str.startswith("duplicate").sum() > 0                      # overlapping exports
-    assert (~reasons.str.startswith("duplicate")).sum() >= 36                 # the invalid rows
+    assert sum(exports.read.values()) == len(exports.orders) + len(exports.assignments) + len(exports.duplicates) + len(rejected)
+    assert len(exports.duplicates) == 12816 and len(rejected) == 90      # overlapping exports; the invalid rows
+    assert not exports.rejects["reason"].str.contains("duplicate").any()
+    account = december.accounting
+    assert len(account) == 36 and (account["read"] == account["used"] + account["duplicates"] + account["rejected"]).all()
     written = pd.read_csv(december.rejects_path, dtype=str, encoding="utf-8-sig")
     assert list(written.columns) == ["file", "sheet", "row", "column", "value", "reason"] and len(written) == len(exports.rejects)
+    copies = pd.read_csv(december.duplicates_path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert list(copies.columns) == ["file", "sheet", "row", "record", "order_id", "copy_of_file", "copy_of_sheet", "copy_of_row"]
+    assert len(copies) == 12816 and set(copies["record"]) == {"order", "assignment"}
+    # every copy names a row that is used
+    used = set(zip(exports.orders["_file"], exports.orders["_sheet"], exports.orders["_row"].astype(str))) | \
+        set(zip(exports.assignments["_file"], exports.assignments["_sheet"], exports.assignments["_row"].astype(str)))
+    assert set(zip(copies["copy_of_file"], copies["copy_of_sheet"], copies["copy_of_row"])) <= used
+    document = json.loads((december.rejects_path.parent / "accounting.json").read_text(encoding="utf-8"))
+    assert document["total"] == {"read": 150045, "used": 137139, "duplicates": 12816, "rejected": 90}
+    assert document["summary"] == exports.summary()
 
 
 def test_sample_is_messy_like_real_exports(sample_dir):

@@ -232,7 +232,7 @@ def load_month(month: str, data_dir=None, settings_file=None, units_file=None, r
     """The month's aggregates, scored unit table, city ranking and case story, computed once per
     process while its inputs stay the same (the section notebooks share one kernel; an analyst who
     edits an export, the exemptions or the settings and runs a cell again gets the new month). None
-    means the project's default for each path; rejects.csv, accounting.json and the 扣分明细
+    means the project's default for each path; rejects.csv, duplicates.csv, accounting.json and the 扣分明细
     workbooks are written only when ``output_dir`` is given."""
     data = Path(data_dir or sample_dir()).resolve()
     as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file, output_dir)]

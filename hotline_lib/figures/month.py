@@ -1,5 +1,6 @@
 """One month's figures from a data folder: the unit table (after the month's approved exemptions)
-and the district figures, with the run's account of rows read, used and rejected (rejects.csv and accounting.json written beside the month's outputs)."""
+and the district figures, with the run's account of rows read, used, duplicates and rejected (rejects.csv,
+duplicates.csv and accounting.json written beside the month's outputs)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,11 @@ class MonthFigures:
     aggregates: MonthAggregates  # the month's counts behind the district figures, as DataFrames
     district: dict
     rejects_path: Path | None  # None when nothing was written (a notebook run by hand)
-    accounting: pd.DataFrame   # per export file: read, used, rejected
+    accounting: pd.DataFrame   # per export file: read, used, duplicates, rejected
     #: the month's exemptions as applied: 工单编号, 部门名称, 规则, 原因, 批准人, 计数 (the count lowered),
     #: 核减数 (by how much); already taken out of ``unit_table``
     exemptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=APPLIED_COLUMNS))
+    duplicates_path: Path | None = None  # duplicates.csv, beside rejects.csv
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
@@ -53,11 +55,24 @@ def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def write_duplicates(duplicates: pd.DataFrame, path: Path) -> Path:
+    """duplicates.csv (UTF-8 with BOM): file, sheet, row, record, order_id, copy_of_file, copy_of_sheet,
+    copy_of_row: every copy of a row exported more than once, with the copy that is used. Written
+    like rejects.csv (personal numbers masked, formula-like text with a leading apostrophe)."""
+    from hotline_lib.core.spreadsheet import defuse_formulas
+
+    duplicates = duplicates.assign(order_id=duplicates["order_id"].map(mask_personal))
+    duplicates = defuse_formulas(duplicates.sort_values(["file", "sheet", "row"], kind="stable"))
+    with atomic_path(path) as tmp:
+        duplicates.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
 def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:
-    """accounting.json: rows read, used and rejected, per file and in total (read = used + rejected);
-    returns the per-file table."""
+    """accounting.json: rows read, used, duplicates and rejected (invalid), per file and in total
+    (read = used + duplicates + rejected), and the summary line; returns the per-file table."""
     table = exports.accounting()
-    totals = {column: int(table[column].sum()) for column in ["read", "used", "rejected"]}
+    totals = {column: int(table[column].sum()) for column in ["read", "used", "duplicates", "rejected"]}
     document = {"files": table.to_dict("records"), "total": totals, "summary": exports.summary()}
     write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return table
@@ -116,8 +131,8 @@ def month_exemptions(month: str, data_dir: str | Path, exports: Exports, units: 
 def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
                   out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
     """Every figure of ``month`` from the exports in ``data_dir`` (never modified). With ``out_dir``,
-    the rejected rows and the row accounting are written to ``out_dir``/<month>/ (rejects.csv,
-    accounting.json); without it nothing is written (a notebook run by hand). The month's approved
+    the rejected rows, the duplicates and the row accounting are written to ``out_dir``/<month>/
+    (rejects.csv, duplicates.csv, accounting.json); without it nothing is written (a notebook run by hand). The month's approved
     exemptions (``settings.exemptions_file``) are taken out of the unit counts before any rate is
     computed, with either engine. ``engine``: pandas,
     duckdb or auto (DuckDB from AUTO_DUCKDB_ROWS assignments on; DuckDB needs the cache, which holds
@@ -142,7 +157,7 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     district = district_from(aggregates, month, settings)
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
         raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
-    rejects_path = None
+    rejects_path = duplicates_path = None
     if out_dir is None:
         accounting = exports.accounting()
     else:
@@ -150,4 +165,6 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
         with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
             accounting = write_accounting(exports, month_dir / "accounting.json")
             rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
-    return MonthFigures(month, exports, units, settings, table, aggregates, district, rejects_path, accounting, applied)
+            duplicates_path = write_duplicates(exports.duplicates, month_dir / "duplicates.csv")
+    return MonthFigures(month, exports, units, settings, table, aggregates, district, rejects_path, accounting, applied,
+                        duplicates_path)

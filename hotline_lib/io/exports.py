@@ -23,40 +23,60 @@ INPUT_FOLDERS = {"city_ranking", "cases", "exemptions"}
 REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
 
 
+#: duplicates.csv: a row exported more than once (``record``: order or assignment; ``order_id``: its
+#: 工单编号), with the copy that is used (copy_of_file, copy_of_sheet, copy_of_row). A duplicate is not
+#: a rejected row: its content is used, through the fullest copy.
+DUPLICATE_COLUMNS = ["file", "sheet", "row", "record", "order_id", "copy_of_file", "copy_of_sheet", "copy_of_row"]
+
+
+def no_duplicates() -> pd.DataFrame:
+    return pd.DataFrame(columns=DUPLICATE_COLUMNS)
+
+
 @dataclass
 class Exports:
-    """Typed, valid, de-duplicated rows of a data folder, with what was rejected and why."""
+    """Typed, valid, de-duplicated rows of a data folder, with the copies set aside (``duplicates``,
+    each naming the copy used) and the invalid rows rejected (``rejects``, with why)."""
 
     orders: pd.DataFrame
     assignments: pd.DataFrame
-    rejects: pd.DataFrame
+    rejects: pd.DataFrame      # invalid rows only, one line per (row, reason)
     read: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    duplicates: pd.DataFrame = field(default_factory=no_duplicates)   # one line per copy set aside
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, used, duplicates and rejected (invalid), in total: read = used + duplicates + rejected."""
+        return {"read": sum(self.read.values()), "used": len(self.orders) + len(self.assignments),
+                "duplicates": len(self.duplicates), "rejected": len(self.rejects.drop_duplicates(["file", "sheet", "row"]))}
 
     def summary(self) -> str:
-        """One line: rows read, used and rejected (read = used + rejected, always)."""
-        used = len(self.orders) + len(self.assignments)
-        read = sum(self.read.values())
-        rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])
-        duplicates = int(rejected["reason"].str.startswith("duplicate").sum()) if len(rejected) else 0
-        return (f"{len(self.files)} files: {read} rows read, {used} used "
-                f"({len(self.orders)} orders, {len(self.assignments)} assignments), {len(rejected)} rejected "
-                f"({duplicates} duplicates of kept rows, {len(rejected) - duplicates} invalid)")
+        """One line: rows read, used, duplicates and invalid (read = used + duplicates + rejected, always).
+        A duplicate is not an error: exports overlap, the fullest copy of each row is used."""
+        n = self.counts()
+        copies = (f", {n['duplicates']} duplicates (a row exported more than once counts once: the fullest copy is used, "
+                  f"the other copies are listed in duplicates.csv)" if n["duplicates"] else ", 0 duplicates")
+        invalid = f", {n['rejected']} invalid (listed in rejects.csv)" if n["rejected"] else ", 0 invalid"
+        return (f"{len(self.files)} files: {n['read']} rows read: {n['used']} used "
+                f"({len(self.orders)} orders, {len(self.assignments)} assignments){copies}{invalid}")
 
     def accounting(self) -> pd.DataFrame:
-        """Per file: rows read, used and rejected. ``read`` counts every non-empty row below the
-        header; a row is used once (as an order or an assignment) or rejected once, whatever the
-        number of reasons it was rejected for. Raises when a file does not balance: a lost row is a bug."""
+        """Per file: rows read, used, duplicates and rejected. ``read`` counts every non-empty row below
+        the header; a row is used once (as an order or an assignment), or set aside once as a copy of a
+        row that is used (a duplicate), or rejected once as invalid, whatever the number of reasons it
+        was rejected for. Raises when a file does not balance: a lost row is a bug."""
         used = pd.concat([self.orders["_file"], self.assignments["_file"]]).value_counts()
+        duplicates = self.duplicates["file"].value_counts()
         rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])["file"].value_counts()
         table = pd.DataFrame({"file": list(self.read), "read": list(self.read.values())})
         table["used"] = table["file"].map(used).fillna(0).astype(int)
+        table["duplicates"] = table["file"].map(duplicates).fillna(0).astype(int)
         table["rejected"] = table["file"].map(rejected).fillna(0).astype(int)
-        unbalanced = table[table["read"] != table["used"] + table["rejected"]]
+        unbalanced = table[table["read"] != table["used"] + table["duplicates"] + table["rejected"]]
         if len(unbalanced):
             row = unbalanced.iloc[0]
             raise HotlineError(f"internal error, please report it: {row['file']} has {row['read']} rows read but "
-                               f"{row['used']} used + {row['rejected']} rejected")
+                               f"{row['used']} used + {row['duplicates']} duplicates + {row['rejected']} rejected")
         return table
 
 
@@ -143,28 +163,28 @@ def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict
     return assignments
 
 
-def deduplicate(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def deduplicate(frame: pd.DataFrame, keys: list[str], record: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per key: the most complete version wins (a later export knows more), ties to the later file.
 
-    Returns (kept rows, the others as rejects naming the row they duplicate).
+    Returns (kept rows, the other copies in the duplicates.csv layout, each naming the copy kept).
     """
     if frame.empty:
-        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+        return frame, no_duplicates()
     filled = frame.drop(columns=PROVENANCE).notna().sum(axis=1)
     ordered = frame.assign(_filled=filled, _order=range(len(frame))).sort_values(["_filled", "_order"], kind="stable")
     kept_mask = ~ordered.duplicated(subset=keys, keep="last")
     kept = ordered[kept_mask]
     dropped = ordered[~kept_mask]
     if dropped.empty:
-        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
-    winner = kept.set_index(keys)[["_file", "_row"]]
+        return frame, no_duplicates()
+    winner = kept.set_index(keys)[PROVENANCE]
     won = winner.loc[pd.MultiIndex.from_frame(dropped[keys]) if len(keys) > 1 else dropped[keys[0]]]
-    rejects = pd.DataFrame({
+    duplicates = pd.DataFrame({
         "file": dropped["_file"].to_numpy(), "sheet": dropped["_sheet"].to_numpy(), "row": dropped["_row"].to_numpy(),
-        "column": "工单编号", "value": dropped["order_id"].to_numpy(),
-        "reason": [f"duplicate of {f} row {r} (kept)" for f, r in zip(won["_file"], won["_row"])],
+        "record": record, "order_id": dropped["order_id"].to_numpy(),
+        "copy_of_file": won["_file"].to_numpy(), "copy_of_sheet": won["_sheet"].to_numpy(), "copy_of_row": won["_row"].to_numpy(),
     })
-    return frame.loc[kept.sort_values("_order").index], rejects
+    return frame.loc[kept.sort_values("_order").index], duplicates
 
 
 def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
@@ -198,12 +218,12 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
 def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects"]}
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects", "duplicates"]}
     except (OSError, ValueError, KeyError):
         return None
     if pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE >= pd.Timestamp(meta.get("valid_until") or "2262-01-01T00:00:00+08:00"):
         return None  # a row rejected as "in the future" when cached is not in the future any more
-    return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files)
+    return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files, frames["duplicates"])
 
 
 def valid_until(rejects: pd.DataFrame) -> str | None:
@@ -220,10 +240,11 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name in ["orders", "assignments", "rejects"]:
+    for name in ["orders", "assignments", "rejects", "duplicates"]:
         frame = getattr(exports, name)
-        if name == "rejects":
-            frame = frame.astype({c: "string" for c in frame.columns if c != "row"}).astype({"row": "int64"})
+        if name in ("rejects", "duplicates"):
+            rows = [c for c in frame.columns if c in ("row", "copy_of_row")]
+            frame = frame.astype({c: "string" for c in frame.columns if c not in rows}).astype({c: "int64" for c in rows})
         frame.to_parquet(tmp / f"{name}.parquet", index=False)
     meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects)}
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -239,7 +260,8 @@ def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path) 
 
 
 def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None) -> Exports:
-    """Everything in a data folder, validated; raises on what cannot be read, rejects bad rows.
+    """Everything in a data folder, validated; raises on what cannot be read, rejects invalid rows,
+    sets aside the extra copies of a row exported more than once.
 
     With a cache folder, each parsed file is kept as Parquet (a second run reads no spreadsheet), and
     so is the validated, de-duplicated dataset (a second run validates nothing again).
@@ -256,11 +278,13 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     orders, order_rejects = validate(frames["orders"], "orders", headers)
     assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
     assignments = resolve_units(assignments, units, headers)
-    orders, order_duplicates = deduplicate(orders, ["order_id"])
-    assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"])
-    parts = [r for r in [order_rejects, assignment_rejects, order_duplicates, assignment_duplicates] if len(r)]
+    orders, order_duplicates = deduplicate(orders, ["order_id"], "order")
+    assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"], "assignment")
+    parts = [r for r in [order_rejects, assignment_rejects] if len(r)]
     rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
-    exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files)
+    copies = [d for d in [order_duplicates, assignment_duplicates] if len(d)]
+    duplicates = pd.concat(copies, ignore_index=True) if copies else no_duplicates()
+    exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files, duplicates)
     if folder is not None:
         _store_dataset(exports, folder)
     return exports

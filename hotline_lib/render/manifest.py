@@ -93,7 +93,7 @@ def is_current(month_dir: Path, print_: str) -> bool:
 def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds: float, rows: dict | None = None,
                    extra: dict | None = None) -> Path:
     """manifest.json, written last by a render: what it was made from, under "rows" the rows read,
-    used and rejected per export file, and ``extra`` (the sections and the settings overridden)."""
+    used, duplicates and rejected per export file (read = used + duplicates + rejected), and ``extra`` (the sections and the settings overridden)."""
     manifest = {"month": month, "package_version": __version__, "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "seconds": round(seconds, 2), "fingerprint": fingerprint(inputs), **(extra or {}), "rows": rows, "inputs": inputs}
     path = month_dir / "manifest.json"

@@ -44,7 +44,7 @@ class ReportResult:
     notebooks: list[Path]
     seconds: float
     warnings: list[str] = field(default_factory=list)
-    rows: str = ""          # rows read, used and rejected (the per-file account is in manifest.json)
+    rows: str = ""          # rows read, used, duplicates and invalid (the per-file account is in manifest.json)
     sections: list[str] = field(default_factory=list)   # the sections recorded, in order
     overrides: dict = field(default_factory=dict)       # section -> settings its notebook overrode
     formats: list[str] = field(default_factory=list)    # the formats written (html, pdf, docx)
@@ -274,7 +274,7 @@ def check_render_inputs(month: str, data_dir=None) -> Path:
 def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                  settings_file=None, units_file=None, rules_file=None, notebooks_dir=None, formats=None,
                  force: bool = False) -> ReportResult:
-    """outputs/<month>/: bulletin.html, figures.json, rejects.csv, accounting.json, the executed
+    """outputs/<month>/: bulletin.html, figures.json, rejects.csv, duplicates.csv, accounting.json, the executed
     section notebooks and, written last, manifest.json. ``notebooks_dir``: an analyst's edited copy
     of the section notebooks (default: the project's notebooks/).
 
@@ -308,7 +308,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     staging.mkdir(parents=True)
     stitched_path = staging / "bulletin.ipynb"
     nbformat.write(stitch(paths), stitched_path)
-    # The kernel writes rejects.csv and accounting.json under the staging folder; they move into
+    # The kernel writes rejects.csv, duplicates.csv and accounting.json under the staging folder; they move into
     # place only when every section has succeeded.
     parameters = {"month": month, "data_dir": str(data_dir), "output_dir": str(staging), "settings_file": _text(settings_file),
                   "units_file": _text(units_file), "rules_file": _text(rules_file)}
@@ -352,7 +352,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     notebooks = _save_sections(executed, paths, month_dir)
     write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     write_sections(sections, month_dir / "sections.json")
-    for name in ["rejects.csv", "accounting.json", WORKBOOK]:
+    for name in ["rejects.csv", "duplicates.csv", "accounting.json", WORKBOOK]:
         os.replace(staging / month / name, month_dir / name)
     _replace_folder(staging / month / UNIT_FOLDER, month_dir / UNIT_FOLDER)
     for name in FORMATS:   # the page last: it is what the index links to
@@ -366,7 +366,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
         tmp.write_text(html, encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     files = [*(FORMAT_FILES[f] for f in FORMATS if f in written), "figures.json", "sections.json", "rejects.csv",
-             "accounting.json", WORKBOOK,
+             "duplicates.csv", "accounting.json", WORKBOOK,
              *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
     _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows,
                      paths[0].parent, sections, overrides, files, [f for f in FORMATS if f in written], formats)
