@@ -232,7 +232,9 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
     typer.echo(f"{summary.count('rendered')} rendered, {summary.count('skipped')} skipped, "
                f"{summary.count('failed')} failed in {summary.seconds:.1f} s; index: {summary.index}")
     for outcome in summary.outcomes:
-        if outcome.status == "skipped" and "e-mailed" in outcome.reason:
+        if outcome.status == "rendered":
+            typer.echo(f"  {outcome.month} rendered in {outcome.seconds:.1f} s", err=True)
+        elif outcome.status == "skipped" and "e-mailed" in outcome.reason:
             typer.echo(f"  {outcome.month} skipped: {outcome.reason}", err=True)
     for outcome in summary.failed:
         typer.echo(f"  {outcome.month} failed: {outcome.reason} (log: {outcome.log})", err=True)

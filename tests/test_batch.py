@@ -31,6 +31,8 @@ def test_range_renders_skips_and_reports(batch_data, tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 rendered, 0 skipped, 0 failed" in result.stdout
     assert "bulletins" in result.stderr                                   # the progress bar
+    assert re.search(r"2020-11 rendered in \d+\.\d s", result.stderr) and re.search(r"2020-12 rendered in \d+\.\d s", result.stderr)
+    assert re.fullmatch(r"2020-12 rendered in \d+\.\d s\n", (out / "2020-12" / "render.log").read_text(encoding="utf-8"))
     manifest = json.loads((out / "2020-12" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["month"] == "2020-12" and any(k.endswith("cases/2020-12.md") for k in manifest["inputs"])
 

@@ -99,9 +99,11 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
                 month = futures[future]
                 status, seconds, reason = future.result()
                 outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "")
-                if status != "rendered":  # a successful render wrote its own manifest.json
-                    outcome.log = out_dir / month / "render.log"
-                    write_text_atomic(outcome.log, mask_personal(reason) + "\n")
+                outcome.log = out_dir / month / "render.log"
+                if status == "rendered":   # how long it took, beside what it made (manifest.json)
+                    write_text_atomic(outcome.log, f"{month} rendered in {seconds:.1f} s\n")
+                else:
+                    write_text_atomic(outcome.log, f"{month} failed after {seconds:.1f} s\n" + mask_personal(reason) + "\n")
                 summary.outcomes.append(outcome)
                 progress(month, status)
     summary.outcomes.sort(key=lambda o: o.month)
