@@ -12,6 +12,13 @@ from hotline_lib.core.numbers import chinese_month, chinese_number
 from hotline_lib.core.privacy import mask_personal
 
 
+#: The two satisfaction figures of a month, each named by what it is, the same on every page:
+#: the city's figure for the district in its ranking of the districts (data/city_ranking/MONTH.csv),
+#: and the district's own return visits (回访满意数 over 回访工单总数 of all its units).
+CITY_SATISFACTION = "全市排名满意度"
+DISTRICT_SATISFACTION = "区回访满意度"
+
+
 def _finalize(value):
     """Mask personal numbers in every printed value; markup stays markup (masking adds no tag)."""
     masked = mask_personal(value)

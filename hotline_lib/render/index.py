@@ -1,4 +1,5 @@
-"""outputs/index.html: every rendered month with its headline figures."""
+"""outputs/index.html: every rendered month with its headline figures, self-contained like a bulletin
+(the CSS and a subset of the CJK font inline)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from hotline_lib.io.directory import load_settings
 
 
 def index_rows(out_dir: Path, district: str) -> list[dict]:
-    """Headline figures of every rendered month (newest first), from its figures.json."""
+    """Headline figures of every rendered month (newest first), from its figures.json. ``satisfaction``
+    is the city's figure for the district in its ranking (CITY_SATISFACTION), as the bulletin prints it."""
     rows = []
     for figures_path in sorted(out_dir.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/figures.json"), reverse=True):
         month_dir = figures_path.parent
@@ -28,12 +30,16 @@ def index_rows(out_dir: Path, district: str) -> list[dict]:
 
 def write_index(out_dir: Path, settings_file=None) -> Path:
     """outputs/index.html: one self-contained page listing every rendered month."""
-    from hotline_lib.core.config import TEMPLATES_DIR
-    from hotline_lib.core.text import html
+    from hotline_lib.core.config import TEMPLATES_DIR, cache_dir
+    from hotline_lib.core.text import CITY_SATISFACTION, DISTRICT_SATISFACTION, html
+    from hotline_lib.render.fonts import font_face_css
 
     css = (TEMPLATES_DIR / "nbconvert" / "bulletin" / "bulletin.css").read_text(encoding="utf-8")
     district = load_settings(settings_file).district
-    page = html("index.html.j2", district=district, rows=index_rows(out_dir, district), css=css)
+    page = html("index.html.j2", district=district, rows=index_rows(out_dir, district), css=css,
+                city_satisfaction=CITY_SATISFACTION, district_satisfaction=DISTRICT_SATISFACTION)
+    # the CJK font subset the page needs, as in a bulletin: it reads where no Chinese font is installed
+    page = page.replace("/* @font-face */", font_face_css(page, cache_dir()), 1)
     path = out_dir / "index.html"
     write_text_atomic(path, page)
     return path
