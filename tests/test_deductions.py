@@ -146,3 +146,29 @@ def test_exemption_text_is_masked_and_plain_in_explain(sample_dir, tmp_path):
     month = load_month("2020-12", data)
     sheet = month.deductions.exemptions
     assert sheet["原因"].tolist() == ["市民138****5678来电撤诉[/bold]"] and sheet["批准人"].tolist() == ["李四 139****5678"]
+
+
+def test_inputs_follow_the_settings_folders(sample_dir, tmp_path):
+    """A district that keeps its exemptions in appeals/ (a setting) gets them read as exemptions,
+    not as an export the reader cannot classify."""
+    import yaml
+
+    from hotline_lib.analysis.bulletin import load_month
+    from hotline_lib.core.config import DEFAULT_SETTINGS
+    from hotline_lib.figures.month import compute_month
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    late = load_month("2020-12", data).deductions.details
+    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
+    (data / "appeals").mkdir()
+    (data / "appeals" / "2020-12.csv").write_text(f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,系统故障,张科长\n",
+                                                 encoding="utf-8")
+    settings = yaml.safe_load(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
+    settings["exemptions_file"] = "appeals/{month}.csv"
+    custom = tmp_path / "settings.yaml"
+    custom.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    figures = compute_month("2020-12", data, settings_path=custom)
+    assert figures.exemptions["工单编号"].tolist() == [order]
+    rate = figures.unit_table.set_index("部门名称").at["人力资源和社会保障局", "按时办结率"]
+    assert str(rate) == "99.18"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from hotline_lib.core.config import cache_dir, sample_dir
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
-from hotline_lib.io.exports import Exports, load_exports
+from hotline_lib.io.exports import Exports, input_folders, load_exports
 from hotline_lib.figures.counts import in_month, month_bounds, unit_figures
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.scoring.rules import load_rules
@@ -156,5 +156,6 @@ def load_trends(start: str, end: str, data_dir: str | None = None, settings_file
 
     months = months_between(start, end)
     units = load_units(units_file)
-    exports = load_exports(Path(data_dir or sample_dir()), units, cache_dir())
-    return TrendData(months, exports, units, load_settings(settings_file), unit_month_table(exports, months, units, rules_file))
+    settings = load_settings(settings_file)
+    exports = load_exports(Path(data_dir or sample_dir()), units, cache_dir(), input_folders(settings))
+    return TrendData(months, exports, units, settings, unit_month_table(exports, months, units, rules_file))

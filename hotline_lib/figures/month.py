@@ -14,7 +14,7 @@ from hotline_lib.core.config import cache_dir
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.months import check_month
-from hotline_lib.io.exports import Exports, dataset_folder, load_exports
+from hotline_lib.io.exports import Exports, dataset_folder, input_folders, load_exports
 from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
 from hotline_lib.figures.exempt import APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, subtract_exempted
 from hotline_lib.io.exemptions import read_exemptions
@@ -143,11 +143,11 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     units = load_units(units_path)
     settings = load_settings(settings_path)
     cache = cache_dir() if use_cache else None
-    exports = load_exports(data_dir, units, cache)
+    exports = load_exports(data_dir, units, cache, input_folders(settings))
     chosen = choose_engine(engine, len(exports.assignments)) if cache is not None else "pandas"
     applied, exempted = month_exemptions(month, data_dir, exports, units, settings)
     if chosen == "duckdb":
-        folder = dataset_folder(data_dir, units, cache)
+        folder = dataset_folder(data_dir, units, cache, input_folders(settings))
         counts, aggregates = _counts_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
                                                                  month, settings, "duckdb")
     else:

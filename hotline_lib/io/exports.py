@@ -80,8 +80,18 @@ class Exports:
         return table
 
 
-def export_files(data_dir: str | Path) -> list[Path]:
-    """Every .csv/.xlsx under ``data_dir``, except the input subfolders, hidden and Office lock files, in name order.
+def input_folders(settings=None) -> set[str]:
+    """The data folder's subfolders that hold inputs, not exports: the first folder of each of the
+    settings' input paths (city ranking, case story, exemptions), or the shipped names without settings."""
+    if settings is None:
+        return set(INPUT_FOLDERS)
+    paths = [settings.city_ranking_file, settings.case_story_file, settings.exemptions_file]
+    return {Path(p).parts[0] for p in paths if len(Path(p).parts) > 1}
+
+
+def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Path]:
+    """Every .csv/.xlsx under ``data_dir``, except the input subfolders (``skip``, see
+    ``input_folders``), hidden and Office lock files, in name order.
 
     A spreadsheet the reader cannot open (.xls, .ods, ...) is an error: skipping it would drop its rows.
     """
@@ -91,7 +101,8 @@ def export_files(data_dir: str | Path) -> list[Path]:
     # hidden files, the input subfolders, and the "~$name.xlsx" owner files Excel and WPS keep
     # beside a workbook while it is open (they hold no rows)
     found = [p for p in sorted(data_dir.rglob("*")) if not p.name.startswith("~$")
-             and not any(part.startswith(".") or part in INPUT_FOLDERS for part in p.relative_to(data_dir).parts)]
+             and not any(part.startswith(".") or part in (INPUT_FOLDERS if skip is None else skip)
+                         for part in p.relative_to(data_dir).parts)]
     unreadable = [p for p in found if p.suffix.lower() in NOT_READ]  # a .numbers may be a folder (a macOS package)
     if unreadable:
         more = f" (and {len(unreadable) - 1} more: {', '.join(p.name for p in unreadable[1:])})" if len(unreadable) > 1 else ""
@@ -254,12 +265,13 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path) -> Path:
+def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None) -> Path:
     """The cache folder of a data folder's validated dataset (orders.parquet, assignments.parquet)."""
-    return cache_dir / f"dataset-{dataset_key(export_files(data_dir), units)}"
+    return cache_dir / f"dataset-{dataset_key(export_files(data_dir, skip), units)}"
 
 
-def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None) -> Exports:
+def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None,
+                 skip: set[str] | None = None) -> Exports:
     """Everything in a data folder, validated; raises on what cannot be read, rejects invalid rows,
     sets aside the extra copies of a row exported more than once.
 
@@ -267,7 +279,7 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     so is the validated, de-duplicated dataset (a second run validates nothing again).
     """
     data_dir = Path(data_dir)
-    files = export_files(data_dir)
+    files = export_files(data_dir, skip)
     folder = cache_dir / f"dataset-{dataset_key(files, units)}" if cache_dir is not None else None
     if folder is not None and folder.exists():
         cached = _read_dataset(folder, files)

@@ -64,7 +64,8 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
     """
     from hotline_lib.core.config import cache_dir
     from hotline_lib.io.directory import load_units
-    from hotline_lib.io.exports import load_exports
+    from hotline_lib.io.directory import load_settings
+    from hotline_lib.io.exports import input_folders, load_exports
 
     started = time.perf_counter()
     data_dir = Path(data_dir or sample_dir()).resolve()
@@ -87,7 +88,7 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
     if todo:
         # Parse every export once here, so that the workers only read the Parquet cache; and import
         # papermill and nbconvert once here, so that the forked workers do not each pay for it.
-        load_exports(data_dir, load_units(units_file), cache_dir())
+        load_exports(data_dir, load_units(units_file), cache_dir(), input_folders(load_settings(settings_file)))
         from hotline_lib.render import report  # noqa: F401
         args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir, formats, force)
         with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:

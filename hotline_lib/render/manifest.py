@@ -16,7 +16,7 @@ from hotline_lib import __version__
 from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS, NOTEBOOKS_DIR, PACKAGE_DIR
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.directory import load_settings
-from hotline_lib.io.exports import export_files
+from hotline_lib.io.exports import export_files, input_folders
 from hotline_lib.io.reading import file_digest
 
 
@@ -51,7 +51,7 @@ class Fingerprints:
         cells), and the formats asked for (a new format makes the month render again)."""
         settings_path = Path(settings_file or DEFAULT_SETTINGS)
         settings = load_settings(settings_path)
-        files = [*export_files(data_dir),
+        files = [*export_files(data_dir, input_folders(settings)),
                  data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
                  data_dir / settings.exemptions_file.format(month=month),
                  settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
