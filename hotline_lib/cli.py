@@ -160,6 +160,7 @@ def report(
 
 
 def _report_month(month, data, out, settings, units, rules, notebooks, formats, force) -> None:
+    from hotline_lib.core.numbers import plain_value
     from hotline_lib.core.errors import SentBulletin
     from hotline_lib.render.report import check_render_inputs, choose_formats, render_month, section_notebooks
 
@@ -181,14 +182,10 @@ def _report_month(month, data, out, settings, units, rules, notebooks, formats, 
         typer.echo(warning, err=True)
     for section, changed in result.overrides.items():
         typer.echo(f"note: section {section} overrides settings: " + ", ".join(
-            f"{name} = {_plain(value['used'])} (settings: {_plain(value['settings'])})" for name, value in changed.items()), err=True)
+            f"{name} = {plain_value(value['used'])} (settings: {plain_value(value['settings'])})"
+            for name, value in changed.items()), err=True)
     typer.echo(f"{result.rows}; per file: {result.html.parent / 'accounting.json'}", err=True)
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
-
-
-def _plain(value) -> str:
-    """97.0 as 97, text as it is: how a setting reads in a message."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks, formats) -> None:

@@ -32,6 +32,21 @@ def workbook(report_2020_12):
     return report_2020_12.html.parent / "扣分明细.xlsx"
 
 
+def _data_with_exemption(sample_dir, tmp_path, reason: str, approver: str, folder: str = "exemptions"):
+    """A copy of the sample whose 2020-12 exemptions file exempts one of 人社局's late completions;
+    returns (data folder, the exempted order)."""
+    from hotline_lib.analysis.bulletin import load_month
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    late = load_month("2020-12", data).deductions.details
+    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
+    (data / folder).mkdir()
+    (data / folder / "2020-12.csv").write_text(f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,{reason},{approver}\n",
+                                              encoding="utf-8")
+    return data, order
+
+
 def test_the_report_writes_the_workbook_made_for_excel(workbook, report_2020_12):
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == ["汇总", "明细", "挽回", "核减"]
@@ -98,16 +113,9 @@ def test_explain_an_unknown_unit_names_the_closest(sample_dir):
 
 
 def test_an_exemption_reaches_the_appendix_the_workbook_and_the_manifest(sample_dir, tmp_path, report_2020_12):
-    from hotline_lib.analysis.bulletin import load_month
     from hotline_lib.render.report import render_month
 
-    data = tmp_path / "data"
-    shutil.copytree(sample_dir, data)
-    late = load_month("2020-12", data).deductions.details
-    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
-    (data / "exemptions").mkdir()
-    (data / "exemptions" / "2020-12.csv").write_text(
-        f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,系统故障导致无法办结,=1+2\n", encoding="utf-8")
+    data, order = _data_with_exemption(sample_dir, tmp_path, "系统故障导致无法办结", "=1+2")
     result = render_month("2020-12", data, tmp_path / "out")
     page = result.html.read_text(encoding="utf-8")
     assert "注：本月经审核核减工单1件" in page
@@ -131,14 +139,7 @@ def test_exemption_text_is_masked_and_plain_in_explain(sample_dir, tmp_path):
     text that looks like rich markup is printed as it is."""
     from hotline_lib.analysis.bulletin import load_month
 
-    data = tmp_path / "data"
-    shutil.copytree(sample_dir, data)
-    late = load_month("2020-12", data).deductions.details
-    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
-    (data / "exemptions").mkdir()
-    (data / "exemptions" / "2020-12.csv").write_text(
-        f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,市民13812345678来电撤诉[/bold],李四 13912345678\n",
-        encoding="utf-8")
+    data, _ = _data_with_exemption(sample_dir, tmp_path, "市民13812345678来电撤诉[/bold]", "李四 13912345678")
     result = runner.invoke(app, ["explain", "2020-12", "人社局", "--data", str(data)])
     assert result.exit_code == 0, result.output
     assert "138****5678" in result.output and "139****5678" in result.output and "[/bold]" in result.output
@@ -153,17 +154,10 @@ def test_inputs_follow_the_settings_folders(sample_dir, tmp_path):
     not as an export the reader cannot classify."""
     import yaml
 
-    from hotline_lib.analysis.bulletin import load_month
     from hotline_lib.core.config import DEFAULT_SETTINGS
     from hotline_lib.figures.month import compute_month
 
-    data = tmp_path / "data"
-    shutil.copytree(sample_dir, data)
-    late = load_month("2020-12", data).deductions.details
-    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
-    (data / "appeals").mkdir()
-    (data / "appeals" / "2020-12.csv").write_text(f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,系统故障,张科长\n",
-                                                 encoding="utf-8")
+    data, order = _data_with_exemption(sample_dir, tmp_path, "系统故障", "张科长", folder="appeals")
     settings = yaml.safe_load(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
     settings["exemptions_file"] = "appeals/{month}.csv"
     custom = tmp_path / "settings.yaml"

@@ -90,3 +90,8 @@ def chinese_month(month: int) -> str:
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1 to 12, got {month}")
     return f"{chinese_number(month)}月份"
+
+
+def plain_value(value) -> str:
+    """A setting as a person reads it in a message: 97.0 as 97, anything else as it is."""
+    return f"{value:g}" if isinstance(value, float) else str(value)

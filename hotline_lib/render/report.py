@@ -27,7 +27,6 @@ from hotline_lib.render.page import bulletin_page
 from hotline_lib.render.section import SECTION_MIME, Section, sections_from_notebook, write_sections
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
-from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK
 from hotline_lib.core.text import bulletin_title, trends_title
 from hotline_lib.core.utils import atomic_path, exclusive, remove_leftovers, write_text_atomic
 from hotline_lib.io.directory import load_settings
@@ -352,18 +351,18 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     notebooks = _save_sections(executed, paths, month_dir)
     write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     write_sections(sections, month_dir / "sections.json")
+    from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
+
     for name in ["rejects.csv", "duplicates.csv", "accounting.json", WORKBOOK]:
         os.replace(staging / month / name, month_dir / name)
     _replace_folder(staging / month / UNIT_FOLDER, month_dir / UNIT_FOLDER)
-    for name in FORMATS:   # the page last: it is what the index links to
+    for name in [*FORMATS[1:], "html"]:   # the page last: it is what the index links to
         target = month_dir / FORMAT_FILES[name]
-        if name in written and name != "html":
+        if name in written:   # staged whole (the PDF was printed from the staged page): moved, not written again
             _fsync(staging / FORMAT_FILES[name])
             os.replace(staging / FORMAT_FILES[name], target)
-        elif name != "html":
+        else:
             target.unlink(missing_ok=True)   # not rendered this time: no stale PDF beside a new page
-    with atomic_path(month_dir / "bulletin.html") as tmp:
-        tmp.write_text(html, encoding="utf-8")
     shutil.rmtree(staging, ignore_errors=True)
     files = [*(FORMAT_FILES[f] for f in FORMATS if f in written), "figures.json", "sections.json", "rejects.csv",
              "duplicates.csv", "accounting.json", WORKBOOK,

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from hotline_lib.core.numbers import plain_value
 from hotline_lib.core.privacy import mask_personal, mask_strings
 from hotline_lib.core.text import html
 
@@ -142,7 +143,7 @@ class Section:
         if override is None or override == configured:
             return configured
         self.overrides[name] = {"settings": configured, "used": override}
-        print(f"本节改用设置 {name} = {_plain(override)}（设置文件中为 {_plain(configured)}），已记入 manifest.json。")
+        print(f"本节改用设置 {name} = {plain_value(override)}（设置文件中为 {plain_value(configured)}），已记入 manifest.json。")
         return override
 
     # Reading ----------------------------------------------------------------------------------
@@ -182,10 +183,6 @@ def _cell(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value)
-
-
-def _plain(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _setting_value(settings, name: str):
