@@ -387,6 +387,9 @@ def check_privacy(
 
 def main() -> None:
     """Entry point of the console script: even a bug is one line (the traceback with --debug)."""
+    from hotline_lib.render.kernel import skip_uri_grammar
+
+    skip_uri_grammar()
     try:
         app()
     except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback

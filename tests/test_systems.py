@@ -12,8 +12,9 @@ import nbformat
 import pytest
 
 from hotline_lib.core.config import PROJECT_ROOT
+from hotline_lib.render import kernel as kernel_module
 from hotline_lib.render import report
-from hotline_lib.render.report import _ipc_kernel_manager, kernel_transport
+from hotline_lib.render.kernel import kernel_transport, local_kernel_manager
 
 PACKAGE = PROJECT_ROOT / "hotline_lib"
 
@@ -50,10 +51,10 @@ def test_too_long_a_socket_path_talks_tcp(monkeypatch, tmp_path):
 
 
 def test_the_kernel_manager_takes_the_transport(monkeypatch):
-    manager = _ipc_kernel_manager()(kernel_name="python3")
+    manager = local_kernel_manager()(kernel_name="python3")
     assert manager.transport == "ipc" and "hotline-kernel-" in manager.ip
     monkeypatch.setattr(report.os, "name", "nt")
-    manager = _ipc_kernel_manager()(kernel_name="python3")
+    manager = local_kernel_manager()(kernel_name="python3")
     assert (manager.transport, manager.ip) == ("tcp", "127.0.0.1")
 
 
@@ -66,11 +67,11 @@ def test_a_notebook_runs_over_either_transport(monkeypatch, tmp_path, windows):
     def transport():
         with monkeypatch.context() as system:
             if windows:
-                system.setattr(report.os, "name", "nt")
+                system.setattr(kernel_module.os, "name", "nt")
             chosen.append(kernel_transport())
         return chosen[-1]
 
-    monkeypatch.setattr(report, "kernel_transport", transport)
+    monkeypatch.setattr(kernel_module, "kernel_transport", transport)
     path = tmp_path / "tcp.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

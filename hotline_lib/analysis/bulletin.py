@@ -240,6 +240,11 @@ def load_month(month: str, data_dir=None, settings_file=None, units_file=None, r
     return _load_month(month, str(data), *as_text, _input_stamp(data, [f or d for f, d in zip(as_text[:3], defaults)]))
 
 
+def clear_month_cache() -> None:
+    """Forget every loaded month: a batch kernel starts each month without the ones before it."""
+    _load_month.cache_clear()
+
+
 def _input_stamp(data_dir: Path, files: list) -> tuple:
     """Name, size and modification time of every input file: a change makes ``load_month`` compute again."""
     paths = [p for p in sorted(data_dir.rglob("*")) if p.is_file()] + [Path(f) for f in files]
