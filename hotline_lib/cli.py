@@ -42,6 +42,41 @@ def _fail(error: Exception) -> None:
 @app.callback()
 def main_options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
     _state["debug"] = debug
+    _pin_project_root()
+
+
+def _pin_project_root() -> None:
+    """Fix the working folder once, as HOTLINE_HOME, for the command and everything it starts: the
+    notebooks' kernels run in the notebooks' folder (an analyst's copy may lie elsewhere) and the
+    workers of a range in theirs. Outside a working folder nothing is fixed (init and score work anywhere)."""
+    import os
+
+    from hotline_lib.core.config import find_project_root
+
+    if not os.environ.get("HOTLINE_HOME"):
+        root = find_project_root()
+        if root is not None:
+            os.environ["HOTLINE_HOME"] = str(root)
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The working folder to make: new, empty, or a working folder missing files."),
+    district: Optional[str] = typer.Option(None, "--district", help="The district's name, written into data/settings.yaml."),
+) -> None:
+    """Make a district's working folder: notebooks/, data/ (settings, units, rules, exports/) and outputs/."""
+    from hotline_lib.io.project import init_project
+
+    try:
+        made = init_project(folder, district)
+    except EXPECTED as exc:
+        _fail(exc)
+    if made:
+        typer.echo(f"made {folder}: {len(made)} files and folders in notebooks/, data/ and outputs/ "
+                   f"(exports go in {Path(folder, 'data', 'exports')}; data/README.md says what goes where)")
+    else:
+        typer.echo(f"{folder} is already a working folder: nothing to add")
+    typer.echo(f"next:\n  cd {folder}\n  hotline sample\n  hotline report 2020-12")
 
 
 @app.command()
