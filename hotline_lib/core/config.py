@@ -39,7 +39,7 @@ def is_working_folder(folder: Path) -> bool:
     return (folder / MARKER).is_file()
 
 
-def find_project_root(start: Path | None = None, source: Path = SOURCE_ROOT) -> Path | None:
+def find_project_root(start: Path | None = None, source: Path | None = None) -> Path | None:
     """HOTLINE_HOME when set, else the nearest working folder at or above ``start`` (the current
     folder), else ``source`` when the package runs from a checkout; None outside all of them."""
     home = os.environ.get("HOTLINE_HOME")
@@ -52,6 +52,7 @@ def find_project_root(start: Path | None = None, source: Path = SOURCE_ROOT) -> 
     for folder in (start, *start.parents):
         if is_working_folder(folder):
             return folder
+    source = SOURCE_ROOT if source is None else source
     return source if is_working_folder(source) else None
 
 
