@@ -83,7 +83,7 @@ def init(
 def score(
     file: Path = typer.Argument(..., help="Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the scored table here (CSV, UTF-8 with BOM). Default: standard output."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the district's shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
     check: bool = typer.Option(False, "--check", help="Compare with the table's published 总分 and 排名; exit 1 on any mismatch."),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help="Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回)."),
 ) -> None:
@@ -179,7 +179,7 @@ def report(
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
     notebooks: Optional[Path] = typer.Option(None, "--notebooks", help="Folder of section notebooks (an analyst's edited copy). Default: notebooks/."),
     formats: Optional[str] = typer.Option(None, "--formats", help="Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats."),
 ) -> None:
@@ -281,7 +281,7 @@ def explain(
     data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
 ) -> None:
     """Why a unit lost each point in a month: every rule, the orders behind each count, what wins points back."""
     import logging
@@ -358,7 +358,7 @@ def trends(
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
 ) -> None:
     """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
     from hotline_lib.core.months import months_between
