@@ -81,11 +81,11 @@ def test_a_month_in_a_warm_kernel_is_the_month_rendered_alone(sample_dir, tmp_pa
     behind — variables, matplotlib settings, pandas options, open figures, the working folder — must
     not reach the next. Here 2020-11 leaves all of them changed; 2020-12 rendered after it in the
     same kernel is byte for byte 2020-12 rendered alone (figures.json and every chart)."""
-    from hotline_lib.core.config import NOTEBOOKS_DIR
+    from hotline_lib.core.config import notebooks_dir
     from hotline_lib.render.report import render_month
 
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, notebooks, ignore=shutil.ignore_patterns("explore", "trends.ipynb", ".ipynb_checkpoints"))
+    shutil.copytree(notebooks_dir(), notebooks, ignore=shutil.ignore_patterns("explore", "trends.ipynb", ".ipynb_checkpoints"))
     units = nbformat.read(notebooks / "03_units.ipynb", as_version=4)
     setup = next(c for c in units.cells if "setup" in c.metadata.get("tags", []))
     setup.source += ('\nassert "left_behind" not in globals(), "a variable of the month before"'

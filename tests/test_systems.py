@@ -11,12 +11,12 @@ import tempfile
 import nbformat
 import pytest
 
-from hotline_lib.core.config import PROJECT_ROOT
+from hotline_lib.core.config import SOURCE_ROOT
 from hotline_lib.render import kernel as kernel_module
 from hotline_lib.render import report
 from hotline_lib.render.kernel import kernel_transport, local_kernel_manager
 
-PACKAGE = PROJECT_ROOT / "hotline_lib"
+PACKAGE = SOURCE_ROOT / "hotline_lib"
 
 
 def test_ipc_on_this_system():
@@ -90,7 +90,7 @@ UNIX_ONLY_CALLS = {"os.killpg", "os.getpgid", "os.setsid", "os.fork", "os.getuid
 GUARDS = ("sys.platform", "os.name", "hasattr(", "platform.system")
 
 
-def _unguarded(path, root=PROJECT_ROOT) -> list[str]:
+def _unguarded(path, root=SOURCE_ROOT) -> list[str]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
@@ -138,9 +138,9 @@ def test_the_guard_check_finds_an_unguarded_call(tmp_path):
 # Without make -------------------------------------------------------------------------------------
 
 def test_every_make_target_has_a_line_without_make():
-    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    makefile = (SOURCE_ROOT / "Makefile").read_text(encoding="utf-8")
     targets = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (SOURCE_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Systems", 1)[1].split("\n## ", 1)[0]
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `make (\w+)` \| (.+) \|$", section, re.M)}
     assert sorted(rows) == sorted(targets)

@@ -22,7 +22,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from hotline_lib.core.config import PROJECT_ROOT, outputs_dir, sample_dir
+from hotline_lib.core.config import SOURCE_ROOT, outputs_dir, sample_dir
 from hotline_lib.core.utils import write_text_atomic
 
 MONTH = "2020-12"
@@ -297,7 +297,7 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def update_readme(results: dict, readme: Path = PROJECT_ROOT / "README.md") -> None:
+def update_readme(results: dict, readme: Path = SOURCE_ROOT / "README.md") -> None:
     """Replace the table between the README's performance markers with this run's."""
     text = readme.read_text(encoding="utf-8")
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"

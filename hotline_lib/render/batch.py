@@ -49,12 +49,12 @@ def _start_worker(notebooks_dir) -> None:
     it is stopped when the worker exits."""
     from multiprocessing import util
 
-    from hotline_lib.core.config import NOTEBOOKS_DIR
+    from hotline_lib.core.config import notebooks_dir as default_notebooks
     from hotline_lib.render.kernel import Kernel
 
     _worker.update(kernel=None, notebooks_dir=notebooks_dir)
     try:
-        kernel = _worker["kernel"] = Kernel(Path(notebooks_dir or NOTEBOOKS_DIR).resolve())
+        kernel = _worker["kernel"] = Kernel(Path(notebooks_dir or default_notebooks()).resolve())
     except Exception:   # each month then starts its own kernel, and reports why it cannot
         return
     util.Finalize(None, kernel.shutdown, exitpriority=10)   # run as the pool's worker process exits

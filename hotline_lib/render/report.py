@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from hotline_lib.core.config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
+from hotline_lib.core import config
+from hotline_lib.core.config import TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
 from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
                                      UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
@@ -53,7 +54,7 @@ class ReportResult:
 def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
     """The bulletin's sections in published order (their file names start with the order), each
     with exactly one cell tagged ``parameters`` (papermill injects the month after it)."""
-    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
+    notebooks_dir = Path(notebooks_dir or config.notebooks_dir())
     if not notebooks_dir.is_dir():
         raise InputError("notebooks folder not found", path=notebooks_dir)
     paths = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
@@ -234,12 +235,12 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
     from hotline_lib.io.directory import load_settings
 
     running = out / f".{name}.running.ipynb"  # papermill writes as it goes: never under the final name
-    shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", running)
+    shutil.copyfile(config.notebooks_dir() / "trends.ipynb", running)
     parameters = {"from_month": start, "to_month": end, "data_dir": str(Path(data_dir or sample_dir()).resolve()),
                   "settings_file": _text(settings_file), "units_file": _text(units_file), "rules_file": _text(rules_file)}
     notebook = out / f"{name}.ipynb"
     try:
-        executed = execute(running, parameters, cwd=NOTEBOOKS_DIR)
+        executed = execute(running, parameters, cwd=config.notebooks_dir())
     except PapermillExecutionError as exc:
         _write_notebook(mask_notebook(nbformat.read(running, as_version=4)), notebook)
         reason = mask_personal(str(exc.evalue).splitlines()[0] if exc.evalue else "")
@@ -282,9 +283,9 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     """
     started = time.perf_counter()
     data_dir = check_render_inputs(month, data_dir)
-    own = kernel is None and Path(notebooks_dir or NOTEBOOKS_DIR).is_dir()
+    own = kernel is None and Path(notebooks_dir or config.notebooks_dir()).is_dir()
     if own:
-        kernel = Kernel(Path(notebooks_dir or NOTEBOOKS_DIR).resolve())
+        kernel = Kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())
     try:
         paths = section_notebooks(notebooks_dir)
         chosen = choose_formats(formats, settings_file)
