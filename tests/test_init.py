@@ -192,7 +192,7 @@ def test_a_wheel_in_a_fresh_environment_inits_samples_and_reports(tmp_path):
     office = work / "office"
     log += _run([hotline, "sample"], office, env)
     log += _run([hotline, "report", "2020-12", "--formats", "html"], office, env)
-    imported = _run([python, "-c", "import hotline_lib.render.report as r; print(r.__file__, r.kernel_name())"],
+    imported = _run([python, "-c", "import hotline_lib.render.kernel as r; print(r.__file__, r.kernel_name())"],
                     office / "notebooks", env)
     print(log, f"hotline_lib imported from {imported}", sep="")
 

@@ -148,13 +148,19 @@ def measure_all_formats(runs: int, data: Path, work: Path) -> tuple[float | None
     return (None if skipped else _median(times)), skipped
 
 
-def measure_year(runs: int, data: Path, work: Path) -> float:
-    """12 months, --jobs 2, cold (empty cache, nothing to skip)."""
+def measure_year(runs: int, data: Path, work: Path) -> tuple[float, list]:
+    """12 months, --jobs 2 --formats html, cold (empty cache, nothing to skip): (median seconds, the
+    worker kernels' resident MB after each month of the last run, in month order, from render.log)."""
+    import re
+
     times = []
     for i in range(runs):
         times.append(_timed([*HOTLINE, "report", "--from", "2020-01", "--to", "2020-12", "--jobs", "2", "--force",
-                             "--data", str(data), "--out", str(work / f"year-{i}")], {"HOTLINE_CACHE": str(work / f"year-cache-{i}")}))
-    return _median(times)
+                             "--formats", "html", "--data", str(data), "--out", str(work / f"year-{i}")],
+                            {"HOTLINE_CACHE": str(work / f"year-cache-{i}")}))
+    logs = sorted((work / f"year-{runs - 1}").glob("*/render.log"))
+    memory = [float(m.group(1)) for log in logs if (m := re.search(r"kernel (\d+) MB", log.read_text(encoding="utf-8")))]
+    return _median(times), memory
 
 
 def measure_figures(runs: int, rows: int, work: Path) -> tuple[dict, dict]:
@@ -245,7 +251,7 @@ def run(runs: int, rows: int) -> dict:
                  ("month", lambda: results.update(dict(zip(["month_cold_s", "month_warm_s"], measure_month(runs, data, work))))),
                  ("month, all formats", lambda: results.update(dict(zip(["month_all_formats_warm_s", "formats_skipped"],
                                                                          measure_all_formats(runs, data, work))))),
-                 ("year", lambda: results.update(year_s=measure_year(runs, data, work))),
+                 ("year", lambda: results.update(dict(zip(["year_s", "year_kernel_mb"], measure_year(runs, data, work))))),
                  ("figures", lambda: results.update(dict(zip(["figures_scaling", "load_month_10m"], measure_figures(runs, rows, work))))),
                  ("xlsx", lambda: results.update(dict(zip(["xlsx_openpyxl_s", "xlsx_engine_s", "xlsx_cached_s"], measure_xlsx(runs, work)))))]
         for name, step in steps:
@@ -292,6 +298,10 @@ def table(results: dict) -> str:
         lines.append(f"| {key} | {results[key]} | {absolute} | {mark} |")
     for rows, figure in results["figures_scaling"].items():
         lines.append(f"| figures, {int(rows):,} assignments (DuckDB) | {figure['seconds']} s, {figure['peak_gb']} GB | |")
+    if results.get("year_kernel_mb"):
+        memory = results["year_kernel_mb"]
+        lines.append(f"| year: worker kernels' memory after each month | {memory[0]:.0f} … {memory[-1]:.0f} MB "
+                     f"(max {max(memory):.0f}) | | |")
     m = results["machine"]
     lines.append(f"\nMeasured on {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}; medians of {results['runs']} runs.")
     return "\n".join(lines)
