@@ -3,7 +3,7 @@
 JupyterLab is started as `make lab` starts it (``python -m hotline_lib.lab``: in Chinese, with the
 project's CJK font) on a temporary copy of notebooks/ (Lab may save what it opens) with the sample as
 data and private cache/outputs folders, on 127.0.0.1 with a random token, and opened in headless
-Chromium (the `browser` fixture in conftest.py), which has no Chinese font of its own here. The test
+Chromium that sees none of the machine's Chinese fonts (`browser_without_chinese`). The test
 checks that the menus are Chinese and drawn in the project's font, clicks 运行 → 运行所有单元格 (Run →
 Run All Cells), waits until the kernel is idle and every code cell has its execution count, then
 checks that a table and a chart show and no error does. A screenshot goes to outputs/screenshots/ for
@@ -219,19 +219,17 @@ NO_CHINESE_FONTS = """<?xml version="1.0"?>
 
 
 @pytest.fixture(scope="module")
-def browser(chromium, tmp_path_factory):
-    """Headless Chromium as conftest.py's, but seeing no Chinese font of the machine's."""
-    from playwright.sync_api import sync_playwright
-
+def browser_without_chinese(browser, chromium, tmp_path_factory):
+    """A second headless Chromium (in conftest.py's Playwright, which is one per process) that sees no
+    Chinese font of the machine's."""
     from conftest import CHROMIUM_FLAGS
 
     fonts_conf = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
     fonts_conf.write_text(NO_CHINESE_FONTS, encoding="utf-8")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS,
-                                              env={**os.environ, "FONTCONFIG_FILE": str(fonts_conf)})
-        yield instance
-        instance.close()
+    instance = browser.browser_type.launch(executable_path=chromium, args=CHROMIUM_FLAGS,
+                                           env={**os.environ, "FONTCONFIG_FILE": str(fonts_conf)})
+    yield instance
+    instance.close()
 
 
 # The first element under ``selector`` in the window holding Chinese text of its own, marked for the
@@ -283,10 +281,10 @@ def _open(browser, base: str, token: str, name: str):
 
 
 @pytest.mark.parametrize("name", ["03_units"])
-def test_section_notebook_in_jupyterlab(name, browser, lab):
+def test_section_notebook_in_jupyterlab(name, browser_without_chinese, lab):
     base, token, _ = lab
     requests: list[str] = []
-    context, page = _open(browser, base, token, name)
+    context, page = _open(browser_without_chinese, base, token, name)
     try:
         page.on("request", lambda request: requests.append(request.url))
         assert [s["kernel"]["name"] for s in _api(base, token, "/api/sessions")] == ["hotline"]
@@ -350,11 +348,11 @@ def test_section_notebook_in_jupyterlab(name, browser, lab):
         context.close()
 
 
-def test_the_analysts_language_wins(browser, lab):
+def test_the_analysts_language_wins(browser_without_chinese, lab):
     """Chinese is only the default: English chosen in 设置 → 语言 (Settings → Language) is kept (a user
     setting, in the folder the test gives Lab) and shown after the reload Lab asks for."""
     base, token, _ = lab
-    context, page = _open(browser, base, token, "03_units")
+    context, page = _open(browser_without_chinese, base, token, "03_units")
     try:
         assert page.locator(".lm-MenuBar-item").all_inner_texts() == MENU_BAR
         page.locator(".lm-MenuBar-item", has_text=re.compile(r"^设置$")).click()
