@@ -42,13 +42,48 @@ def _fail(error: Exception) -> None:
 @app.callback()
 def main_options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
     _state["debug"] = debug
+    _pin_project_root()
+
+
+def _pin_project_root() -> None:
+    """Fix the working folder once, as HOTLINE_HOME, for the command and everything it starts: the
+    notebooks' kernels run in the notebooks' folder (an analyst's copy may lie elsewhere) and the
+    workers of a range in theirs. Outside a working folder nothing is fixed (init and score work anywhere)."""
+    import os
+
+    from hotline_lib.core.config import find_project_root
+
+    if not os.environ.get("HOTLINE_HOME"):
+        root = find_project_root()
+        if root is not None:
+            os.environ["HOTLINE_HOME"] = str(root)
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., help="The working folder to make: new, empty, or a working folder missing files."),
+    district: Optional[str] = typer.Option(None, "--district", help="The district's name, written into data/settings.yaml."),
+) -> None:
+    """Make a district's working folder: notebooks/, data/ (settings, units, rules, exports/) and outputs/."""
+    from hotline_lib.io.project import init_project
+
+    try:
+        made = init_project(folder, district)
+    except EXPECTED as exc:
+        _fail(exc)
+    if made:
+        typer.echo(f"made {folder}: {len(made)} files and folders in notebooks/, data/ and outputs/ "
+                   f"(exports go in {Path(folder, 'data', 'exports')}; data/README.md says what goes where)")
+    else:
+        typer.echo(f"{folder} is already a working folder: nothing to add")
+    typer.echo(f"next:\n  cd {folder}\n  hotline sample\n  hotline report 2020-12")
 
 
 @app.command()
 def score(
     file: Path = typer.Argument(..., help="Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the scored table here (CSV, UTF-8 with BOM). Default: standard output."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the district's shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
     check: bool = typer.Option(False, "--check", help="Compare with the table's published 总分 and 排名; exit 1 on any mismatch."),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help="Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回)."),
 ) -> None:
@@ -144,7 +179,7 @@ def report(
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
     notebooks: Optional[Path] = typer.Option(None, "--notebooks", help="Folder of section notebooks (an analyst's edited copy). Default: notebooks/."),
     formats: Optional[str] = typer.Option(None, "--formats", help="Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats."),
 ) -> None:
@@ -246,7 +281,7 @@ def explain(
     data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
 ) -> None:
     """Why a unit lost each point in a month: every rule, the orders behind each count, what wins points back."""
     import logging
@@ -323,7 +358,7 @@ def trends(
     out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
     settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
     units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: the shipped rules."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
 ) -> None:
     """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
     from hotline_lib.core.months import months_between
@@ -387,6 +422,9 @@ def check_privacy(
 
 def main() -> None:
     """Entry point of the console script: even a bug is one line (the traceback with --debug)."""
+    from hotline_lib.render.kernel import skip_uri_grammar
+
+    skip_uri_grammar()
     try:
         app()
     except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback

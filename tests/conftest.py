@@ -74,8 +74,13 @@ def sample_dir(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _private_folders(tmp_path_factory, monkeypatch):
-    """Tests never write into the project's outputs/ (nor its cache) and never read data/sample."""
+    """Tests never write into the project's outputs/ (nor its cache) and never read data/sample; they
+    use the repository's working folder wherever they run (HOTLINE_HOME, which a command sets for its
+    kernels: tests/test_init.py unsets it to find the folder as a command does)."""
+    from hotline_lib.core.config import SOURCE_ROOT
+
     base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("HOTLINE_HOME", str(SOURCE_ROOT))
     monkeypatch.setenv("HOTLINE_CACHE", str(base / "cache"))
     monkeypatch.setenv("HOTLINE_OUTPUTS", str(base / "default-outputs"))
     monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(base / "no-sample-here"))

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS
+from hotline_lib.core.config import DEFAULT_RULES, settings_file, units_file
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,7 +41,7 @@ def world(tmp_path):
     _orders().to_csv(data / "orders.csv", index=False, encoding="gbk")
     _assignments().to_csv(data / "assignments.csv", index=False)
     shutil.copy(FIXTURES / "appendix_2020-12.csv", tmp_path / "appendix.csv")
-    for source in (DEFAULT_SETTINGS, DEFAULT_UNITS, DEFAULT_RULES):
+    for source in (settings_file(), units_file(), DEFAULT_RULES):
         shutil.copy(source, tmp_path / source.name)
     return tmp_path
 

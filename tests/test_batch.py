@@ -6,10 +6,12 @@ import json
 import re
 import shutil
 
+import nbformat
 import pytest
 from typer.testing import CliRunner
 
 from hotline_lib.render.batch import render_range
+from hotline_lib.render.section import read_sections
 from hotline_lib.cli import app
 
 pytestmark = pytest.mark.slow
@@ -32,7 +34,7 @@ def test_range_renders_skips_and_reports(batch_data, tmp_path):
     assert "2 rendered, 0 skipped, 0 failed" in result.stdout
     assert "bulletins" in result.stderr                                   # the progress bar
     assert re.search(r"2020-11 rendered in \d+\.\d s", result.stderr) and re.search(r"2020-12 rendered in \d+\.\d s", result.stderr)
-    assert re.fullmatch(r"2020-12 rendered in \d+\.\d s\n", (out / "2020-12" / "render.log").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"2020-12 rendered in \d+\.\d s \(kernel \d+ MB\)\n", (out / "2020-12" / "render.log").read_text(encoding="utf-8"))
     manifest = json.loads((out / "2020-12" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["month"] == "2020-12" and any(k.endswith("cases/2020-12.md") for k in manifest["inputs"])
 
@@ -72,3 +74,35 @@ def test_report_arguments(args, message, tmp_path):
     result = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 1 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_month_in_a_warm_kernel_is_the_month_rendered_alone(sample_dir, tmp_path):
+    """A batch worker keeps its kernel from month to month (render/kernel.py): what a month leaves
+    behind — variables, matplotlib settings, pandas options, open figures, the working folder — must
+    not reach the next. Here 2020-11 leaves all of them changed; 2020-12 rendered after it in the
+    same kernel is byte for byte 2020-12 rendered alone (figures.json and every chart)."""
+    from hotline_lib.core.config import notebooks_dir
+    from hotline_lib.render.report import render_month
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(notebooks_dir(), notebooks, ignore=shutil.ignore_patterns("explore", "trends.ipynb", ".ipynb_checkpoints"))
+    units = nbformat.read(notebooks / "03_units.ipynb", as_version=4)
+    setup = next(c for c in units.cells if "setup" in c.metadata.get("tags", []))
+    setup.source += ('\nassert "left_behind" not in globals(), "a variable of the month before"'
+                     '\nif month == "2020-11":'
+                     '\n    left_behind = 1'
+                     '\n    plt.rcParams["axes.facecolor"] = "red"; plt.rcParams["figure.dpi"] = 40'
+                     '\n    pd.set_option("display.precision", 1)'
+                     '\n    plt.figure(); plt.plot([1, 2])'
+                     '\n    import os; os.chdir("..")')
+    nbformat.write(units, notebooks / "03_units.ipynb")
+
+    alone = render_month("2020-12", sample_dir, tmp_path / "alone", notebooks_dir=notebooks, formats="html")
+    batch = render_range(["2020-11", "2020-12"], sample_dir, tmp_path / "batch", jobs=1, notebooks_dir=notebooks,
+                         formats="html")
+    assert [o.status for o in batch.outcomes] == ["rendered", "rendered"], batch.outcomes
+    for name in ["figures.json", "sections.json"]:   # sections.json holds every chart's PNG
+        assert (tmp_path / "batch" / "2020-12" / name).read_bytes() == (alone.html.parent / name).read_bytes(), name
+    charts = [b for s in read_sections(alone.html.parent / "sections.json") for b in s.blocks if b.kind == "chart"]
+    assert len(charts) >= 3
+    assert "kernel" in (tmp_path / "batch" / "2020-12" / "render.log").read_text(encoding="utf-8")

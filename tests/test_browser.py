@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline_lib.core.config import PROJECT_ROOT
+from hotline_lib.core.config import SOURCE_ROOT
 
-SHOTS = PROJECT_ROOT / "outputs" / "screenshots"
+SHOTS = SOURCE_ROOT / "outputs" / "screenshots"
 
 pytestmark = pytest.mark.slow
 

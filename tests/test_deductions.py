@@ -154,11 +154,11 @@ def test_inputs_follow_the_settings_folders(sample_dir, tmp_path):
     not as an export the reader cannot classify."""
     import yaml
 
-    from hotline_lib.core.config import DEFAULT_SETTINGS
+    from hotline_lib.core.config import settings_file
     from hotline_lib.figures.month import compute_month
 
     data, order = _data_with_exemption(sample_dir, tmp_path, "系统故障", "张科长", folder="appeals")
-    settings = yaml.safe_load(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
+    settings = yaml.safe_load(settings_file().read_text(encoding="utf-8"))
     settings["exemptions_file"] = "appeals/{month}.csv"
     custom = tmp_path / "settings.yaml"
     custom.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")

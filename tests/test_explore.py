@@ -15,13 +15,13 @@ import pytest
 
 from hotline_lib.analysis import explore
 from hotline_lib.analysis.trends import median_handling_days
-from hotline_lib.core.config import NOTEBOOKS_DIR
+from hotline_lib.core.config import notebooks_dir
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.privacy import scan_file
 from hotline_lib.io.directory import Unit, UnitDirectory
 from hotline_lib.io.validation import parse_times
 
-EXPLORE_DIR = NOTEBOOKS_DIR / "explore"
+EXPLORE_DIR = notebooks_dir() / "explore"
 MONTH = "2020-12"
 
 

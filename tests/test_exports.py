@@ -219,3 +219,47 @@ def test_a_changed_file_is_read_again(folder, units, tmp_path):
     load_exports(folder, units, cache_dir=cache)
     write_csv(folder / "orders-gbk.csv", ORDER_HEADER, [order(), order("00124"), order("00125")], "gbk")
     assert len(load_exports(folder, units, cache_dir=cache).orders) == 3
+
+
+def _same_exports(first, second):
+    for name in ["orders", "assignments", "rejects", "duplicates"]:
+        pd.testing.assert_frame_equal(getattr(first, name).reset_index(drop=True), getattr(second, name).reset_index(drop=True),
+                                      check_dtype=False)
+    pd.testing.assert_frame_equal(first.accounting(), second.accounting())
+    assert first.summary() == second.summary()
+
+
+def test_files_parsed_side_by_side_give_the_same_exports_and_a_new_export_is_the_only_file_parsed(folder, units, tmp_path):
+    """cache_dataset parses the files not yet cached in parallel processes (render/report.py calls it
+    while the kernel warms up); the dataset is the one read file by file without any cache, also
+    after a later export updates an earlier row, and a file already parsed is not parsed again."""
+    from hotline_lib.io.exports import cache_dataset
+
+    write_csv(folder / "bad-row.csv", ORDER_HEADER, [order("00200", signed="not a time")])
+    cache = tmp_path / "cache"
+    cache_dataset(folder, units, cache, jobs=2)
+    _same_exports(load_exports(folder, units, cache_dir=cache), load_exports(folder, units))
+    parsed = sorted(p.name for p in cache.glob("*.json"))
+    assert len(parsed) == 3                                   # one entry per file, from the workers
+
+    stamps = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.json")}
+    write_csv(folder / "orders-later.csv", ORDER_HEADER,
+              [order("00123", completed="2021-03-04 09:00:00", visited="2021-03-05 09:00:00", result="满意")])
+    cache_dataset(folder, units, cache, jobs=2)
+    updated = load_exports(folder, units, cache_dir=cache)
+    _same_exports(updated, load_exports(folder, units))
+    assert updated.orders.set_index("order_id").loc["00123", "visit_result"] == "满意"
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.json")}
+    assert len(after) == 4 and all(after[name] == stamp for name, stamp in stamps.items())  # only the new export parsed
+
+
+def test_a_file_that_cannot_be_read_fails_the_same_way_in_parallel(folder, units, tmp_path):
+    (folder / "broken.xlsx").write_bytes(b"not a zip")
+    write_csv(folder / "more.csv", ORDER_HEADER, [order("00300")])
+    from hotline_lib.io.exports import cache_dataset
+
+    with pytest.raises(InputError) as serial:
+        load_exports(folder, units)
+    with pytest.raises(InputError) as parallel:
+        cache_dataset(folder, units, tmp_path / "cache", jobs=2)
+    assert str(parallel.value) == str(serial.value) and "broken.xlsx" in str(parallel.value)

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline_lib.core.config import NOTEBOOKS_DIR, PROJECT_ROOT
+from hotline_lib.core.config import SOURCE_ROOT, notebooks_dir
 
-SHOTS = PROJECT_ROOT / "outputs" / "screenshots"
+SHOTS = SOURCE_ROOT / "outputs" / "screenshots"
 
 pytestmark = pytest.mark.slow
 
@@ -141,7 +141,7 @@ def _stop(server: subprocess.Popen, base: str, token: str, runtime: Path) -> Non
 def lab(sample_dir, tmp_path):
     """A JupyterLab server on a copy of notebooks/; yields (base URL, token, folder it serves)."""
     root = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     jupyter = tmp_path / "jupyter"
     runtime, settings = jupyter / "runtime", jupyter / "lab-user-settings"
     # First-start notifications: "Would you like to receive official Jupyter news?" and the update
@@ -154,7 +154,7 @@ def lab(sample_dir, tmp_path):
 
     env = {**os.environ,
            # the kernel (which inherits this environment) imports this checkout's hotline_lib
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")])),
            # the notebooks' defaults (data_dir=None) read the sample; nothing goes to the project's
            # outputs/ or .cache/
            "HOTLINE_SAMPLE_DIR": str(sample_dir),

@@ -9,18 +9,18 @@ import nbformat
 import papermill
 import pytest
 
-from hotline_lib.core.config import NOTEBOOKS_DIR
+from hotline_lib.core.config import notebooks_dir
 from hotline_lib.render.section import SECTION_MIME, sections_from_notebook
 
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))   # the seven sections and trends.ipynb
-EXPLORE = sorted((NOTEBOOKS_DIR / "explore").glob("*.ipynb"))  # run with their parameters by tests/test_explore.py
+NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))   # the seven sections and trends.ipynb
+EXPLORE = sorted((notebooks_dir() / "explore").glob("*.ipynb"))  # run with their parameters by tests/test_explore.py
 COMMITTED = NOTEBOOKS + EXPLORE
-SECTIONS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+SECTIONS = sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 WITH_CHART = {"02_city_ranking", "03_units", "04_features"}
 
 
 def _ids(paths):
-    return [str(p.relative_to(NOTEBOOKS_DIR).with_suffix("")) for p in paths]
+    return [str(p.relative_to(notebooks_dir()).with_suffix("")) for p in paths]
 
 
 def test_explore_notebooks_are_found():
@@ -73,7 +73,7 @@ def test_notebook_runs_with_its_defaults(path, sample_dir, tmp_path, monkeypatch
 @pytest.mark.slow
 def test_editing_a_threshold_in_a_copy_changes_the_fragment_and_the_figures(sample_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(sample_dir))
-    notebook = nbformat.read(NOTEBOOKS_DIR / "03_units.ipynb", as_version=4)
+    notebook = nbformat.read(notebooks_dir() / "03_units.ipynb", as_version=4)
     edited = [c for c in notebook.cells if '"low_satisfaction_below", override=None' in c.source]
     assert len(edited) == 1
     edited[0].source = edited[0].source.replace('"low_satisfaction_below", override=None', '"low_satisfaction_below", override=95')

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline_lib.core.config import PROJECT_ROOT
+from hotline_lib.core.config import SOURCE_ROOT
 from hotline_lib.core.text import CITY_SATISFACTION, DISTRICT_SATISFACTION
 
-SHOTS = PROJECT_ROOT / "outputs" / "screenshots"
+SHOTS = SOURCE_ROOT / "outputs" / "screenshots"
 WIDTHS = [390, 1000, 1400]
 DESKTOP = [900, 1000, 1400]   # 900: a small laptop window, where the issue saw the cut too
 

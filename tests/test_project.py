@@ -14,7 +14,7 @@ from packaging.version import Version
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.core.config import DEFAULT_RULES, PROJECT_ROOT
+from hotline_lib.core.config import DEFAULT_RULES, SOURCE_ROOT
 from hotline_lib.core.errors import RulesError
 from hotline_lib.scoring.rules import load_rules
 
@@ -22,14 +22,14 @@ runner = CliRunner()
 
 
 def _pyproject_requirements() -> list[Requirement]:
-    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((SOURCE_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return [Requirement(spec) for spec in project["dependencies"] + project["optional-dependencies"]["dev"]]
 
 
 def _lock() -> dict[str, Requirement]:
     """constraints.txt: name -> its pin (with its environment marker, if any)."""
     pins = {}
-    for line in (PROJECT_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+    for line in (SOURCE_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             requirement = Requirement(line)
@@ -83,21 +83,21 @@ def test_lock_names_what_the_packages_need():
 
 
 def test_environment_yml_uses_the_lock():
-    environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    environment = yaml.safe_load((SOURCE_ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip_list = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     # pip installs the project (with its dev extra) under constraints.txt, so conda users get the
     # exact set that `make install` installs
     assert pip_list == ["-c constraints.txt", "-e .[dev]"]
     python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python="))
-    requires = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    requires = tomllib.loads((SOURCE_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
     assert SpecifierSet(requires).contains(python.split("=", 1)[1] + ".99")
 
 
 def test_make_install_uses_the_lock():
-    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    makefile = (SOURCE_ROOT / "Makefile").read_text(encoding="utf-8")
     assert "pip install --quiet -c constraints.txt -e '.[dev]'" in makefile
     assert "$(STAMP): pyproject.toml constraints.txt" in makefile
-    assert "make test" in (PROJECT_ROOT / ".ci/run").read_text(encoding="utf-8")
+    assert "make test" in (SOURCE_ROOT / ".ci/run").read_text(encoding="utf-8")
 
 
 def _commands(typer_app):
@@ -119,7 +119,7 @@ def test_every_command_has_help():
 
 
 def test_readme_documents_every_command():
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (SOURCE_ROOT / "README.md").read_text(encoding="utf-8")
     for name in _commands(app):
         assert f"hotline {name}" in readme
     assert "make report" in readme and "make test" in readme
@@ -151,7 +151,7 @@ def test_other_rules_change_scores(tmp_path):
     raw["deductions"]["未按时签收"]["points"] = 0.5
     path = tmp_path / "strict.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    result = runner.invoke(app, ["score", str(PROJECT_ROOT / "tests/fixtures/appendix_2020-12.csv"), "--rules", str(path), "--check"])
+    result = runner.invoke(app, ["score", str(SOURCE_ROOT / "tests/fixtures/appendix_2020-12.csv"), "--rules", str(path), "--check"])
     assert result.exit_code == 1
     assert "发展和改革局: 总分 69.7 published, 68.5 computed" in result.stdout
 

@@ -120,18 +120,17 @@ def test_without_case_story_the_section_is_left_out_with_a_warning(sample_dir, t
     assert any("no case story" in w for w in result.warnings)
 
 
-def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path, monkeypatch):
+def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path):
     notebooks = tmp_path / "notebooks"
     shutil.copytree(section_notebooks()[0].parent, notebooks)
     broken = nbformat.read(notebooks / "05_epidemic.ipynb", as_version=4)
     broken.cells.append(nbformat.v4.new_code_cell("raise ValueError('数据有误')"))
     nbformat.write(broken, notebooks / "05_epidemic.ipynb")
-    monkeypatch.setattr("hotline_lib.render.report.NOTEBOOKS_DIR", notebooks)
     out = tmp_path / "out"
     (out / "2020-12").mkdir(parents=True)
     (out / "2020-12" / "bulletin.html").write_text("<html>stale</html>", encoding="utf-8")
     with pytest.raises(ReportError) as error:
-        render_month("2020-12", sample_dir, out)
+        render_month("2020-12", sample_dir, out, notebooks_dir=notebooks)
     message = str(error.value)
     assert message.startswith("section 05_epidemic failed: ValueError: 数据有误") and "\n" not in message
     assert not (out / "2020-12" / "bulletin.html").exists()

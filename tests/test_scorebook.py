@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
-from hotline_lib.core.config import DEFAULT_UNITS
+from hotline_lib.core.config import units_file
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.numbers import ratio_percent
 from hotline_lib.core.spreadsheet import defuse_formulas
@@ -358,7 +358,7 @@ def evil_data(tmp_path):
     more.loc[0, "发回重办次数"] = "+2+3"
     with pd.ExcelWriter(data / "more.xlsx", engine="openpyxl") as writer:
         more.to_excel(writer, sheet_name="=1+2", index=False)
-    units = yaml.safe_load(DEFAULT_UNITS.read_text(encoding="utf-8"))
+    units = yaml.safe_load(units_file().read_text(encoding="utf-8"))
     for unit in units["units"]:
         if unit["name"] == "东湖街道办事处":
             unit["name"], unit["display"] = "=1+2", "=1+2"

@@ -11,11 +11,12 @@ import tempfile
 import nbformat
 import pytest
 
-from hotline_lib.core.config import PROJECT_ROOT
+from hotline_lib.core.config import SOURCE_ROOT
+from hotline_lib.render import kernel as kernel_module
 from hotline_lib.render import report
-from hotline_lib.render.report import _ipc_kernel_manager, kernel_transport
+from hotline_lib.render.kernel import kernel_transport, local_kernel_manager
 
-PACKAGE = PROJECT_ROOT / "hotline_lib"
+PACKAGE = SOURCE_ROOT / "hotline_lib"
 
 
 def test_ipc_on_this_system():
@@ -50,10 +51,10 @@ def test_too_long_a_socket_path_talks_tcp(monkeypatch, tmp_path):
 
 
 def test_the_kernel_manager_takes_the_transport(monkeypatch):
-    manager = _ipc_kernel_manager()(kernel_name="python3")
+    manager = local_kernel_manager()(kernel_name="python3")
     assert manager.transport == "ipc" and "hotline-kernel-" in manager.ip
     monkeypatch.setattr(report.os, "name", "nt")
-    manager = _ipc_kernel_manager()(kernel_name="python3")
+    manager = local_kernel_manager()(kernel_name="python3")
     assert (manager.transport, manager.ip) == ("tcp", "127.0.0.1")
 
 
@@ -66,11 +67,11 @@ def test_a_notebook_runs_over_either_transport(monkeypatch, tmp_path, windows):
     def transport():
         with monkeypatch.context() as system:
             if windows:
-                system.setattr(report.os, "name", "nt")
+                system.setattr(kernel_module.os, "name", "nt")
             chosen.append(kernel_transport())
         return chosen[-1]
 
-    monkeypatch.setattr(report, "kernel_transport", transport)
+    monkeypatch.setattr(kernel_module, "kernel_transport", transport)
     path = tmp_path / "tcp.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -89,7 +90,7 @@ UNIX_ONLY_CALLS = {"os.killpg", "os.getpgid", "os.setsid", "os.fork", "os.getuid
 GUARDS = ("sys.platform", "os.name", "hasattr(", "platform.system")
 
 
-def _unguarded(path, root=PROJECT_ROOT) -> list[str]:
+def _unguarded(path, root=SOURCE_ROOT) -> list[str]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
@@ -137,9 +138,9 @@ def test_the_guard_check_finds_an_unguarded_call(tmp_path):
 # Without make -------------------------------------------------------------------------------------
 
 def test_every_make_target_has_a_line_without_make():
-    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    makefile = (SOURCE_ROOT / "Makefile").read_text(encoding="utf-8")
     targets = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (SOURCE_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Systems", 1)[1].split("\n## ", 1)[0]
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `make (\w+)` \| (.+) \|$", section, re.M)}
     assert sorted(rows) == sorted(targets)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS, sample_dir
+from hotline_lib.core import config
+from hotline_lib.core.config import sample_dir
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
@@ -236,8 +237,13 @@ def load_month(month: str, data_dir=None, settings_file=None, units_file=None, r
     workbooks are written only when ``output_dir`` is given."""
     data = Path(data_dir or sample_dir()).resolve()
     as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file, output_dir)]
-    defaults = [DEFAULT_SETTINGS, DEFAULT_UNITS, DEFAULT_RULES]
+    defaults = [config.settings_file(), config.units_file(), config.rules_file()]
     return _load_month(month, str(data), *as_text, _input_stamp(data, [f or d for f, d in zip(as_text[:3], defaults)]))
+
+
+def clear_month_cache() -> None:
+    """Forget every loaded month: a batch kernel starts each month without the ones before it."""
+    _load_month.cache_clear()
 
 
 def _input_stamp(data_dir: Path, files: list) -> tuple:

@@ -77,3 +77,54 @@ def generate_parts(rows: int, out: Path, seed: int = 7) -> tuple[list[Path], lis
         order_parts.append(order_path)
         assignment_parts.append(assignment_path)
     return order_parts, assignment_parts
+
+
+def month_dataset(order_parts: list[Path], assignment_parts: list[Path], out: Path) -> tuple[Path, Path]:
+    """(data folder, cache folder) in which the generated parts are the data folder's validated,
+    cached dataset, as ``load_exports`` stores it after a first run: what ``load_month`` reads on
+    every later run. The data folder holds one small export that names the dataset (its key);
+    every generated row counts as a row of it, so the row accounting balances."""
+    import json
+
+    import pandas as pd
+
+    from hotline_lib.io.directory import load_settings
+    from hotline_lib.io.exports import DUPLICATE_COLUMNS, dataset_folder, input_folders
+    from hotline_lib.io.headers import canonical_columns
+    from hotline_lib.io.validation import REJECT_COLUMNS
+    from hotline_lib.sample.exports import HEADERS
+
+    data, cache = out / "data", out / "cache"
+    data.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame([["B000000000"] + [""] * (len(HEADERS["orders"]) - 1)],
+                 columns=list(HEADERS["orders"].values())).to_csv(data / "bench.csv", index=False)
+    folder = dataset_folder(data, load_units(), cache, input_folders(load_settings()))
+    folder.mkdir(parents=True, exist_ok=True)
+    rows, records = 0, {}
+    for kind, parts in [("orders", order_parts), ("assignments", assignment_parts)]:
+        before = rows
+        writer = None
+        for path in parts:
+            table = pq.read_table(path)
+            n = table.num_rows
+            for column in canonical_columns(kind):
+                if column not in table.column_names:
+                    kind_of = pa.timestamp("us", tz="Asia/Shanghai") if column.endswith("_at") else pa.string()
+                    table = table.append_column(column, pa.nulls(n, kind_of))
+            table = table.select(canonical_columns(kind))
+            provenance = pa.table({"_file": pa.array(["bench.csv"] * n), "_sheet": pa.array([""] * n),
+                                   "_row": pa.array(np.arange(rows + 2, rows + 2 + n, dtype="int64"))})
+            table = pa.Table.from_arrays(provenance.columns + table.columns, names=provenance.column_names + table.column_names)
+            writer = writer or pq.ParquetWriter(folder / f"{kind}.parquet", table.schema)
+            writer.write_table(table)
+            rows += n
+        writer.close()
+        records[kind] = rows - before
+    empty = {"rejects": REJECT_COLUMNS, "duplicates": DUPLICATE_COLUMNS}
+    for name, columns in empty.items():
+        pd.DataFrame({c: pd.Series(dtype="int64" if c in ("row", "copy_of_row") else "string") for c in columns}).to_parquet(
+            folder / f"{name}.parquet", index=False)
+    meta = {"read": {"bench.csv": rows}, "files": [str(data / "bench.csv")], "valid_until": None, "records": records,
+            "used": {"bench.csv": rows}}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return data, cache

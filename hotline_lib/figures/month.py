@@ -124,6 +124,8 @@ def month_exemptions(month: str, data_dir: str | Path, exports: Exports, units: 
     (``settings.exemptions_file`` in ``data_dir``; none when there is no file). Computed with pandas
     on the loaded assignments whichever engine counts the month, so both engines subtract the same."""
     exemptions = read_exemptions(Path(data_dir) / settings.exemptions_file.format(month=month), units)
+    if exemptions.empty:   # nothing to match: the assignments are not even loaded
+        return pd.DataFrame(columns=APPLIED_COLUMNS), exempted_by_unit(pd.DataFrame(columns=APPLIED_COLUMNS))
     applied = applied_exemptions(exports.assignments, month, exemptions)
     return applied, exempted_by_unit(applied)
 
@@ -144,7 +146,7 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     settings = load_settings(settings_path)
     cache = cache_dir() if use_cache else None
     exports = load_exports(data_dir, units, cache, input_folders(settings))
-    chosen = choose_engine(engine, len(exports.assignments)) if cache is not None else "pandas"
+    chosen = choose_engine(engine, exports.records()["assignments"]) if cache is not None else "pandas"
     applied, exempted = month_exemptions(month, data_dir, exports, units, settings)
     if chosen == "duckdb":
         folder = dataset_folder(data_dir, units, cache, input_folders(settings))

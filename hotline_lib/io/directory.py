@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from hotline_lib.core.config import DEFAULT_SETTINGS, DEFAULT_UNITS
+from hotline_lib.core import config
 from hotline_lib.core.errors import SettingsError
 from hotline_lib.core.utils import read_yaml_file
 
@@ -73,7 +73,7 @@ def _validation_message(path: Path, error: ValidationError) -> str:
 
 def load_units(path: str | Path | None = None) -> UnitDirectory:
     """The unit directory (default: data/units.yaml)."""
-    path = Path(path) if path is not None else DEFAULT_UNITS
+    path = Path(path) if path is not None else config.units_file()
     try:
         return UnitDirectory(UnitFile.model_validate(read_yaml_file(path, SettingsError)).units, path)
     except ValidationError as exc:
@@ -124,7 +124,7 @@ class Settings(_Strict):
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """The district's settings (default: data/settings.yaml)."""
-    path = Path(path) if path is not None else DEFAULT_SETTINGS
+    path = Path(path) if path is not None else config.settings_file()
     try:
         return Settings.model_validate(read_yaml_file(path, SettingsError))
     except ValidationError as exc:

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.io.headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
-from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, read_sheets
+from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, is_cached, read_sheets
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories, exemptions), not exports.
@@ -45,27 +46,35 @@ class Exports:
     files: list[Path] = field(default_factory=list)
     duplicates: pd.DataFrame = field(default_factory=no_duplicates)   # one line per copy set aside
 
+    def records(self) -> dict[str, int]:
+        """How many orders and assignments are used."""
+        return {"orders": len(self.orders), "assignments": len(self.assignments)}
+
+    def used_per_file(self) -> pd.Series:
+        """Rows used, per file."""
+        return pd.concat([self.orders["_file"], self.assignments["_file"]]).value_counts()
+
     def counts(self) -> dict[str, int]:
         """Rows read, used, duplicates and rejected (invalid), in total: read = used + duplicates + rejected."""
-        return {"read": sum(self.read.values()), "used": len(self.orders) + len(self.assignments),
+        return {"read": sum(self.read.values()), "used": sum(self.records().values()),
                 "duplicates": len(self.duplicates), "rejected": len(self.rejects.drop_duplicates(["file", "sheet", "row"]))}
 
     def summary(self) -> str:
         """One line: rows read, used, duplicates and invalid (read = used + duplicates + rejected, always).
         A duplicate is not an error: exports overlap, the fullest copy of each row is used."""
-        n = self.counts()
+        n, records = self.counts(), self.records()
         copies = (f", {n['duplicates']} duplicates (a row exported more than once counts once: the fullest copy is used, "
                   f"the other copies are listed in duplicates.csv)" if n["duplicates"] else ", 0 duplicates")
         invalid = f", {n['rejected']} invalid (listed in rejects.csv)" if n["rejected"] else ", 0 invalid"
         return (f"{len(self.files)} files: {n['read']} rows read: {n['used']} used "
-                f"({len(self.orders)} orders, {len(self.assignments)} assignments){copies}{invalid}")
+                f"({records['orders']} orders, {records['assignments']} assignments){copies}{invalid}")
 
     def accounting(self) -> pd.DataFrame:
         """Per file: rows read, used, duplicates and rejected. ``read`` counts every non-empty row below
         the header; a row is used once (as an order or an assignment), or set aside once as a copy of a
         row that is used (a duplicate), or rejected once as invalid, whatever the number of reasons it
         was rejected for. Raises when a file does not balance: a lost row is a bug."""
-        used = pd.concat([self.orders["_file"], self.assignments["_file"]]).value_counts()
+        used = self.used_per_file()
         duplicates = self.duplicates["file"].value_counts()
         rejected = self.rejects.drop_duplicates(["file", "sheet", "row"])["file"].value_counts()
         table = pd.DataFrame({"file": list(self.read), "read": list(self.read.values())})
@@ -78,6 +87,33 @@ class Exports:
             raise HotlineError(f"internal error, please report it: {row['file']} has {row['read']} rows read but "
                                f"{row['used']} used + {row['duplicates']} duplicates + {row['rejected']} rejected")
         return table
+
+
+class CachedExports(Exports):
+    """The validated dataset as the cache holds it: orders and assignments are read from Parquet
+    when first used, so a month counted with DuckDB never loads them (at ten million rows, most
+    of the time and memory); counts and the row accounting come from the dataset's meta.json."""
+
+    def __init__(self, folder: Path, meta: dict, rejects: pd.DataFrame, duplicates: pd.DataFrame, files: list[Path]):
+        self.folder, self.meta = folder, meta
+        self.rejects, self.duplicates, self.read, self.files = rejects, duplicates, meta["read"], files
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / "orders.parquet")
+
+    @cached_property
+    def assignments(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / "assignments.parquet")
+
+    def records(self) -> dict[str, int]:
+        return dict(self.meta["records"])
+
+    def used_per_file(self) -> pd.Series:
+        return pd.Series(self.meta["used"], dtype="int64")
+
+    def __repr__(self) -> str:
+        return f"<CachedExports {self.folder.name}: {self.summary()}>"
 
 
 def input_folders(settings=None) -> set[str]:
@@ -229,12 +265,14 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
 def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["orders", "assignments", "rejects", "duplicates"]}
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["rejects", "duplicates"]}
+        if not {"read", "records", "used"} <= set(meta) or not (folder / "orders.parquet").exists():
+            return None
     except (OSError, ValueError, KeyError):
         return None
     if pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE >= pd.Timestamp(meta.get("valid_until") or "2262-01-01T00:00:00+08:00"):
         return None  # a row rejected as "in the future" when cached is not in the future any more
-    return Exports(frames["orders"], frames["assignments"], frames["rejects"], meta["read"], files, frames["duplicates"])
+    return CachedExports(folder, meta, frames["rejects"], frames["duplicates"], files)
 
 
 def valid_until(rejects: pd.DataFrame) -> str | None:
@@ -257,7 +295,8 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
             rows = [c for c in frame.columns if c in ("row", "copy_of_row")]
             frame = frame.astype({c: "string" for c in frame.columns if c not in rows}).astype({c: "int64" for c in rows})
         frame.to_parquet(tmp / f"{name}.parquet", index=False)
-    meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects)}
+    meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects),
+            "records": exports.records(), "used": {str(k): int(v) for k, v in exports.used_per_file().items()}}
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     try:
         tmp.rename(folder)
@@ -268,6 +307,41 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
 def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None) -> Path:
     """The cache folder of a data folder's validated dataset (orders.parquet, assignments.parquet)."""
     return cache_dir / f"dataset-{dataset_key(export_files(data_dir, skip), units)}"
+
+
+def cache_dataset(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None,
+                  jobs: int | None = None) -> Path:
+    """The cache folder of the data folder's validated dataset, read and stored first when missing
+    (the files not yet parsed are parsed side by side first, up to ``jobs`` processes)."""
+    folder = dataset_folder(data_dir, units, cache_dir, skip)
+    if not folder.exists():
+        parse_into_cache(export_files(data_dir, skip), cache_dir, jobs)
+        load_exports(data_dir, units, cache_dir, skip)
+    return folder
+
+
+def parse_into_cache(files: list[Path], cache_dir: Path, jobs: int | None = None) -> None:
+    """Parse the files that are not in the per-file cache yet, one process per file up to ``jobs``
+    (default: one per core), largest first. A new export is then the only file parsed, and a
+    first run waits for its slowest file rather than for all of them in turn. Nothing is raised
+    here: ``load_exports`` reads every file next, in order, and raises the first error as it
+    always does."""
+    keys = spellings("orders", "order_id")
+    missing = sorted((p for p in files if not is_cached(p, keys, cache_dir)), key=lambda p: -p.stat().st_size)
+    jobs = min(jobs or os.cpu_count() or 1, len(missing))
+    if jobs < 2:
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_parse_quietly, missing, [keys] * len(missing), [cache_dir] * len(missing)))
+
+
+def _parse_quietly(path: Path, keys: set[str], cache_dir: Path) -> None:
+    try:
+        read_sheets(path, keys, cache_dir)
+    except Exception:
+        pass   # raised again, in file order, when load_exports reads this file
 
 
 def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None,

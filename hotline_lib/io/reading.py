@@ -271,7 +271,7 @@ def read_sheets(path: str | Path, key_headers: set[str], cache_dir: Path | None 
     path = Path(path)
     key = None
     if cache_dir is not None and path.is_file():
-        key = f"{file_digest(path)}-v{CACHE_VERSION}-" + hashlib.sha256("|".join(sorted(key_headers)).encode()).hexdigest()[:8]
+        key = cache_key(path, key_headers)
         cached = _load_cached(path, cache_dir, key)
         if cached is not None:
             return cached
@@ -287,6 +287,15 @@ def read_sheets(path: str | Path, key_headers: set[str], cache_dir: Path | None 
     if key is not None:
         _store_cached(sheets, cache_dir, key)
     return sheets
+
+
+def cache_key(path: Path, key_headers: set[str]) -> str:
+    """The name of a file's parsed sheets in the cache: its content, the reader's version, the headers looked for."""
+    return f"{file_digest(path)}-v{CACHE_VERSION}-" + hashlib.sha256("|".join(sorted(key_headers)).encode()).hexdigest()[:8]
+
+
+def is_cached(path: Path, key_headers: set[str], cache_dir: Path) -> bool:
+    return (cache_dir / f"{cache_key(path, key_headers)}.json").exists()
 
 
 def _load_cached(path: Path, cache_dir: Path, key: str) -> list[RawSheet] | None:

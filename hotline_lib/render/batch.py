@@ -23,6 +23,7 @@ class MonthOutcome:
     seconds: float = 0.0
     reason: str = ""
     log: Path | None = None
+    kernel_mb: float | None = None   # the worker kernel's resident memory after the month
 
 
 @dataclass
@@ -39,19 +40,61 @@ class BatchSummary:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
+#: A batch worker's kernel, kept from one month to the next (render/kernel.py).
+_worker: dict = {}
+
+
+def _start_worker(notebooks_dir) -> None:
+    """Worker start-up: launch its kernel now, so it warms up while the parent reads the exports;
+    it is stopped when the worker exits."""
+    from multiprocessing import util
+
+    from hotline_lib.core.config import notebooks_dir as default_notebooks
+    from hotline_lib.render.kernel import Kernel
+
+    _worker.update(kernel=None, notebooks_dir=notebooks_dir)
+    try:
+        kernel = _worker["kernel"] = Kernel(Path(notebooks_dir or default_notebooks()).resolve())
+    except Exception:   # each month then starts its own kernel, and reports why it cannot
+        return
+    util.Finalize(None, kernel.shutdown, exitpriority=10)   # run as the pool's worker process exits
+
+
+def _worker_kernel():
+    """The worker's kernel, started again if the last month killed it (it ran out of memory, say)."""
+    kernel = _worker.get("kernel")
+    if kernel is not None and not kernel.alive():
+        kernel.shutdown()
+        _start_worker(_worker["notebooks_dir"])
+    return _worker.get("kernel")
+
+
+def kernel_megabytes(kernel) -> float | None:
+    """Resident memory of a kernel process, in MB (None when it cannot be read)."""
+    try:
+        import psutil
+
+        return round(psutil.Process(kernel.manager.provisioner.pid).memory_info().rss / 1024 ** 2)
+    except Exception:
+        return None
+
+
 def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_file, rules_file,
-                notebooks_dir=None, formats=None, force: bool = False) -> tuple[str, float, str]:
-    """Worker: render one month; never raises (the parent collects the outcome)."""
+                notebooks_dir=None, formats=None, force: bool = False) -> tuple[str, float, str, float | None]:
+    """Worker: render one month in the worker's kernel; never raises (the parent collects the
+    outcome: status, seconds, reason, the kernel's memory after the month)."""
     from hotline_lib.render.report import render_month
 
     started = time.perf_counter()
+    kernel = _worker_kernel()
     try:
-        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file, notebooks_dir, formats, force)
-        return "rendered", time.perf_counter() - started, ""
+        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file, notebooks_dir, formats, force,
+                     kernel=kernel)
+        return "rendered", time.perf_counter() - started, "", kernel_megabytes(kernel)
     except HotlineError as exc:
-        return "failed", time.perf_counter() - started, str(exc)
+        return "failed", time.perf_counter() - started, str(exc), None
     except Exception as exc:  # an unexpected bug: keep the traceback in the month's log
-        return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+        return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", None
 
 
 def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=None, units_file=None, rules_file=None,
@@ -62,11 +105,6 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
 
     ``progress(month, status)`` is called as each month starts ("rendering") and ends.
     """
-    from hotline_lib.core.config import cache_dir
-    from hotline_lib.io.directory import load_units
-    from hotline_lib.io.directory import load_settings
-    from hotline_lib.io.exports import input_folders, load_exports
-
     started = time.perf_counter()
     data_dir = Path(data_dir or sample_dir()).resolve()
     out_dir = Path(out_dir or outputs_dir()).resolve()
@@ -86,23 +124,28 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
         else:
             todo[month] = inputs
     if todo:
-        # Parse every export once here, so that the workers only read the Parquet cache; and import
-        # papermill and nbconvert once here, so that the forked workers do not each pay for it.
-        load_exports(data_dir, load_units(units_file), cache_dir(), input_folders(load_settings(settings_file)))
-        from hotline_lib.render import report  # noqa: F401
+        from hotline_lib.render import report   # imported once here: the forked workers inherit it
+
         args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir, formats, force)
-        with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))), initializer=_start_worker,
+                                 initargs=(notebooks_dir,)) as pool:
+            pool.submit(int).result()   # the workers start (and their kernels warm up) now
+            # every export parsed and validated once here, while the kernels import: the workers
+            # only read the cached dataset
+            report.cache_exports(data_dir, settings_file, units_file)
             futures = {}
             for month in todo:
                 futures[pool.submit(_render_one, month, *args)] = month
                 progress(month, "rendering")
             for future in as_completed(futures):
                 month = futures[future]
-                status, seconds, reason = future.result()
-                outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "")
+                status, seconds, reason, megabytes = future.result()
+                outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "",
+                                       kernel_mb=megabytes)
                 outcome.log = out_dir / month / "render.log"
                 if status == "rendered":   # how long it took, beside what it made (manifest.json)
-                    write_text_atomic(outcome.log, f"{month} rendered in {seconds:.1f} s\n")
+                    memory = f" (kernel {megabytes:.0f} MB)" if megabytes is not None else ""
+                    write_text_atomic(outcome.log, f"{month} rendered in {seconds:.1f} s{memory}\n")
                 else:
                     write_text_atomic(outcome.log, f"{month} failed after {seconds:.1f} s\n" + mask_personal(reason) + "\n")
                 summary.outcomes.append(outcome)

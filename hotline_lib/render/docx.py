@@ -59,7 +59,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 
-from hotline_lib.core.config import PROJECT_ROOT, TEMPLATES_DIR
+from hotline_lib.core.config import TEMPLATES_DIR, project_root
 from hotline_lib.core.errors import SettingsError
 from hotline_lib.core.utils import atomic_path
 from hotline_lib.io.directory import Settings
@@ -122,7 +122,7 @@ def template_path(settings: Settings, template: Path | str | None = None) -> Pat
         path = Path(template)
     elif settings.docx_template:
         path = Path(settings.docx_template).expanduser()
-        path = path if path.is_absolute() else PROJECT_ROOT / path
+        path = path if path.is_absolute() else project_root() / path
     else:
         path = DEFAULT_TEMPLATE
     if not path.is_file():

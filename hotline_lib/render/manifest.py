@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hotline_lib import __version__
-from hotline_lib.core.config import DEFAULT_RULES, DEFAULT_SETTINGS, DEFAULT_UNITS, NOTEBOOKS_DIR, PACKAGE_DIR
+from hotline_lib.core import config
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.directory import load_settings
 from hotline_lib.io.exports import export_files, input_folders
@@ -49,15 +49,15 @@ class Fingerprints:
                formats: list[str] | None = None) -> dict[str, str]:
         """Every input of one month's render, by path, with its content hash (notebooks by their
         cells), and the formats asked for (a new format makes the month render again)."""
-        settings_path = Path(settings_file or DEFAULT_SETTINGS)
+        settings_path = Path(settings_file or config.settings_file())
         settings = load_settings(settings_path)
         files = [*export_files(data_dir, input_folders(settings)),
                  data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
                  data_dir / settings.exemptions_file.format(month=month),
-                 settings_path, Path(units_file or DEFAULT_UNITS), Path(rules_file or DEFAULT_RULES),
-                 *sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json", ".docx"}),
+                 settings_path, Path(units_file or config.units_file()), Path(rules_file or config.rules_file()),
+                 *sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json", ".docx"}),
                  *_docx_template(settings)]
-        notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
+        notebooks = sorted(Path(notebooks_dir or config.notebooks_dir()).glob("[0-9][0-9]_*.ipynb"))
         return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks},
                 **({"formats": ",".join(formats)} if formats else {})}
 

@@ -19,10 +19,12 @@ from pathlib import Path
 
 import nbformat
 
-from hotline_lib.core.config import NOTEBOOKS_DIR, TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
+from hotline_lib.core import config
+from hotline_lib.core.config import TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
 from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
                                      UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
+from hotline_lib.render.kernel import START_MONTH, Kernel
 from hotline_lib.render.page import bulletin_page
 from hotline_lib.render.section import SECTION_MIME, Section, sections_from_notebook, write_sections
 from hotline_lib.core.months import check_month
@@ -52,7 +54,7 @@ class ReportResult:
 def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
     """The bulletin's sections in published order (their file names start with the order), each
     with exactly one cell tagged ``parameters`` (papermill injects the month after it)."""
-    notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
+    notebooks_dir = Path(notebooks_dir or config.notebooks_dir())
     if not notebooks_dir.is_dir():
         raise InputError("notebooks folder not found", path=notebooks_dir)
     paths = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
@@ -75,6 +77,7 @@ def stitch(paths: list[Path]) -> nbformat.NotebookNode:
     Cells tagged ``notebook-only`` (exploration the bulletin does not need) are left out."""
     stitched = nbformat.v4.new_notebook()
     stitched.metadata = nbformat.read(paths[0], as_version=4).metadata
+    stitched.cells.append(nbformat.v4.new_code_cell(START_MONTH))   # a month never depends on the one before
     for index, path in enumerate(paths):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
@@ -101,13 +104,6 @@ def split(executed: nbformat.NotebookNode, paths: list[Path]) -> dict[str, nbfor
             and not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
         sections[path.stem] = notebook
     return sections
-
-
-def kernel_name() -> str:
-    """The project's registered kernel when there is one, else this environment's python3."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return "hotline" if "hotline" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
 def to_html(executed: nbformat.NotebookNode, title: str) -> str:
@@ -197,26 +193,26 @@ def _failed_section(executed: nbformat.NotebookNode) -> tuple[str, str, str]:
     return "?", "?", "unknown error"
 
 
-def execute(path: Path, parameters: dict, cwd: Path) -> nbformat.NotebookNode:
-    """Run a notebook in place with papermill, in one kernel talking over IPC (no TCP port; TCP on
-    loopback where the system has no IPC, as on Windows: ``kernel_transport``).
+def execute(path: Path, parameters: dict, cwd: Path, kernel: Kernel | None = None) -> nbformat.NotebookNode:
+    """Run a notebook in place with papermill, in ``kernel`` (render/kernel.py) or in one started
+    for this notebook alone.
 
     A failing cell raises PapermillExecutionError; any other failure (a kernel that cannot start)
     becomes a ReportError.
     """
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    own = kernel is None
     try:
-        # request_save_on_cell_execute=False: papermill otherwise rewrites the whole notebook (charts
-        # included) before and after every cell; it is written once at the end, or at the failing cell
-        return papermill.execute_notebook(str(path), str(path), parameters=parameters, kernel_name=kernel_name(),
-                                          progress_bar=False, cwd=str(cwd), log_output=False,
-                                          kernel_manager_class=_ipc_kernel_manager(), request_save_on_cell_execute=False)
+        kernel = kernel or Kernel(cwd)
+        return kernel.run(path, parameters)
     except PapermillExecutionError:
         raise
     except Exception as exc:
         raise ReportError(f"could not run {path.name}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if own and kernel is not None:
+            kernel.shutdown()
 
 
 def render_trends(start: str, end: str, data_dir=None, out_dir=None, settings_file=None, units_file=None,
@@ -239,12 +235,12 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
     from hotline_lib.io.directory import load_settings
 
     running = out / f".{name}.running.ipynb"  # papermill writes as it goes: never under the final name
-    shutil.copyfile(NOTEBOOKS_DIR / "trends.ipynb", running)
+    shutil.copyfile(config.notebooks_dir() / "trends.ipynb", running)
     parameters = {"from_month": start, "to_month": end, "data_dir": str(Path(data_dir or sample_dir()).resolve()),
                   "settings_file": _text(settings_file), "units_file": _text(units_file), "rules_file": _text(rules_file)}
     notebook = out / f"{name}.ipynb"
     try:
-        executed = execute(running, parameters, cwd=NOTEBOOKS_DIR)
+        executed = execute(running, parameters, cwd=config.notebooks_dir())
     except PapermillExecutionError as exc:
         _write_notebook(mask_notebook(nbformat.read(running, as_version=4)), notebook)
         reason = mask_personal(str(exc.evalue).splitlines()[0] if exc.evalue else "")
@@ -272,10 +268,11 @@ def check_render_inputs(month: str, data_dir=None) -> Path:
 
 def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | Path | None = None,
                  settings_file=None, units_file=None, rules_file=None, notebooks_dir=None, formats=None,
-                 force: bool = False) -> ReportResult:
+                 force: bool = False, kernel: Kernel | None = None) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, duplicates.csv, accounting.json, the executed
     section notebooks and, written last, manifest.json. ``notebooks_dir``: an analyst's edited copy
-    of the section notebooks (default: the project's notebooks/).
+    of the section notebooks (default: the project's notebooks/). ``kernel``: a batch worker's
+    kernel, kept for its next month (default: one started here, warming up while the exports are read).
 
     Safe to interrupt: everything is produced in a staging folder and each file moves into place
     whole; manifest.json is removed before the first move and written after the last, so a month
@@ -286,20 +283,38 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     """
     started = time.perf_counter()
     data_dir = check_render_inputs(month, data_dir)
-    paths = section_notebooks(notebooks_dir)
-    chosen = choose_formats(formats, settings_file)
-    month_dir = Path(out_dir or outputs_dir()).resolve() / month
-    if is_sent(month_dir) and not force:
-        raise SentBulletin(f"{month} was e-mailed ({month_dir / 'sent.json'}): it is not re-rendered; "
-                           f"--force re-renders it and keeps the sent files in {month_dir}/sent-<time>/")
-    with exclusive(month_dir / ".lock", f"the bulletin of {month} in {month_dir}"):
-        for folder in (month_dir, month_dir / "notebooks"):
-            remove_leftovers(folder)
-        return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, paths, started, chosen)
+    own = kernel is None and Path(notebooks_dir or config.notebooks_dir()).is_dir()
+    if own:
+        kernel = Kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())
+    try:
+        paths = section_notebooks(notebooks_dir)
+        chosen = choose_formats(formats, settings_file)
+        month_dir = Path(out_dir or outputs_dir()).resolve() / month
+        if is_sent(month_dir) and not force:
+            raise SentBulletin(f"{month} was e-mailed ({month_dir / 'sent.json'}): it is not re-rendered; "
+                               f"--force re-renders it and keeps the sent files in {month_dir}/sent-<time>/")
+        with exclusive(month_dir / ".lock", f"the bulletin of {month} in {month_dir}"):
+            for folder in (month_dir, month_dir / "notebooks"):
+                remove_leftovers(folder)
+            cache_exports(data_dir, settings_file, units_file)   # while the kernel imports
+            return _render_month(month, data_dir, month_dir, settings_file, units_file, rules_file, paths, started,
+                                 chosen, kernel)
+    finally:
+        if own:
+            kernel.shutdown()
+
+
+def cache_exports(data_dir: Path, settings_file=None, units_file=None) -> None:
+    """Read and validate the exports into the cache unless they are there: the kernel then only
+    reads the cached dataset (the same function fills it, so the figures are the same)."""
+    from hotline_lib.io.directory import load_units
+    from hotline_lib.io.exports import cache_dataset, input_folders
+
+    cache_dataset(data_dir, load_units(units_file), cache_dir(), input_folders(load_settings(settings_file)))
 
 
 def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_file, rules_file, paths: list[Path],
-                  started, formats: list[str]) -> ReportResult:
+                  started, formats: list[str], kernel: Kernel | None) -> ReportResult:
     from papermill.exceptions import PapermillExecutionError
 
     staging = month_dir / ".staging"
@@ -312,7 +327,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     parameters = {"month": month, "data_dir": str(data_dir), "output_dir": str(staging), "settings_file": _text(settings_file),
                   "units_file": _text(units_file), "rules_file": _text(rules_file)}
     try:
-        executed = execute(stitched_path, parameters, cwd=paths[0].parent)
+        executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel)
     except PapermillExecutionError as exc:
         executed = mask_notebook(nbformat.read(stitched_path, as_version=4))
         section, name, message = _failed_section(executed)
@@ -456,51 +471,3 @@ def _warnings(executed: nbformat.NotebookNode) -> list[str]:
 def _save_sections(executed: nbformat.NotebookNode, paths: list[Path], month_dir: Path) -> list[Path]:
     return [_write_notebook(notebook, month_dir / "notebooks" / f"{name}.ipynb")
             for name, notebook in split(executed, paths).items()]
-
-
-
-
-#: The longest socket path the systems allow (sun_path: 108 bytes on Linux, 104 on macOS and the
-#: BSDs, the terminating NUL included); jupyter_client appends "-N" for each of the kernel's channels.
-_MAX_IPC_PATH = 100
-
-
-def kernel_transport() -> tuple[str, str]:
-    """How the kernel and this process talk: ("ipc", socket path prefix) or ("tcp", "127.0.0.1").
-
-    IPC (Unix-domain sockets) needs no TCP port, so no firewall prompt and no clash between kernels
-    started side by side. Where it is unavailable (Windows: jupyter_client does not support IPC
-    there; a Python without socket.AF_UNIX; a ZeroMQ built without IPC) or the temporary folder's
-    path is too long for a socket, the kernel talks over loopback TCP on free ports instead.
-    """
-    import socket
-    import tempfile
-    import uuid
-
-    if os.name == "nt" or not hasattr(socket, "AF_UNIX"):
-        return "tcp", "127.0.0.1"
-    try:
-        import zmq
-
-        if not zmq.has("ipc"):
-            return "tcp", "127.0.0.1"
-    except (ImportError, AttributeError):
-        return "tcp", "127.0.0.1"
-    # a socket path of its own: kernels started side by side (--jobs) must never share one
-    path = str(Path(tempfile.gettempdir()) / f"hotline-kernel-{uuid.uuid4().hex[:16]}")
-    if len(path.encode()) + len("-99") > _MAX_IPC_PATH:
-        return "tcp", "127.0.0.1"
-    return "ipc", path
-
-
-def _ipc_kernel_manager():
-    """A kernel manager talking to its kernel over local IPC sockets where the system has them, and
-    over loopback TCP elsewhere (Windows): see ``kernel_transport``."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LocalKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.transport, self.ip = kernel_transport()
-
-    return LocalKernelManager

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotline_lib.core.config import DATA_DIR
+from hotline_lib.core.config import SAMPLE_REFERENCE_DIR
 from hotline_lib.sample.plan import MONTHS, REFERENCE_MONTH, plan_months
 from hotline_lib.scoring.unit_table import SATISFIED, SIGNED, VISITED
 from hotline_lib.io.validation import TIMEZONE
@@ -246,7 +246,7 @@ def build_sample(seed: int = 20201231, reference_dir: Path | None = None) -> Sam
     from hotline_lib.sample.attributes import assign_attributes
 
     rng = np.random.default_rng(seed)
-    appendix, figures = load_reference(reference_dir or DATA_DIR / "reference")
+    appendix, figures = load_reference(reference_dir or SAMPLE_REFERENCE_DIR)
     plans = plan_months(rng, appendix)
     rows = build_assignment_plan(rng, plans)
     add_times(rng, rows)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hotline_lib.core.config import DEFAULT_RULES
+from hotline_lib.core.config import rules_file
 from hotline_lib.core.errors import RulesError
 from hotline_lib.core.utils import read_yaml_file
 
@@ -99,8 +99,8 @@ def _describe(error: ValidationError) -> str:
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """The rules in ``path`` (default: the district's own, shipped in the package)."""
-    path = Path(path) if path is not None else DEFAULT_RULES
+    """The rules in ``path`` (default: the working folder's data/rules.yaml, else the shipped ones)."""
+    path = Path(path) if path is not None else rules_file()
     raw = read_yaml_file(path, RulesError)
     if not isinstance(raw, dict):
         raise RulesError(f"{path}: expected a mapping of rule keys at the top level")

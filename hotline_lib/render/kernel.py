@@ -1,0 +1,190 @@
+"""The kernel the section notebooks run in: started ahead of them, warmed up, and reused.
+
+Why: starting a kernel and importing pandas, seaborn and this package in it is most of a warm
+month (docs/performance.md). ``Kernel`` launches it before the parent has read anything, with
+``WARM_UP`` as its start-up line, so the imports happen while the parent imports papermill and reads
+the notebooks and exports. In a batch each worker keeps one kernel for all its months.
+
+A month must not depend on the month before it: the stitched bulletin starts with ``START_MONTH``
+(``start_month`` below), which puts the kernel back in the state it was in before its first month —
+empty namespace, no open figure, the same matplotlib settings, pandas options, warning filters,
+working folder and no cached month — so a month rendered after others in a warm kernel is byte for
+byte the month rendered alone (tests/test_batch.py checks figures.json and every chart).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The kernel's start-up line (IPKernelApp.exec_lines): what every section imports, paid once.
+WARM_UP = "import hotline_lib.notebook, matplotlib.pyplot, seaborn; import hotline_lib.render.kernel as _hk; _hk.warm_up()"
+#: The first cell of every stitched bulletin: the kernel as before its first month.
+START_MONTH = "__import__('hotline_lib.render.kernel', fromlist=['start_month']).start_month()"
+
+#: The longest socket path the systems allow (sun_path: 108 bytes on Linux, 104 on macOS and the
+#: BSDs, the terminating NUL included); jupyter_client appends "-N" for each of the kernel's channels.
+_MAX_IPC_PATH = 100
+
+
+def skip_uri_grammar() -> None:
+    """Importing papermill or nbformat imports jsonschema, which builds an optional URI grammar
+    (rfc3987-syntax, about 0.7 s) for the "iri" format check; nothing in a `hotline` process checks
+    that format (nbformat does not ask for format checks), so the command skips the build. Call it
+    before the first import of jsonschema; it changes nothing once jsonschema is imported."""
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)   # "import rfc3987_syntax" raises ImportError
+
+
+def kernel_transport() -> tuple[str, str]:
+    """How the kernel and this process talk: ("ipc", socket path prefix) or ("tcp", "127.0.0.1").
+
+    IPC (Unix-domain sockets) needs no TCP port, so no firewall prompt and no clash between kernels
+    started side by side. Where it is unavailable (Windows: jupyter_client does not support IPC
+    there; a Python without socket.AF_UNIX; a ZeroMQ built without IPC) or the temporary folder's
+    path is too long for a socket, the kernel talks over loopback TCP on free ports instead.
+    """
+    import socket
+    import tempfile
+    import uuid
+
+    if os.name == "nt" or not hasattr(socket, "AF_UNIX"):
+        return "tcp", "127.0.0.1"
+    try:
+        import zmq
+
+        if not zmq.has("ipc"):
+            return "tcp", "127.0.0.1"
+    except (ImportError, AttributeError):
+        return "tcp", "127.0.0.1"
+    # a socket path of its own: kernels started side by side (--jobs) must never share one
+    path = str(Path(tempfile.gettempdir()) / f"hotline-kernel-{uuid.uuid4().hex[:16]}")
+    if len(path.encode()) + len("-99") > _MAX_IPC_PATH:
+        return "tcp", "127.0.0.1"
+    return "ipc", path
+
+
+def local_kernel_manager():
+    """A kernel manager class talking to its kernel over local IPC sockets where the system has
+    them, and over loopback TCP elsewhere (Windows): see ``kernel_transport``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport, self.ip = kernel_transport()
+            self.clients = []
+
+        def client(self, **kwargs):
+            """A client, remembered: papermill leaves open the clients of a kernel it does not own."""
+            client = super().client(**kwargs)
+            self.clients.append(client)
+            return client
+
+        def stop_clients(self) -> None:
+            while self.clients:
+                self.clients.pop().stop_channels()
+
+    return LocalKernelManager
+
+
+def kernel_name() -> str:
+    """The project's registered kernel when there is one, else this environment's python3."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "hotline" if "hotline" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+class Kernel:
+    """A running kernel for section notebooks: pass ``manager`` to papermill (``km=``) to run a
+    notebook in it; ``shutdown()`` (or leaving a ``with`` block) stops it."""
+
+    def __init__(self, cwd: str | Path):
+        from jupyter_core.utils import run_sync
+
+        self.cwd = str(cwd)
+        self.manager = local_kernel_manager()(kernel_name=kernel_name())
+        # returns once the process is launched: it imports while we go on
+        run_sync(self.manager.start_kernel)(cwd=self.cwd, extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
+
+    def run(self, path: Path, parameters: dict):
+        """Execute a notebook in place with papermill, in this kernel (which stays up)."""
+        import papermill
+
+        try:
+            # request_save_on_cell_execute=False: papermill otherwise rewrites the whole notebook
+            # (charts included) before and after every cell; it is written once at the end, or at
+            # the failing cell
+            return papermill.execute_notebook(str(path), str(path), parameters=parameters, km=self.manager,
+                                              progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+        finally:
+            self.manager.stop_clients()
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.manager.is_alive)())
+
+    def shutdown(self) -> None:
+        """Stop the kernel at once (it holds nothing to save) and remove its sockets."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.alive():
+                run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            run_sync(self.manager.cleanup_resources)()
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+# In the kernel --------------------------------------------------------------------------------
+
+_start: dict = {}
+
+
+def warm_up() -> None:
+    """In the kernel, once (its start-up line): remember the state every month starts from."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401  (the inline backend is set up when pyplot is imported)
+    import pandas  # noqa: F401
+
+    if not _start:
+        _start.update(rc=matplotlib.rcParams.copy(), filters=list(warnings.filters), cwd=os.getcwd())
+
+
+def start_month() -> None:
+    """In the kernel, before each month: back to the state before its first month."""
+    import gc
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from IPython import get_ipython
+
+    from hotline_lib.analysis.bulletin import clear_month_cache
+    from hotline_lib.analysis.trends import load_trends
+
+    warm_up()   # a kernel started without the start-up line remembers its state now
+    shell = get_ipython()
+    if shell is not None:
+        shell.reset(new_session=False)   # the namespace, and the output history that holds results
+    plt.close("all")
+    dict.update(matplotlib.rcParams, _start["rc"])   # as matplotlib's rc_context restores them
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # resetting deprecated options warns
+        pd.reset_option("all")
+    warnings.filters[:] = _start["filters"]
+    os.chdir(_start["cwd"])
+    clear_month_cache()
+    load_trends.cache_clear()
+    gc.collect()

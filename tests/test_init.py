@@ -1,0 +1,203 @@
+"""Working folders: which folder a command uses (hotline.toml upward, HOTLINE_HOME, the checkout, else
+one clear line), what `hotline init` makes and never overwrites, and the whole thing from a wheel."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from hotline_lib.cli import app
+from hotline_lib.core import config
+from hotline_lib.core.config import MARKER, SOURCE_ROOT, find_project_root, is_working_folder, template_root
+from hotline_lib.core.errors import HotlineError, SettingsError
+from hotline_lib.io.directory import load_settings
+from hotline_lib.io.project import init_project, set_setting, template_files
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def anywhere(monkeypatch):
+    """As a command runs: no HOTLINE_* folder set (conftest sets them for the other tests)."""
+    for name in ("HOTLINE_HOME", "HOTLINE_SAMPLE_DIR", "HOTLINE_OUTPUTS", "HOTLINE_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"/" for p in sorted(folder.rglob("*"))}
+
+
+def test_the_repository_is_a_working_folder():
+    assert is_working_folder(SOURCE_ROOT) and template_root() == SOURCE_ROOT
+
+
+def test_the_nearest_working_folder_upward_is_found(tmp_path, anywhere):
+    outer, inner = tmp_path / "outer", tmp_path / "outer" / "inner"
+    (inner / "notebooks" / "explore").mkdir(parents=True)
+    (outer / MARKER).write_text("", encoding="utf-8")
+    assert find_project_root(inner / "notebooks" / "explore", source=tmp_path) == outer.resolve()
+    (inner / MARKER).write_text("", encoding="utf-8")
+    assert find_project_root(inner / "notebooks" / "explore", source=tmp_path) == inner.resolve()
+
+
+def test_commands_use_the_folder_they_run_in(tmp_path, anywhere):
+    init_project(tmp_path / "office", district="天心区")
+    anywhere.chdir(tmp_path / "office" / "notebooks")
+    office = (tmp_path / "office").resolve()
+    assert config.project_root() == office
+    assert config.rules_file() == office / "data" / "rules.yaml"
+    assert (config.sample_dir(), config.outputs_dir(), config.cache_dir()) == (
+        office / "data" / "sample", office / "outputs", office / ".cache")
+    assert load_settings().district == "天心区"
+
+
+def test_hotline_home_names_the_folder_from_anywhere(tmp_path, anywhere):
+    init_project(tmp_path / "office")
+    anywhere.setenv("HOTLINE_HOME", str(tmp_path / "office"))
+    assert find_project_root(SOURCE_ROOT) == (tmp_path / "office").resolve()
+    anywhere.setenv("HOTLINE_HOME", str(tmp_path))
+    with pytest.raises(HotlineError, match=f"HOTLINE_HOME={tmp_path}: not a hotline working folder"):
+        find_project_root()
+
+
+def test_outside_a_working_folder_a_command_says_so_in_one_line(tmp_path, anywhere):
+    anywhere.chdir(tmp_path)
+    anywhere.setattr(config, "SOURCE_ROOT", tmp_path / "installed")  # as from a wheel: no checkout
+    assert find_project_root() is None
+    result = runner.invoke(app, ["report", "2020-12"])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {config.NOT_A_WORKING_FOLDER}\n"
+    assert "hotline init" in result.output and not list(tmp_path.iterdir())
+    assert config.rules_file() == config.DEFAULT_RULES  # `hotline score` works anywhere
+
+
+def test_set_setting_changes_one_value_and_keeps_every_comment():
+    text = "# the district\ndistrict: 芙蓉区   # 区名\nissuer: 芙蓉区政府\n"
+    assert set_setting(text, "district", "天心区") == "# the district\ndistrict: 天心区   # 区名\nissuer: 芙蓉区政府\n"
+    quoted = set_setting(text, "district", "a: #b")
+    assert yaml.safe_load(quoted)["district"] == "a: #b" and quoted.startswith("# the district\n")
+    with pytest.raises(SettingsError, match="could not set"):
+        set_setting("issuer: x\n", "district", "天心区")
+
+
+def test_init_makes_the_working_folder(tmp_path, anywhere):
+    folder = tmp_path / "芙蓉区热线"
+    result = runner.invoke(app, ["init", str(folder), "--district", "天心区"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"next:\n  cd {folder}\n  hotline sample\n  hotline report 2020-12\n")
+    expected = {str(relative) for relative, _ in template_files(template_root())}
+    made = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    assert made == expected and "notebooks/01_overview.ipynb" in made and "data/rules.yaml" in made
+    assert (folder / "data" / "exports").is_dir() and not any((folder / "data" / "exports").iterdir())
+    assert is_working_folder(folder)
+    for relative, source in template_files(template_root()):
+        if str(relative) != "data/settings.yaml":
+            assert (folder / relative).read_bytes() == source.read_bytes()
+    shipped = (SOURCE_ROOT / "data" / "settings.yaml").read_text(encoding="utf-8").splitlines()
+    written = (folder / "data" / "settings.yaml").read_text(encoding="utf-8").splitlines()
+    assert [(a, b) for a, b in zip(shipped, written) if a != b] == [("district: 芙蓉区", "district: 天心区")]
+    assert load_settings(folder / "data" / "settings.yaml").district == "天心区"
+
+
+def test_init_refuses_a_folder_with_other_files_and_changes_nothing(tmp_path, anywhere):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    before = _listing(tmp_path)
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path}: not empty and not a hotline working folder; "
+                             "choose a new or empty folder (nothing was changed)\n")
+    assert _listing(tmp_path) == before
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    assert runner.invoke(app, ["init", str(tmp_path / "file")]).output == f"Error: {tmp_path / 'file'}: exists and is not a folder\n"
+
+
+def test_init_in_a_working_folder_adds_only_what_it_lacks(tmp_path, anywhere):
+    folder = tmp_path / "office"
+    init_project(folder)
+    (folder / "data" / "units.yaml").write_text("units: []  # edited\n", encoding="utf-8")
+    (folder / "notebooks" / "03_units.ipynb").unlink()
+    (folder / "data" / "exports" / "工单.csv").write_text("x", encoding="utf-8")
+    assert init_project(folder) == [Path("notebooks/03_units.ipynb")]
+    assert (folder / "data" / "units.yaml").read_text(encoding="utf-8") == "units: []  # edited\n"
+    assert (folder / "data" / "exports" / "工单.csv").read_text(encoding="utf-8") == "x"
+    result = runner.invoke(app, ["init", str(folder)])
+    assert result.exit_code == 0 and result.output.startswith(f"{folder} is already a working folder: nothing to add\n")
+    before = _listing(folder)
+    result = runner.invoke(app, ["init", str(folder), "--district", "天心区"])
+    assert result.exit_code == 1 and "already there and not changed" in result.output
+    assert _listing(folder) == before
+
+
+def test_a_command_fixes_its_working_folder_for_what_it_starts(tmp_path, anywhere):
+    init_project(tmp_path / "office")
+    anywhere.chdir(tmp_path / "office" / "data")
+    assert "HOTLINE_HOME" not in os.environ
+    runner.invoke(app, ["check-privacy", "outputs-that-are-not-there"])
+    assert os.environ["HOTLINE_HOME"] == str((tmp_path / "office").resolve())
+
+
+def _source_files(directory: str, names: list[str]) -> set[str]:
+    """What a source distribution holds: no git, environments, caches, tests or generated data."""
+    here = Path(directory)
+    skipped = {n for n in names if n in {".git", ".venv", ".cache", "build", "dist", "tests", "__pycache__",
+                                        ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"} or n.endswith(".egg-info")}
+    if here == SOURCE_ROOT / "data":
+        skipped |= {"sample", "exports"}
+    if here == SOURCE_ROOT / "outputs":
+        skipped |= set(names) - {"README.md"}
+    return skipped
+
+
+def _run(args: list, cwd: Path, env: dict) -> str:
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{args}: {result.stdout[-2000:]}{result.stderr[-2000:]}"
+    return result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_wheel_in_a_fresh_environment_inits_samples_and_reports(tmp_path):
+    """The wheel is built by pip from a copy of the sources, installed with no dependencies into a new
+    virtual environment, which reaches the project's installed dependencies through a .pth file (a
+    fresh download of all of them would take minutes), but not hotline_lib: it is imported from the
+    new environment, run outside any checkout, with none of the tests' HOTLINE_* folders."""
+    shutil.copytree(SOURCE_ROOT, tmp_path / "src", ignore=_source_files)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", tmp_path / "src"], tmp_path, os.environ)
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp_path, os.environ)
+    paths = {name: Path(sysconfig.get_path(name, "venv", vars={"base": venv, "platbase": venv}))
+             for name in ("purelib", "scripts")}
+    wheel = next((tmp_path / "dist").glob("hotline_bulletin-*.whl"))
+    _run([sys.executable, "-m", "pip", "--python", paths["scripts"] / Path(sys.executable).name, "install", "--no-deps",
+          "--no-index", "-q", wheel], tmp_path, os.environ)
+    dependencies = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    (paths["purelib"] / "project_dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_") and k != "PYTHONPATH"}
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "jupyter")   # no user-level kernel: the new environment's python3
+    hotline, python = paths["scripts"] / "hotline", paths["scripts"] / Path(sys.executable).name
+    work = tmp_path / "work"
+    work.mkdir()
+
+    outside = subprocess.run([hotline, "report", "2020-12"], cwd=work, env=env, capture_output=True, text=True)
+    assert (outside.returncode, outside.stderr) == (1, f"Error: {config.NOT_A_WORKING_FOLDER}\n")
+    log = _run([hotline, "init", "office", "--district", "芙蓉区"], work, env)
+    office = work / "office"
+    log += _run([hotline, "sample"], office, env)
+    log += _run([hotline, "report", "2020-12", "--formats", "html"], office, env)
+    imported = _run([python, "-c", "import hotline_lib.render.report as r; print(r.__file__, r.kernel_name())"],
+                    office / "notebooks", env)
+    print(log, f"hotline_lib imported from {imported}", sep="")
+
+    module, kernel = imported.split()
+    assert Path(module).is_relative_to(paths["purelib"]) and kernel == "python3"   # the kernel runs the same python
+    assert (office / "outputs" / "2020-12" / "bulletin.html").stat().st_size > 100_000
+    assert (office / "data" / "sample" / "exports").is_dir() and (office / ".cache").is_dir()
+    assert _listing(office / "notebooks") == _listing(SOURCE_ROOT / "notebooks")  # shipped = the repository's

@@ -1,0 +1,71 @@
+"""The kernel the sections run in (render/kernel.py): warmed up at start, reused, reset between months."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from hotline_lib.render import batch
+from hotline_lib.render.kernel import START_MONTH, Kernel
+
+
+def _notebook(path, *sources):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def _printed(executed) -> list[str]:
+    return [o["text"].strip() for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"]
+
+
+@pytest.mark.slow
+def test_one_kernel_runs_month_after_month_each_from_the_same_start(tmp_path):
+    """What a month changes (a variable, rcParams, a pandas option, an open figure, the working
+    folder, a cached month) is gone when the next starts with START_MONTH; imports stay paid."""
+    leave = _notebook(tmp_path / "leave.ipynb", START_MONTH,
+                      "import os, sys, matplotlib.pyplot as plt, pandas as pd\n"
+                      "left = 1; plt.rcParams['figure.dpi'] = 40; pd.set_option('display.precision', 1)\n"
+                      "plt.figure(); os.chdir('..')\n"
+                      "print(os.getpid(), 'pandas' in sys.modules)")
+    look = _notebook(tmp_path / "look.ipynb", START_MONTH,
+                     "import os, sys, matplotlib.pyplot as plt, pandas as pd\n"
+                     "print(os.getpid(), 'left' in globals(), plt.rcParams['figure.dpi'], pd.get_option('display.precision'),"
+                     " plt.get_fignums(), os.getcwd())")
+    with Kernel(tmp_path) as kernel:
+        first = _printed(kernel.run(leave, {}))[0].split()
+        second = _printed(kernel.run(look, {}))[0].split(" ", 5)
+        assert kernel.alive()
+    assert first[1] == "True"                                   # the start-up line imported pandas
+    pid, left, dpi, precision, figures, cwd = second
+    assert pid == first[0]                                      # the same kernel
+    assert (left, dpi, precision, figures, cwd) == ("False", "100.0", "6", "[]", str(tmp_path))
+    assert not kernel.alive() and kernel.manager.clients == []   # stopped, no client left open
+
+
+def test_the_command_skips_building_the_uri_grammar():
+    """jsonschema's optional rfc3987-syntax grammar (about 0.7 s) is not built by `hotline`, and a
+    notebook still validates."""
+    code = ("import sys, time; from hotline_lib.render.kernel import skip_uri_grammar; skip_uri_grammar();"
+            "import nbformat; nbformat.validate(nbformat.v4.new_notebook());"
+            "print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_a_batch_worker_starts_a_new_kernel_when_its_kernel_died(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_worker", {})
+    batch._start_worker(None)
+    first = batch._worker["kernel"]
+    try:
+        first.shutdown()                       # as if the last month had killed it
+        second = batch._worker_kernel()
+        assert second is not first and second.alive()
+        assert batch.kernel_megabytes(second) > 0
+    finally:
+        batch._worker["kernel"].shutdown()
