@@ -38,10 +38,11 @@ report: install
 	@test -d data/sample/exports || $(HOTLINE) sample
 	@$(HOTLINE) report $(MONTH)
 
-# JupyterLab on the project's kernel, with the notebooks ready (generates the sample data first).
+# JupyterLab on the project's kernel, with the notebooks ready (generates the sample data first), in
+# Chinese and with the project's CJK font (hotline_lib/lab: `jupyter lab` with three options).
 lab: install
 	@test -d data/sample/exports || $(HOTLINE) sample
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(PY) -m hotline_lib.lab --notebook-dir=notebooks
 
 test: install
 	$(PY) -m pytest

@@ -1,10 +1,13 @@
 """A section notebook in a real JupyterLab, as an analyst works in it: open, Run All Cells, look.
 
-JupyterLab is started on a temporary copy of notebooks/ (Lab may save what it opens) with the sample as
+JupyterLab is started as `make lab` starts it (``python -m hotline_lib.lab``: in Chinese, with the
+project's CJK font) on a temporary copy of notebooks/ (Lab may save what it opens) with the sample as
 data and private cache/outputs folders, on 127.0.0.1 with a random token, and opened in headless
-Chromium (the `browser` fixture in conftest.py). The test clicks Run → Run All Cells, waits until the
-kernel is idle and every code cell has its execution count, then checks that a table and a chart show
-and no error does. A screenshot goes to outputs/screenshots/ for a person to look at.
+Chromium that sees none of the machine's Chinese fonts (`browser_without_chinese`). The test
+checks that the menus are Chinese and drawn in the project's font, clicks 运行 → 运行所有单元格 (Run →
+Run All Cells), waits until the kernel is idle and every code cell has its execution count, then
+checks that a table and a chart show and no error does. A screenshot goes to outputs/screenshots/ for
+a person to look at. A second test switches to English (设置 → 语言) and finds that choice kept.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ import pytest
 from hotline_lib.core.config import SOURCE_ROOT, notebooks_dir
 
 SHOTS = SOURCE_ROOT / "outputs" / "screenshots"
-JUPYTER = Path(sys.executable).with_name("jupyter")   # the venv's, next to the interpreter running the tests
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +50,22 @@ ERROR_SHOWN = """() => [...document.querySelectorAll('.jp-OutputArea-output')].s
     (o.dataset.mimeType === 'application/vnd.jupyter.stderr'
      && o.textContent.includes('Traceback (most recent call last)')))"""
 
-# The kernel status as the status bar shows it: "hotline-bulletin (Python 3) | Idle" (while Lab
-# connects it reads "No Kernel | Initializing", then "… | Unknown"; the toolbar's execution indicator
-# already says idle before any kernel is there, so it is not enough on its own).
+# The kernel status as the status bar shows it, in Chinese: "hotline-bulletin (Python 3) | 空闲" (Idle),
+# titled "更改 … 的内核" (Change kernel for …); while Lab connects it reads "无内核 | 正在初始化" (No
+# Kernel | Initializing), then "… | 未知" (Unknown). The toolbar's execution indicator already says idle
+# before any kernel is there, so it is not enough on its own.
 KERNEL_IDLE = """() => {
     const item = [...document.querySelectorAll('#jp-main-statusbar .jp-StatusBar-TextItem')]
-        .find(e => (e.title || '').startsWith('Change kernel for'));
+        .find(e => /^更改 .* 的内核$/.test(e.title || ''));
     const indicator = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
-    return !!item && /\\| Idle$/.test(item.textContent.trim()) && !item.textContent.startsWith('No Kernel')
+    return !!item && /\\| 空闲$/.test(item.textContent.trim()) && !item.textContent.startsWith('无内核')
         && !!indicator && indicator.dataset.status === 'idle';
 }"""
+
+# The menu bar's titles and Run All Cells, as the zh-CN language pack has them
+MENU_BAR = ["文件", "编辑", "查看", "运行", "内核", "标签页", "设置", "帮助"]
+ENGLISH_MENU_BAR = ["File", "Edit", "View", "Run", "Kernel", "Tabs", "Settings", "Help"]
+RUN_ALL = "运行所有单元格"
 
 # Run All Cells is finished when the kernel is idle again, no cell waits ("[*]:") and every code cell
 # has its execution count, or when a traceback shows (Run All then stops: the cells after it go
@@ -161,7 +169,9 @@ def lab(sample_dir, tmp_path):
            "IPYTHONDIR": str(jupyter / "ipython")}
     port, token = _free_port(), secrets.token_hex(24)
     base = f"http://127.0.0.1:{port}"
-    command = [str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+    # as `make lab` starts it (python -m hotline_lib.lab: Chinese by default, the project's font), with
+    # the test's own options after its own
+    command = [sys.executable, "-m", "hotline_lib.lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.password=",
                f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False", "--ServerApp.terminals_enabled=False",
                f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={jupyter / 'workspaces'}",
@@ -196,44 +206,102 @@ def lab(sample_dir, tmp_path):
         log.close()
 
 
-def _chinese_font(context, page, base: str) -> None:
-    """For the screenshot only: Chromium here (and in CI) may have no Chinese font, and Lab shows the
-    notebooks' Chinese text (headings, tables) in the system's fonts, as boxes. The font the charts use
-    (Noto Sans CJK SC from mplfonts) is served to the page from a path of the local server's origin,
-    routed inside the browser (no request leaves it), and added after Lab's own fonts as a fallback
-    (set on body, so the theme's :root values, loaded later, do not win)."""
-    from hotline_lib.render.fonts import FONT_NAME, cjk_font_path
-
-    url = f"{base}/__test_font__/{cjk_font_path().name}"
-    context.route(url, lambda route: route.fulfill(path=str(cjk_font_path()), content_type="font/otf"))
-    fonts = f'system-ui, -apple-system, "Segoe UI", sans-serif, "{FONT_NAME}", "Test CJK"'
-    page.add_style_tag(content=f"""
-        @font-face {{ font-family: "Test CJK"; src: url("{url}") format("opentype"); }}
-        body {{ --jp-ui-font-family: {fonts}; --jp-content-font-family: {fonts}; }}""")
+# The fonts the machine has, less every font for Chinese: this machine may have one (Debian's
+# fonts-noto-cjk), an analyst's may not, and only without one does the page show whether Lab carries its
+# own. Chromium on Linux finds its fonts through fontconfig, which reads this file instead of the system's.
+NO_CHINESE_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <selectfont><rejectfont><pattern><patelt name="lang"><string>zh-cn</string></patelt></pattern></rejectfont></selectfont>
+</fontconfig>
+"""
 
 
-@pytest.mark.parametrize("name", ["03_units"])
-def test_section_notebook_in_jupyterlab(name, browser, lab):
-    base, token, _ = lab
+@pytest.fixture(scope="module")
+def browser_without_chinese(browser, chromium, tmp_path_factory):
+    """A second headless Chromium (in conftest.py's Playwright, which is one per process) that sees no
+    Chinese font of the machine's."""
+    from conftest import CHROMIUM_FLAGS
+
+    fonts_conf = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
+    fonts_conf.write_text(NO_CHINESE_FONTS, encoding="utf-8")
+    instance = browser.browser_type.launch(executable_path=chromium, args=CHROMIUM_FLAGS,
+                                           env={**os.environ, "FONTCONFIG_FILE": str(fonts_conf)})
+    yield instance
+    instance.close()
+
+
+# The first element under ``selector`` in the window holding Chinese text of its own, marked for the
+# DevTools protocol (Lab lays out only the cells in view)
+MARK_CHINESE = """([selector, mark]) => {
+    for (const root of document.querySelectorAll(selector)) {
+        const texts = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+            const box = text.parentElement.getBoundingClientRect();
+            if (/[\\u4e00-\\u9fff]/.test(text.textContent) && box.width > 0 && box.bottom > 0
+                    && box.top < window.innerHeight) {
+                text.parentElement.dataset.testChinese = mark;
+                return true;
+            }
+        }
+    }
+    return false;
+}"""
+
+
+def _chinese_drawn_with(page, selector: str) -> list[tuple[str, bool]]:
+    """The fonts Chromium actually draws the first Chinese text under ``selector`` with: (family, from
+    a web font). With no Chinese font on the machine, only a web font (the project's) draws Chinese."""
+    mark = str(abs(hash(selector)))
+    assert page.evaluate(MARK_CHINESE, [selector, mark]), f"no Chinese text in {selector}"
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f'[data-test-chinese="{mark}"]'})["nodeId"]
+        return [(f["familyName"], f["isCustomFont"]) for f in
+                cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] if f["glyphCount"]]
+    finally:
+        cdp.detach()
+
+
+def _open(browser, base: str, token: str, name: str):
+    """A page on the notebook, its kernel idle (no kernel-selection dialog)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1400})
     page = context.new_page()
     page.set_default_timeout(OPEN_TIMEOUT * 1000)
+    page.goto(f"{base}/lab/tree/{name}.ipynb?token={token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell")
+    page.wait_for_function(f"() => ({KERNEL_IDLE})() || !!document.querySelector('.jp-Dialog')", polling=250)
+    dialogs = page.locator(".jp-Dialog")
+    assert dialogs.count() == 0, dialogs.first.inner_text()
+    return context, page
+
+
+@pytest.mark.parametrize("name", ["03_units"])
+def test_section_notebook_in_jupyterlab(name, browser_without_chinese, lab):
+    base, token, _ = lab
     requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    context, page = _open(browser_without_chinese, base, token, name)
     try:
-        page.goto(f"{base}/lab/tree/{name}.ipynb?token={token}")
-        _chinese_font(context, page, base)
-        # the notebook is open on its kernel (no kernel-selection dialog) and the kernel is idle
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell")
-        page.wait_for_function(f"() => ({KERNEL_IDLE})() || !!document.querySelector('.jp-Dialog')", polling=250)
-        dialogs = page.locator(".jp-Dialog")
-        assert dialogs.count() == 0, dialogs.first.inner_text()
+        page.on("request", lambda request: requests.append(request.url))
         assert [s["kernel"]["name"] for s in _api(base, token, "/api/sessions")] == ["hotline"]
 
-        # as an analyst does: the Run menu, then Run All Cells
-        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-        run_all = page.locator('.lm-Menu-item[data-command="runmenu:run-all"]')
-        assert run_all.inner_text().startswith("Run All Cells")
+        # Lab is in Chinese: the menu bar, and the menu item clicked below
+        assert page.locator(".lm-MenuBar-item").all_inner_texts() == MENU_BAR
+        # drawn in the project's font (custom.css, served by the Lab server; no Chinese font here): the
+        # menus, the status bar, the notebook's heading, a comment in its code
+        loaded = """document.fonts.load('13px "Hotline CJK"', '运行').then(faces => faces.map(f => f.status))"""
+        assert page.evaluate(loaded) == ["loaded"]
+        for selector in [".lm-MenuBar", "#jp-main-statusbar", ".jp-RenderedMarkdown h1", ".jp-CodeCell .cm-content"]:
+            fonts = _chinese_drawn_with(page, selector)
+            assert fonts and any(custom for _, custom in fonts), (selector, fonts)
+        # as an analyst does: the Run menu (运行), then Run All Cells (运行所有单元格)
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^运行$")).click()
+        run_all = page.get_by_role("menuitem", name=RUN_ALL, exact=True)
+        assert run_all.get_attribute("data-command") == "runmenu:run-all"
         run_all.click()
         try:
             page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT * 1000, polling=500)
@@ -269,7 +337,34 @@ def test_section_notebook_in_jupyterlab(name, browser, lab):
         page.mouse.wheel(0, -350)
         page.wait_for_timeout(800)   # Lab renders the cells scrolled into view
         page.evaluate("document.fonts.ready.then(() => true)")
+
+        # the outputs' Chinese too: a DataFrame's column names
+        fonts = _chinese_drawn_with(page, ".jp-OutputArea-output table thead")
+        assert fonts and any(custom for _, custom in fonts), fonts
+        assert not [url for url in requests if "/custom/" in url and not url.startswith(f"{base}/custom/")]
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"lab_{name}.png"))
+    finally:
+        context.close()
+
+
+def test_the_analysts_language_wins(browser_without_chinese, lab):
+    """Chinese is only the default: English chosen in 设置 → 语言 (Settings → Language) is kept (a user
+    setting, in the folder the test gives Lab) and shown after the reload Lab asks for."""
+    base, token, _ = lab
+    context, page = _open(browser_without_chinese, base, token, "03_units")
+    try:
+        assert page.locator(".lm-MenuBar-item").all_inner_texts() == MENU_BAR
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^设置$")).click()
+        page.locator('.lm-Menu-item[data-type="submenu"]', has_text="语言").hover()
+        page.locator('.lm-Menu-item[data-command="jupyterlab-translation:en"]').click()
+        with page.expect_navigation():
+            page.locator(".jp-Dialog button", has_text="更改并重新加载").click()   # Change and reload
+        page.wait_for_selector(".lm-MenuBar-item")
+        page.wait_for_function("() => document.querySelector('.lm-MenuBar-item').textContent === 'File'")
+        assert page.locator(".lm-MenuBar-item").all_inner_texts() == ENGLISH_MENU_BAR
+        setting = _api(base, token, "/lab/api/settings/@jupyterlab/translation-extension:plugin")
+        assert setting["settings"]["locale"] == "en"
+        assert setting["schema"]["properties"]["locale"]["default"] == "zh_CN"   # the project's default
     finally:
         context.close()
