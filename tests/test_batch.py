@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from hotline_lib.render.batch import render_range
 from hotline_lib.cli import app
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 
 

@@ -21,6 +21,8 @@ import pytest
 from hotline_lib.core.errors import BrowserNotFound, ReportError
 from hotline_lib.render.pdf import BROWSER_ENV, find_browser, html_to_pdf
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 FIXTURES = Path(__file__).parent / "fixtures"
 A4 = (595.28, 841.89)   # points
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="the stand-in browsers are shell scripts")

@@ -26,7 +26,7 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.months import months_between
 from hotline_lib.core.utils import exclusive
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 HOSTILE = "噪音<script>alert(\"x\")</script>&'扰民13812345678"
 

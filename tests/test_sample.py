@@ -15,6 +15,8 @@ from hotline_lib.figures.month import compute_month
 from hotline_lib.sample.exports import generate_sample
 from tests.conftest import APPENDIX
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 runner = CliRunner()
 
 

@@ -42,8 +42,8 @@ def resolve_unit(units: UnitDirectory, spelling: str) -> str:
     owner = {s: u.name for u in units.units for s in [u.name, u.display, *u.aliases]}
     close = list(dict.fromkeys(owner[s] for s in closest_matches(spelling, owner, n=6)))[:3]
     hint = Message("closest: {units}", units=", ".join(close)) if close else Message("no unit there is named like it")
-    raise InputError("unit {unit!r} is not in the unit directory {directory}; {hint}", unit=mask_personal(str(spelling)),
-                     directory=units.source or "", hint=hint)
+    raise InputError("unit {unit!r} is not in the unit directory{directory}; {hint}", unit=mask_personal(str(spelling)),
+                     directory=f" {units.source}" if units.source else "", hint=hint)
 
 
 def unit_history(unit_months: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -132,7 +132,7 @@ def _check_value(table: pd.DataFrame, column: str, value) -> None:
         listed = known if len(known) <= 10 else [*sorted(known)[:5], "…"]
         hint = (Message("closest: {units}", units=mask_personal(", ".join(close))) if close
                 else Message("values: {values}", values=mask_personal(", ".join(map(str, listed)))))
-        raise InputError("no order here has {column} {value!r}; {hint}", column=FILTERS[column],
+        raise InputError("no order here has {field} {value!r}; {hint}", field=FILTERS[column],
                          value=mask_personal(str(value)), hint=hint)
 
 
