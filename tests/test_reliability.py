@@ -96,7 +96,8 @@ def test_every_month_accounts_for_every_row_per_file(batch):
         files = pd.DataFrame(rows["files"])
         assert len(files) == 36 and (files["read"] == files["used"] + files["duplicates"] + files["rejected"]).all()
         assert rows["total"]["read"] == rows["total"]["used"] + rows["total"]["duplicates"] + rows["total"]["rejected"]
-        assert "rejected" not in rows["summary"] and f"{rows['total']['duplicates']} duplicates (" in rows["summary"]
+        # the summary line of a file for people is Chinese whatever the language of messages
+        assert "rejected" not in rows["summary"] and f"重复 {rows['total']['duplicates']} 行（" in rows["summary"]
     rejects = pd.read_csv(out / "2020-12" / "rejects.csv", dtype=str)
     assert not rejects["reason"].str.contains("duplicate").any()
     reasons = set(rejects["reason"])

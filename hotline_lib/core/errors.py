@@ -44,7 +44,11 @@ class InputError(HotlineError):
                  row: int | None = None, column: str | None = None, **fields):
         super().__init__(message, **fields)
         self.path, self.sheet, self.row, self.column = path, sheet, row, column
-        self.reason = self.message
+
+    @property
+    def reason(self) -> str:
+        """The message without its location, in the reader's language."""
+        return self.message.translated()
 
     def where(self, lang: str | None = None) -> str:
         """The location, as "x.csv, sheet 'S', row 2, column 'X'" (or its Chinese), empty when unknown."""

@@ -403,7 +403,7 @@ def scan_file(path: Path, raw: bytes | None = None) -> list[Finding]:
     try:
         parts = readable_parts(path.read_bytes() if raw is None else raw, path.suffix)
     except InputError as exc:
-        raise InputError(exc.reason, path=path) from None
+        raise InputError(exc.message, path=path) from None
     for where, text in parts:
         for number, line in enumerate(text.splitlines(), start=1):
             for kind, masked in find_personal(line):
