@@ -1,4 +1,7 @@
-"""The ``hotline`` command: each command calls one library function and turns its error into one line."""
+"""The ``hotline`` command: each command calls one library function and turns its error into one line.
+
+Every text here is a msgid (core/i18n.py): help and option texts are marked with N_ and translated when
+help is shown (HelpCommand, HelpGroup), so that HOTLINE_LANG decides at run time, not at import."""
 
 from __future__ import annotations
 
@@ -7,16 +10,47 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import N_, gettext as _
+
+
+def _translate_help(command, ctx) -> None:
+    """The command's help, its parameters' help and (for the group) its commands', in the reader's language."""
+    for item in [command, *command.get_params(ctx)]:
+        if isinstance(getattr(item, "help", None), str):
+            item.help = _(item.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, ctx)
+
+
+class HelpCommand(TyperCommand):
+    """A command whose help is translated when shown."""
+
+    def format_help(self, ctx, formatter):
+        _translate_help(self, ctx)
+        return super().format_help(ctx, formatter)
+
+
+class HelpGroup(TyperGroup):
+    """The ``hotline`` group: its help and each command's summary translated when shown."""
+
+    def format_help(self, ctx, formatter):
+        _translate_help(self, ctx)
+        return super().format_help(ctx, formatter)
+
 
 app = typer.Typer(
-    help="12345政务热线情况通报: score member units, compute a month's figures, render the bulletin.",
+    cls=HelpGroup,
+    help=N_("12345政务热线情况通报: score member units, compute a month's figures, render the bulletin."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 _state = {"debug": False}
+#: click's own text for --help, said in the reader's language like every other help text.
+HELP_OPTION = N_("Show this message and exit.")
 
 
 #: What a command reports as one line: our own errors, and the operating system's (a full disk,
@@ -35,12 +69,12 @@ def _fail(error: Exception) -> None:
     """Print an expected error as one line on stderr and exit 1 (the traceback only with --debug)."""
     if _state["debug"]:
         raise error
-    typer.echo(f"Error: {_one_line(error)}", err=True)
+    typer.echo(_("Error: {message}", message=_one_line(error)), err=True)
     raise typer.Exit(1)
 
 
 @app.callback()
-def main_options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+def main_options(debug: bool = typer.Option(False, "--debug", help=N_("Show full tracebacks on errors."))) -> None:
     _state["debug"] = debug
     _pin_project_root()
 
@@ -59,12 +93,12 @@ def _pin_project_root() -> None:
             os.environ["HOTLINE_HOME"] = str(root)
 
 
-@app.command()
+@app.command(help=N_("Make a district's working folder: notebooks/, data/ (settings, units, rules, exports/) and outputs/."),
+             cls=HelpCommand)
 def init(
-    folder: Path = typer.Argument(..., help="The working folder to make: new, empty, or a working folder missing files."),
-    district: Optional[str] = typer.Option(None, "--district", help="The district's name, written into data/settings.yaml."),
+    folder: Path = typer.Argument(..., help=N_("The working folder to make: new, empty, or a working folder missing files.")),
+    district: Optional[str] = typer.Option(None, "--district", help=N_("The district's name, written into data/settings.yaml.")),
 ) -> None:
-    """Make a district's working folder: notebooks/, data/ (settings, units, rules, exports/) and outputs/."""
     from hotline_lib.io.project import init_project
 
     try:
@@ -72,22 +106,21 @@ def init(
     except EXPECTED as exc:
         _fail(exc)
     if made:
-        typer.echo(f"made {folder}: {len(made)} files and folders in notebooks/, data/ and outputs/ "
-                   f"(exports go in {Path(folder, 'data', 'exports')}; data/README.md says what goes where)")
+        typer.echo(_("made {folder}: {count} files and folders in notebooks/, data/ and outputs/ (exports go in {exports}; "
+                     "data/README.md says what goes where)", folder=folder, count=len(made), exports=Path(folder, "data", "exports")))
     else:
-        typer.echo(f"{folder} is already a working folder: nothing to add")
-    typer.echo(f"next:\n  cd {folder}\n  hotline sample\n  hotline report 2020-12")
+        typer.echo(_("{folder} is already a working folder: nothing to add", folder=folder))
+    typer.echo(_("next:") + f"\n  cd {folder}\n  hotline sample\n  hotline report 2020-12")
 
 
-@app.command()
+@app.command(help=N_("Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."), cls=HelpCommand)
 def score(
-    file: Path = typer.Argument(..., help="Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the scored table here (CSV, UTF-8 with BOM). Default: standard output."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
-    check: bool = typer.Option(False, "--check", help="Compare with the table's published 总分 and 排名; exit 1 on any mismatch."),
-    workbook: Optional[Path] = typer.Option(None, "--workbook", help="Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回)."),
+    file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx).")),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
+    workbook: Optional[Path] = typer.Option(None, "--workbook", help=N_("Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回).")),
 ) -> None:
-    """Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."""
     from hotline_lib.scoring.leaderboard import score_file, score_workbook, write_csv
 
     try:
@@ -99,29 +132,28 @@ def score(
     except EXPECTED as exc:
         _fail(exc)
     if workbook is not None:
-        typer.echo(f"{workbook}: 汇总 ({board.units} units) and 挽回", err=True)
+        typer.echo(_("{workbook}: 汇总 ({units} units) and 挽回", workbook=workbook, units=board.units), err=True)
     if output is None and not check and workbook is None:
         write_csv(board.table, sys.stdout)
     if check:
         for line in board.mismatches:
             typer.echo(line)
         matched = board.units - len(board.mismatches)
-        typer.echo(f"{matched} of {board.units} units match")
+        typer.echo(_("{matched} of {units} units match", matched=matched, units=board.units))
         raise typer.Exit(1 if board.mismatches else 0)
 
 
-@app.command()
+@app.command(help=N_("Compute a month's unit figures (the appendix columns) or district figures from order-level exports."), cls=HelpCommand)
 def stats(
-    month: str = typer.Option(..., "--month", help="The month, as YYYY-MM."),
-    data: Path = typer.Option(None, "--data", help="Folder of 工单/派单 exports. Default: data/sample."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the unit table here (CSV, UTF-8 with BOM). Default: standard output."),
-    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
-    district: bool = typer.Option(False, "--district", help="Print the district figures as JSON instead of the unit table."),
-    out: Path = typer.Option(None, "--out", help="Outputs folder for <month>/rejects.csv, duplicates.csv and accounting.json. Default: outputs."),
-    engine: str = typer.Option("auto", "--engine", help="pandas, duckdb, or auto (DuckDB from 2 million assignments on)."),
+    month: str = typer.Option(..., "--month", help=N_("The month, as YYYY-MM.")),
+    data: Path = typer.Option(None, "--data", help=N_("Folder of 工单/派单 exports. Default: data/sample.")),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the unit table here (CSV, UTF-8 with BOM). Default: standard output.")),
+    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
+    district: bool = typer.Option(False, "--district", help=N_("Print the district figures as JSON instead of the unit table.")),
+    out: Path = typer.Option(None, "--out", help=N_("Outputs folder for <month>/rejects.csv, duplicates.csv and accounting.json. Default: outputs.")),
+    engine: str = typer.Option("auto", "--engine", help=N_("pandas, duckdb, or auto (DuckDB from 2 million assignments on).")),
 ) -> None:
-    """Compute a month's unit figures (the appendix columns) or district figures from order-level exports."""
     import json
 
     from hotline_lib.core.config import outputs_dir, sample_dir
@@ -135,9 +167,10 @@ def stats(
     except EXPECTED as exc:
         _fail(exc)
     for row in figures.accounting.itertuples():
-        typer.echo(f"  {row.file}: {row.read} read = {row.used} used + {row.duplicates} duplicates + {row.rejected} invalid",
-                   err=True)
-    typer.echo(f"{figures.exports.summary()}; written to {figures.rejects_path.parent}", err=True)
+        typer.echo(_("  {file}: {read} read = {used} used + {duplicates} duplicates + {rejected} invalid", file=row.file,
+                     read=row.read, used=row.used, duplicates=row.duplicates, rejected=row.rejected), err=True)
+    typer.echo(_("{summary}; written to {folder}", summary=figures.exports.summary(), folder=figures.rejects_path.parent),
+               err=True)
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
         return
@@ -145,12 +178,11 @@ def stats(
     write_csv(table, output if output is not None else sys.stdout)
 
 
-@app.command()
+@app.command(help=N_("Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."), cls=HelpCommand)
 def sample(
-    out: Path = typer.Option(None, "--out", help="Where to write the sample. Default: data/sample."),
-    seed: int = typer.Option(20201231, "--seed", help="Random seed: the same seed gives the same bytes."),
+    out: Path = typer.Option(None, "--out", help=N_("Where to write the sample. Default: data/sample.")),
+    seed: int = typer.Option(20201231, "--seed", help=N_("Random seed: the same seed gives the same bytes.")),
 ) -> None:
-    """Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."""
     from hotline_lib.core.config import sample_dir
     from hotline_lib.sample.exports import check_sample_folder, generate_sample
 
@@ -158,32 +190,32 @@ def sample(
         check_sample_folder(out or sample_dir())
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(f"generating 18 months of sample exports in {out or sample_dir()} (about 20 s)…", err=True)
+    typer.echo(_("generating 18 months of sample exports in {folder} (about 20 s)…", folder=out or sample_dir()), err=True)
     try:
         report = generate_sample(out or sample_dir(), seed)
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(f"wrote {len(report.files)} export files to {report.out / 'exports'}: {report.orders} orders, "
-               f"{report.assignments} assignments (+{report.duplicates} duplicated and {report.invalid} invalid rows "
-               f"for the reader to catch), city rankings and case stories")
+    typer.echo(_("wrote {files} export files to {folder}: {orders} orders, {assignments} assignments (+{duplicates} "
+                 "duplicated and {invalid} invalid rows for the reader to catch), city rankings and case stories",
+                 files=len(report.files), folder=report.out / "exports", orders=report.orders,
+                 assignments=report.assignments, duplicates=report.duplicates, invalid=report.invalid))
 
 
-@app.command()
+@app.command(help=N_("Render a month's bulletin (outputs/<month>/bulletin.html, figures.json, notebooks), or every month of a range."), cls=HelpCommand)
 def report(
-    month: Optional[str] = typer.Argument(None, help="The month, as YYYY-MM (or use --from and --to)."),
-    start: Optional[str] = typer.Option(None, "--from", help="First month of a range, YYYY-MM."),
-    end: Optional[str] = typer.Option(None, "--to", help="Last month of a range, YYYY-MM."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Months rendered in parallel (a range only)."),
-    force: bool = typer.Option(False, "--force", help="Re-render months whose inputs have not changed, and e-mailed months (their sent files are kept in sent-<time>/)."),
-    data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
-    out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
-    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
-    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
-    notebooks: Optional[Path] = typer.Option(None, "--notebooks", help="Folder of section notebooks (an analyst's edited copy). Default: notebooks/."),
-    formats: Optional[str] = typer.Option(None, "--formats", help="Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats."),
+    month: Optional[str] = typer.Argument(None, help=N_("The month, as YYYY-MM (or use --from and --to).")),
+    start: Optional[str] = typer.Option(None, "--from", help=N_("First month of a range, YYYY-MM.")),
+    end: Optional[str] = typer.Option(None, "--to", help=N_("Last month of a range, YYYY-MM.")),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help=N_("Months rendered in parallel (a range only).")),
+    force: bool = typer.Option(False, "--force", help=N_("Re-render months whose inputs have not changed, and e-mailed months (their sent files are kept in sent-<time>/).")),
+    data: Path = typer.Option(None, "--data", help=N_("Folder of exports and inputs. Default: data/sample.")),
+    out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
+    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    notebooks: Optional[Path] = typer.Option(None, "--notebooks", help=N_("Folder of section notebooks (an analyst's edited copy). Default: notebooks/.")),
+    formats: Optional[str] = typer.Option(None, "--formats", help=N_("Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats.")),
 ) -> None:
-    """Render a month's bulletin (outputs/<month>/bulletin.html, figures.json, notebooks), or every month of a range."""
     if month and (start or end):
         _fail(HotlineError("give a MONTH or --from/--to, not both"))
     if not month and not (start and end):
@@ -205,21 +237,22 @@ def _report_month(month, data, out, settings, units, rules, notebooks, formats, 
         chosen = choose_formats(formats, settings)
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(f"rendering {month} ({count} section notebooks, one kernel; {', '.join(chosen)})…", err=True)
+    typer.echo(_("rendering {month} ({count} section notebooks, one kernel; {formats})…", month=month, count=count,
+                 formats=", ".join(chosen)), err=True)
     try:
         result = render_month(month, data, out, settings, units, rules, notebooks, chosen, force)
     except SentBulletin as exc:
-        typer.echo(f"skipped: {exc}", err=True)
+        typer.echo(_("skipped: {reason}", reason=exc), err=True)
         return
     except EXPECTED as exc:
         _fail(exc)
     for warning in result.warnings:
         typer.echo(warning, err=True)
     for section, changed in result.overrides.items():
-        typer.echo(f"note: section {section} overrides settings: " + ", ".join(
-            f"{name} = {plain_value(value['used'])} (settings: {plain_value(value['settings'])})"
-            for name, value in changed.items()), err=True)
-    typer.echo(f"{result.rows}; per file: {result.html.parent / 'accounting.json'}", err=True)
+        typer.echo(_("note: section {section} overrides settings: {settings}", section=section, settings=", ".join(
+            _("{name} = {used} (settings: {setting})", name=name, used=plain_value(value["used"]),
+              setting=plain_value(value["settings"])) for name, value in changed.items())), err=True)
+    typer.echo(_("{summary}; per file: {path}", summary=result.rows, path=result.html.parent / "accounting.json"), err=True)
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
 
 
@@ -243,7 +276,7 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
         _fail(exc)
     console = Console(stderr=True)
     active: list[str] = []
-    with Progress(TextColumn("[bold]bulletins"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn("[bold]" + _("bulletins")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=console, transient=False) as bar:
         task = bar.add_task("", total=len(months))
 
@@ -254,36 +287,37 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
                 if month in active:
                     active.remove(month)
                 bar.advance(task)
-            bar.update(task, description=("rendering " + ", ".join(active)) if active else "")
+            bar.update(task, description=_("rendering {months}", months=", ".join(active)) if active else "")
 
         try:
             summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress,
                                    notebooks_dir=notebooks, formats=formats)
         except EXPECTED as exc:
             _fail(exc)
-    typer.echo(f"{summary.count('rendered')} rendered, {summary.count('skipped')} skipped, "
-               f"{summary.count('failed')} failed in {summary.seconds:.1f} s; index: {summary.index}")
+    typer.echo(_("{rendered} rendered, {skipped} skipped, {failed} failed in {seconds:.1f} s; index: {index}",
+                 rendered=summary.count("rendered"), skipped=summary.count("skipped"), failed=summary.count("failed"),
+                 seconds=summary.seconds, index=summary.index))
     for outcome in summary.outcomes:
         if outcome.status == "rendered":
-            typer.echo(f"  {outcome.month} rendered in {outcome.seconds:.1f} s", err=True)
+            typer.echo(_("  {month} rendered in {seconds:.1f} s", month=outcome.month, seconds=outcome.seconds), err=True)
         elif outcome.status == "skipped" and "e-mailed" in outcome.reason:
-            typer.echo(f"  {outcome.month} skipped: {outcome.reason}", err=True)
+            typer.echo(_("  {month} skipped: {reason}", month=outcome.month, reason=_(outcome.reason)), err=True)
     for outcome in summary.failed:
-        typer.echo(f"  {outcome.month} failed: {outcome.reason} (log: {outcome.log})", err=True)
+        typer.echo(_("  {month} failed: {reason} (log: {log})", month=outcome.month, reason=outcome.reason,
+                     log=outcome.log), err=True)
     if summary.failed:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=N_("Why a unit lost each point in a month: every rule, the orders behind each count, what wins points back."), cls=HelpCommand)
 def explain(
-    month: str = typer.Argument(..., help="The month, YYYY-MM."),
-    unit: str = typer.Argument(..., help="The unit: its name, short name or an alias (e.g. 人社局)."),
-    data: Path = typer.Option(None, "--data", help="Folder of exports and inputs. Default: data/sample."),
-    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
-    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
+    month: str = typer.Argument(..., help=N_("The month, YYYY-MM.")),
+    unit: str = typer.Argument(..., help=N_("The unit: its name, short name or an alias (e.g. 人社局).")),
+    data: Path = typer.Option(None, "--data", help=N_("Folder of exports and inputs. Default: data/sample.")),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
+    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
 ) -> None:
-    """Why a unit lost each point in a month: every rule, the orders behind each count, what wins points back."""
     import logging
 
     from hotline_lib.analysis.explain import explain_unit
@@ -350,17 +384,16 @@ def _time(value) -> str:
     return "" if not _present(value) else value.strftime("%m-%d %H:%M")
 
 
-@app.command()
+@app.command(help=N_("Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."), cls=HelpCommand)
 def trends(
-    start: str = typer.Option(..., "--from", help="First month, YYYY-MM."),
-    end: str = typer.Option(..., "--to", help="Last month, YYYY-MM."),
-    data: Path = typer.Option(None, "--data", help="Folder of exports. Default: data/sample."),
-    out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
-    settings: Optional[Path] = typer.Option(None, "--settings", help="District settings (YAML). Default: data/settings.yaml."),
-    units: Optional[Path] = typer.Option(None, "--units", help="Unit directory (YAML). Default: data/units.yaml."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules."),
+    start: str = typer.Option(..., "--from", help=N_("First month, YYYY-MM.")),
+    end: str = typer.Option(..., "--to", help=N_("Last month, YYYY-MM.")),
+    data: Path = typer.Option(None, "--data", help=N_("Folder of exports. Default: data/sample.")),
+    out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
+    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
 ) -> None:
-    """Render the trends across months (notebooks/trends.ipynb) to outputs/trends_<from>_<to>.html."""
     from hotline_lib.core.months import months_between
     from hotline_lib.render.report import check_render_inputs, render_trends
 
@@ -369,7 +402,7 @@ def trends(
         check_render_inputs(start, data)
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(f"rendering trends {start} to {end}…", err=True)
+    typer.echo(_("rendering trends {start} to {end}…", start=start, end=end), err=True)
     try:
         path = render_trends(start, end, data, out, settings, units, rules)
     except EXPECTED as exc:
@@ -377,34 +410,32 @@ def trends(
     typer.echo(f"{path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
-@app.command()
+@app.command(help=N_("E-mail a rendered bulletin: a digest of the month as the body (charts inline), the bulletin attached; writes outputs/<month>/bulletin.eml and, with --smtp, sends it."), cls=HelpCommand)
 def email(
-    month: str = typer.Argument(..., help="The rendered month, YYYY-MM."),
-    to: list[str] = typer.Option(..., "--to", help="Recipient (repeat for several)."),
-    smtp: Optional[str] = typer.Option(None, "--smtp", help="Send through HOST:PORT (STARTTLS when offered; login from HOTLINE_SMTP_USER / HOTLINE_SMTP_PASSWORD)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only write outputs/<month>/bulletin.eml."),
-    sender: Optional[str] = typer.Option(None, "--from", help="Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost."),
-    out: Path = typer.Option(None, "--out", help="Outputs folder. Default: outputs."),
-    attach: Optional[str] = typer.Option(None, "--attach", help="The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/."),
-    attach_deductions: bool = typer.Option(False, "--attach-deductions", help="Attach 扣分明细.xlsx too."),
+    month: str = typer.Argument(..., help=N_("The rendered month, YYYY-MM.")),
+    to: list[str] = typer.Option(..., "--to", help=N_("Recipient (repeat for several).")),
+    smtp: Optional[str] = typer.Option(None, "--smtp", help=N_("Send through HOST:PORT (STARTTLS when offered; login from HOTLINE_SMTP_USER / HOTLINE_SMTP_PASSWORD).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Only write outputs/<month>/bulletin.eml.")),
+    sender: Optional[str] = typer.Option(None, "--from", help=N_("Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost.")),
+    out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
+    attach: Optional[str] = typer.Option(None, "--attach", help=N_("The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/.")),
+    attach_deductions: bool = typer.Option(False, "--attach-deductions", help=N_("Attach 扣分明细.xlsx too.")),
 ) -> None:
-    """E-mail a rendered bulletin: a digest of the month as the body (charts inline), the bulletin
-    attached; writes outputs/<month>/bulletin.eml and, with --smtp, sends it."""
     from hotline_lib.deliver.mail import deliver
 
     try:
         delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions)
     except EXPECTED as exc:
         _fail(exc)
-    state = f"sent to {', '.join(delivery.recipients)}" if delivery.sent else "not sent (no --smtp, or --dry-run)"
-    typer.echo(f"{delivery.eml}: “{delivery.subject}”, {state}")
+    state = (_("sent to {recipients}", recipients=", ".join(delivery.recipients)) if delivery.sent
+             else _("not sent (no --smtp, or --dry-run)"))
+    typer.echo(_("{eml}: “{subject}”, {state}", eml=delivery.eml, subject=delivery.subject, state=state))
 
 
-@app.command("check-privacy")
+@app.command("check-privacy", help=N_("Fail (exit 1) if any output still holds an unmasked phone, ID or bank card number."), cls=HelpCommand)
 def check_privacy(
-    path: Path = typer.Argument(None, help="A folder of outputs, or one file. Default: outputs."),
+    path: Path = typer.Argument(None, help=N_("A folder of outputs, or one file. Default: outputs.")),
 ) -> None:
-    """Fail (exit 1) if any output still holds an unmasked phone, ID or bank card number."""
     from hotline_lib.core.config import outputs_dir
     from hotline_lib.core.privacy import scan_outputs
 
@@ -415,8 +446,10 @@ def check_privacy(
     for finding in findings[:50]:
         typer.echo(str(finding), err=True)
     if len(findings) > 50:
-        typer.echo(f"… and {len(findings) - 50} more", err=True)
-    typer.echo(f"{len(files)} files scanned: {len(findings) or 'no'} unmasked personal number{'s' if len(findings) != 1 else ''}")
+        typer.echo(_("… and {count} more", count=len(findings) - 50), err=True)
+    counted = (_("no unmasked personal numbers") if not findings else _("1 unmasked personal number") if len(findings) == 1
+               else _("{count} unmasked personal numbers", count=len(findings)))
+    typer.echo(_("{files} files scanned: {findings}", files=len(files), findings=counted))
     raise typer.Exit(1 if findings else 0)
 
 
@@ -430,8 +463,8 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback
         if _state["debug"]:
             raise
-        typer.echo(f"Error: unexpected {type(exc).__name__}: {_one_line(exc)} — this is a bug in hotline-bulletin; "
-                   "run again with --debug and report the traceback", err=True)
+        typer.echo(_("Error: unexpected {name}: {message} — this is a bug in hotline-bulletin; run again with --debug "
+                     "and report the traceback", name=type(exc).__name__, message=_one_line(exc)), err=True)
         sys.exit(2)
 
 

@@ -76,14 +76,25 @@ def sample_dir(tmp_path_factory):
 def _private_folders(tmp_path_factory, monkeypatch):
     """Tests never write into the project's outputs/ (nor its cache) and never read data/sample; they
     use the repository's working folder wherever they run (HOTLINE_HOME, which a command sets for its
-    kernels: tests/test_init.py unsets it to find the folder as a command does)."""
+    kernels: tests/test_init.py unsets it to find the folder as a command does); and the machine's
+    own locale never decides a test: a C locale is no preference, so messages are Chinese."""
     from hotline_lib.core.config import SOURCE_ROOT
 
+    for variable in ("HOTLINE_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("HOTLINE_HOME", str(SOURCE_ROOT))
     monkeypatch.setenv("HOTLINE_CACHE", str(base / "cache"))
     monkeypatch.setenv("HOTLINE_OUTPUTS", str(base / "default-outputs"))
     monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(base / "no-sample-here"))
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """Messages in English (HOTLINE_LANG=en): for the tests that compare with the English texts. A test
+    file asks for it with ``pytestmark = pytest.mark.usefixtures("english")``."""
+    monkeypatch.setenv("HOTLINE_LANG", "en")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.core.config import DEFAULT_RULES, settings_file, units_file
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
 ORDER_HEADER = ["工单编号", "受理时间", "签收时间", "来源渠道", "诉求类型", "问题分类", "疫情相关", "营商环境", "诉求内容",
@@ -139,9 +141,10 @@ def test_bad_input_is_one_clear_line_and_changes_no_input(world, name, setup, ar
 
 @pytest.mark.parametrize(
     "change, column, reason",
-    [({"办结时间": "2021-03-01 09:00:00"}, "办结时间", "completed_at is before signed_at"),
-     ({"受理时间": "1970-01-01 08:00:00"}, "受理时间", "before 2000-01-01"),
-     ({"回访时间": "2099-03-04 09:00:00"}, "回访时间", "in the future")],
+    # rejects.csv is written for people: its reasons are Chinese whatever the language of messages
+    [({"办结时间": "2021-03-01 09:00:00"}, "办结时间", "办结时间早于签收时间"),
+     ({"受理时间": "1970-01-01 08:00:00"}, "受理时间", "早于 2000-01-01：不是真实日期"),
+     ({"回访时间": "2099-03-04 09:00:00"}, "回访时间", "在未来：晚于本次运行的时间")],
 )
 def test_impossible_times_are_rejected_rows_not_errors(world, change, column, reason):
     orders = _orders()
@@ -164,7 +167,7 @@ def test_negative_count_is_a_rejected_row(world):
     assert "assignments.csv: 3 read = 2 used + 0 duplicates + 1 invalid" in result.stderr
     rejects = pd.read_csv(world / "out/2021-03/rejects.csv", dtype=str)
     # a rejected value is text: "-1" gets the apostrophe that keeps a spreadsheet from reading a formula
-    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [["2", "发回重办次数", "'-1", "negative count"]]
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [["2", "发回重办次数", "'-1", "计数为负"]]
 
 
 def test_an_unexpected_bug_is_one_line_too(monkeypatch, capsys):

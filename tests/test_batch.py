@@ -14,7 +14,7 @@ from hotline_lib.render.batch import render_range
 from hotline_lib.render.section import read_sections
 from hotline_lib.cli import app
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 
 

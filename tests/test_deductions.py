@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.scoring.rules import load_rules
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 APPENDIX_COUNTS = {"未按时签收": "未按时签收数", "未及时退回": "未及时退回数", "退单驳回": "退单驳回数", "发回重办": "发回重办数",
                    "延期驳回": "延期驳回数", "未按时办结": "未按时办结数"}

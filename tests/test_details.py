@@ -14,6 +14,8 @@ from hotline_lib.figures.month import compute_month
 from tests.conftest import APPENDIX
 from tests.test_figures import M, SIGN, assignments
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 T = pd.Timestamp
 SIGNED = {**SIGN, "unit_signed_at": "2021-03-10 10:00:00"}
 COMPLETE = {**SIGNED, "complete_due": "2021-03-20 12:00:00"}

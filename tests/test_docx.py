@@ -21,6 +21,8 @@ from hotline_lib.render.section import Section, read_sections
 
 from conftest import APPENDIX
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

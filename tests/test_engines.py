@@ -9,6 +9,8 @@ from hotline_lib.bench.data import generate_parts
 from hotline_lib.io.exports import dataset_folder, load_exports
 from hotline_lib.figures.month import choose_engine, compute_month, figures_from_parquet
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 
 @pytest.mark.parametrize("month", ["2020-02", "2020-12", "2021-06"])
 def test_engines_agree_on_the_sample(sample_dir, tmp_path, month):

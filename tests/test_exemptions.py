@@ -21,6 +21,8 @@ from hotline_lib.render.manifest import Fingerprints
 from hotline_lib.scoring.score import SCORE, score_units
 from tests.test_figures import M, SIGN, UNITS, assignments
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 HEADER = ",".join(COLUMNS) + "\n"
 HR = "人力资源和社会保障局"
 LATE_HR = "0201200725"      # one of 人力资源和社会保障局's 4 late completions in 2020-12

@@ -21,6 +21,8 @@ from hotline_lib.core.privacy import scan_file
 from hotline_lib.io.directory import Unit, UnitDirectory
 from hotline_lib.io.validation import parse_times
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 EXPLORE_DIR = notebooks_dir() / "explore"
 MONTH = "2020-12"
 

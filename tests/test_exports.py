@@ -14,6 +14,8 @@ from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.io.exports import load_exports
 from hotline_lib.io.validation import validate as real_validate
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 ORDER_HEADER = ["工单编号", "受理时间", "签收  时间", "来源渠道", "诉求类型", "问题分类", "疫情相关", "营商环境", "诉求内容",
                 "联系电话", "办结时间", "回访时间", "回访结果"]
 ASSIGNMENT_HEADER = ["工单号", "承办\n单位", "派单时间", "签收时限", "签收时间", "退回时间", "退回时限", "退单驳回", "办结时限",

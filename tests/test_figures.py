@@ -11,6 +11,8 @@ from hotline_lib.io.directory import Unit, UnitDirectory
 from hotline_lib.figures.counts import assignment_flags, district_figures, in_month, unit_figures
 from hotline_lib.io.validation import ASSIGNMENT_FLAGS, ASSIGNMENT_TIMES, ORDER_FLAGS, ORDER_TIMES, parse_times
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 M = "2021-03"
 UNITS = UnitDirectory([Unit(name="甲街道办事处", kind="街道", display="甲街道办事处"),
                        Unit(name="乙局", kind="区直部门", display="区乙局"),

@@ -13,6 +13,8 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.render.manifest import Fingerprints, fingerprint
 from hotline_lib.render.report import choose_formats
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 runner = CliRunner()
 
 

@@ -35,6 +35,8 @@ from hotline_lib.scoring.unit_table import UnitTable, read_unit_table
 from hotline_lib.core.utils import read_yaml_file
 from tests.conftest import APPENDIX
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 LIMIT = 5  # seconds for one read of one small file; the slowest seen is well under one
 FUZZ = dict(deadline=None, database=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])

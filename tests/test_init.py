@@ -16,11 +16,13 @@ from typer.testing import CliRunner
 
 from hotline_lib.cli import app
 from hotline_lib.core import config
+from hotline_lib.core.i18n import gettext
 from hotline_lib.core.config import MARKER, SOURCE_ROOT, find_project_root, is_working_folder, template_root
 from hotline_lib.core.errors import HotlineError, SettingsError
 from hotline_lib.io.directory import load_settings
 from hotline_lib.io.project import init_project, set_setting, template_files
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
 runner = CliRunner()
 
 
@@ -187,7 +189,8 @@ def test_a_wheel_in_a_fresh_environment_inits_samples_and_reports(tmp_path):
     work.mkdir()
 
     outside = subprocess.run([hotline, "report", "2020-12"], cwd=work, env=env, capture_output=True, text=True)
-    assert (outside.returncode, outside.stderr) == (1, f"Error: {config.NOT_A_WORKING_FOLDER}\n")
+    # a fresh environment's C locale: Chinese
+    assert (outside.returncode, outside.stderr) == (1, "错误：" + gettext(config.NOT_A_WORKING_FOLDER, "zh") + "\n")
     log = _run([hotline, "init", "office", "--district", "芙蓉区"], work, env)
     office = work / "office"
     log += _run([hotline, "sample"], office, env)

@@ -23,6 +23,8 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.deliver.mail import EmailError, deliver
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 runner = CliRunner()
 TITLE = "芙蓉区12345政务热线十二月份情况通报"
 STEM = "芙蓉区12345政务热线2020年12月情况通报"

@@ -21,6 +21,8 @@ import pytest
 from hotline_lib.core.errors import BrowserNotFound, ReportError
 from hotline_lib.render.pdf import BROWSER_ENV, find_browser, html_to_pdf
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 FIXTURES = Path(__file__).parent / "fixtures"
 A4 = (595.28, 841.89)   # points
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="the stand-in browsers are shell scripts")
@@ -179,8 +181,9 @@ def test_no_browser(page, tmp_path, monkeypatch):
     assert find_browser() is None
     with pytest.raises(BrowserNotFound) as raised:
         html_to_pdf(page, tmp_path / "bulletin.pdf")
-    message = str(raised.value)
-    assert "\n" not in message and "浏览器" in message and "browser" in message and "HOTLINE_BROWSER" in message
+    message, chinese = str(raised.value), raised.value.translated("zh")
+    assert "\n" not in message and "browser" in message and "HOTLINE_BROWSER" in message
+    assert "\n" not in chinese and "浏览器" in chinese and "HOTLINE_BROWSER" in chinese
     assert isinstance(raised.value, ReportError)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bulletin.html"]
 

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.core.privacy import find_personal, mask_notebook, mask_personal, mask_strings, scan_outputs, valid_id_number
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 
 @pytest.mark.parametrize(
     "text, masked",

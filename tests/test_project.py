@@ -18,6 +18,8 @@ from hotline_lib.core.config import DEFAULT_RULES, SOURCE_ROOT
 from hotline_lib.core.errors import RulesError
 from hotline_lib.scoring.rules import load_rules
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 runner = CliRunner()
 
 

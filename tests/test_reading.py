@@ -21,6 +21,8 @@ from hotline_lib.io.reading import CFB_MAGIC, ENCRYPTION_INFO, read_sheets
 from hotline_lib.scoring.unit_table import read_unit_table
 from tests.test_exports import ASSIGNMENT_HEADER, ORDER_HEADER, assignment, order, write_csv, write_xlsx
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 ORDER_KEYS = spellings("orders", "order_id")
 PASSWORD = ("password-protected workbook: open it in Excel or WPS, remove the password (文件 → 信息 → 保护工作簿), "
             "save as .xlsx and try again")

@@ -26,7 +26,7 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.months import months_between
 from hotline_lib.core.utils import exclusive
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 HOSTILE = "噪音<script>alert(\"x\")</script>&'扰民13812345678"
 
@@ -96,7 +96,8 @@ def test_every_month_accounts_for_every_row_per_file(batch):
         files = pd.DataFrame(rows["files"])
         assert len(files) == 36 and (files["read"] == files["used"] + files["duplicates"] + files["rejected"]).all()
         assert rows["total"]["read"] == rows["total"]["used"] + rows["total"]["duplicates"] + rows["total"]["rejected"]
-        assert "rejected" not in rows["summary"] and f"{rows['total']['duplicates']} duplicates (" in rows["summary"]
+        # the summary line of a file for people is Chinese whatever the language of messages
+        assert "rejected" not in rows["summary"] and f"重复 {rows['total']['duplicates']} 行（" in rows["summary"]
     rejects = pd.read_csv(out / "2020-12" / "rejects.csv", dtype=str)
     assert not rejects["reason"].str.contains("duplicate").any()
     reasons = set(rejects["reason"])

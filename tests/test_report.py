@@ -15,7 +15,7 @@ import pytest
 from hotline_lib.core.errors import ReportError
 from hotline_lib.render.report import render_month, section_notebooks
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 EXCLUDED = {"source", "excellent_case", "appendix", "criteria", "display_names_in_text"}
 HEADINGS = ["一、全市排名情况", "二、区内情况统计", "（二）满意度低于97%的单位", "三、本月热线特点", "（一）群众反映突出的前几类问题",
             "（二）营商环境、行政效能类工单情况", "四、疫情工单数据", "五、优秀案例分享", "附件："]

@@ -25,6 +25,8 @@ from hotline_lib.scoring.score import deduction_column, score_units
 from hotline_lib.scoring.unit_table import read_unit_table
 from tests.conftest import APPENDIX
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 D = Decimal
 runner = CliRunner()
 EVIL = "@SUM(1+1)*cmd|' /C calc'!A0"

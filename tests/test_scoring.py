@@ -13,6 +13,8 @@ from hotline_lib.scoring.leaderboard import score_file
 from hotline_lib.scoring.score import competition_rank, score_units
 from tests.conftest import APPENDIX, unit_row
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 D = Decimal
 
 

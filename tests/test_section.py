@@ -13,6 +13,8 @@ from hotline_lib.render.page import bulletin_page, numbering
 from hotline_lib.render.section import section_html
 from hotline_lib.render.section import SECTION_MIME, Section, is_number, sections_from_notebook
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 
 @pytest.fixture
 def scored() -> pd.DataFrame:

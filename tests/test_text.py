@@ -7,6 +7,8 @@ import pytest
 from hotline_lib.core.numbers import chinese_month, chinese_number
 from hotline_lib.core.text import html, rank_label, sentence
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 
 @pytest.mark.parametrize("number, text", [(1, "一"), (2, "二"), (10, "十"), (11, "十一"), (12, "十二"), (20, "二十"), (31, "三十一")])
 def test_chinese_number(number, text):

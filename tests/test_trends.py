@@ -17,6 +17,8 @@ from hotline_lib.analysis.trends import (change_rates, heatmaps_by_kind, largest
                                         time_to_close, unit_heatmap)
 from hotline_lib.io.validation import parse_times
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 
 def test_change_rates_month_on_month_and_year_on_year():
     series = pd.DataFrame({"orders": [100, 110, 99]}, index=["2020-01", "2020-02", "2021-01"])

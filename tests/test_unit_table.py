@@ -18,6 +18,8 @@ from hotline_lib.scoring.leaderboard import score_file
 from hotline_lib.scoring.unit_table import read_unit_table
 from tests.conftest import APPENDIX
 
+pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
+
 runner = CliRunner()
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from hotline_lib.core import config
 from hotline_lib.core.config import sample_dir
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import gettext
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
@@ -76,7 +77,7 @@ def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
     cells = sheets[0].cells.rename(columns={"单位": "区", "单 位": "区"})
     missing = [c for c in ["区", "月工单总数", "满意度", "总分"] if c not in cells.columns]
     if missing:
-        raise InputError(f"missing columns: {', '.join(missing)}", path=path)
+        raise InputError("missing columns: {columns}", path=path, columns=", ".join(missing))
     rows = []
     fractions = False
     for record in cells.to_dict("records"):
@@ -86,10 +87,10 @@ def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
             rows.append({"district": mask_personal(str(record["区"]).strip()), "orders": int(to_decimal(record["月工单总数"])),
                          "satisfaction": parse_rate(record["满意度"], fractions=fractions), "score": to_decimal(record["总分"])})
         except ValueError as exc:
-            raise InputError(f"{exc} (columns 月工单总数, 满意度 and 总分 hold numbers)", **where) from None
+            raise InputError("{reason} (columns 月工单总数, 满意度 and 总分 hold numbers)", reason=exc.args[0], **where) from None
     table = pd.DataFrame(rows)
     if own_district not in set(table["district"]):
-        raise InputError(f"the city's ranking does not list {own_district}", path=path)
+        raise InputError("the city's ranking does not list {district}", path=path, district=own_district)
     table["own"] = table["district"] == own_district
     table = table.sort_values(["score", "own"], ascending=[False, False], kind="stable").reset_index(drop=True)
     table["rank"] = competition_rank(table["score"].astype(float))
@@ -202,7 +203,7 @@ def epidemic_table(top_categories: list[dict]) -> pd.DataFrame:
 def read_case_story(path: Path) -> str | None:
     """The month's case story, personal numbers masked; None (with a warning) when there is none."""
     if not path.exists():
-        log.warning("no case story for this month (%s): section 五 is left out", path)
+        log.warning(gettext("no case story for this month ({path}): section 五 is left out", path=path))
         return None
     text = path.read_text(encoding="utf-8").strip()
     return mask_personal(text) or None
@@ -221,7 +222,7 @@ def _load_month(month: str, data_dir: str, settings_file: str | None, units_file
     city_path = data / settings.city_ranking_file.format(month=month)
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None
     if city is None:
-        log.warning("no city ranking for this month (%s): the city ranking section is left out", city_path)
+        log.warning(gettext("no city ranking for this month ({path}): the city ranking section is left out", path=city_path))
     story = read_case_story(data / settings.case_story_file.format(month=month))
     loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures)
     if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import Message
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.figures.counts import APPENDIX_COLUMNS, format_unit_figures, in_month, month_bounds
 from hotline_lib.io.directory import UnitDirectory
@@ -40,16 +41,16 @@ def resolve_unit(units: UnitDirectory, spelling: str) -> str:
         return name
     owner = {s: u.name for u in units.units for s in [u.name, u.display, *u.aliases]}
     close = list(dict.fromkeys(owner[s] for s in closest_matches(spelling, owner, n=6)))[:3]
-    hint = f"closest: {', '.join(close)}" if close else "no unit there is named like it"
-    raise InputError(f"unit {mask_personal(str(spelling))!r} is not in the unit directory "
-                     f"{units.source or ''}".rstrip() + f"; {hint}")
+    hint = Message("closest: {units}", units=", ".join(close)) if close else Message("no unit there is named like it")
+    raise InputError("unit {unit!r} is not in the unit directory{directory}; {hint}", unit=mask_personal(str(spelling)),
+                     directory=f" {units.source}" if units.source else "", hint=hint)
 
 
 def unit_history(unit_months: pd.DataFrame, unit: str) -> pd.DataFrame:
     """One row per month (index 月份, in month order) of one unit: its row of ``unit_month_table``."""
     rows = unit_months[unit_months[UNIT] == unit]
     if rows.empty:
-        raise InputError(f"no figures for unit {unit!r} in these months")
+        raise InputError("no figures for unit {unit!r} in these months", unit=unit)
     return rows.drop(columns=[UNIT]).set_index("month").sort_index().rename_axis(MONTH_LABEL)
 
 
@@ -129,8 +130,10 @@ def _check_value(table: pd.DataFrame, column: str, value) -> None:
     if value not in known:
         close = closest_matches(value, known)
         listed = known if len(known) <= 10 else [*sorted(known)[:5], "…"]
-        hint = f"closest: {', '.join(close)}" if close else f"values: {', '.join(map(str, listed))}"
-        raise InputError(mask_personal(f"no order here has {FILTERS[column]} {value!r}; {hint}"))
+        hint = (Message("closest: {units}", units=mask_personal(", ".join(close))) if close
+                else Message("values: {values}", values=mask_personal(", ".join(map(str, listed)))))
+        raise InputError("no order here has {field} {value!r}; {hint}", field=FILTERS[column],
+                         value=mask_personal(str(value)), hint=hint)
 
 
 def filter_orders(table: pd.DataFrame, unit: str | None = None, category: str | None = None,

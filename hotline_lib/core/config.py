@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import N_
 
 MARKER = "hotline.toml"
 
@@ -31,8 +32,7 @@ SAMPLE_REFERENCE_DIR = PACKAGE_DIR / "sample" / "reference"
 #: carries them as hotline_lib/project/ (setup.py copies them there from the repository at build time).
 TEMPLATE_FILES = ("hotline.toml", "notebooks", "data/README.md", "data/settings.yaml", "data/units.yaml",
                   "outputs/README.md")
-NOT_A_WORKING_FOLDER = ("当前目录不在 hotline 工作目录中：先运行 hotline init 目录名 / "
-                        "not in a hotline working folder: run `hotline init DIR` first, then run hotline inside DIR")
+NOT_A_WORKING_FOLDER = N_("not in a hotline working folder: run `hotline init DIR` first, then run hotline inside DIR")
 
 
 def is_working_folder(folder: Path) -> bool:
@@ -45,8 +45,8 @@ def find_project_root(start: Path | None = None, source: Path | None = None) -> 
     home = os.environ.get("HOTLINE_HOME")
     if home:
         if not is_working_folder(Path(home)):
-            raise HotlineError(f"HOTLINE_HOME={home}: not a hotline working folder (no {MARKER}); "
-                               f"run `hotline init {home}` first")
+            raise HotlineError("HOTLINE_HOME={home}: not a hotline working folder (no {marker}); run `hotline init {home}` first",
+                               home=home, marker=MARKER)
         return Path(home).resolve()
     start = Path(start or Path.cwd()).resolve()
     for folder in (start, *start.parents):

@@ -12,7 +12,7 @@ MONTH_FORMAT = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 def check_month(month: str) -> str:
     """A month as YYYY-MM, or one clear error."""
     if not MONTH_FORMAT.match(month or ""):
-        raise HotlineError(f"month must look like 2020-12 (YYYY-MM); got {month!r}")
+        raise HotlineError("month must look like 2020-12 (YYYY-MM); got {month!r}", month=month)
     return month
 
 
@@ -21,7 +21,7 @@ def months_between(start: str, end: str) -> list[str]:
     check_month(start)
     check_month(end)
     if end < start:
-        raise HotlineError(f"--to {end} is before --from {start}")
+        raise HotlineError("--to {end} is before --from {start}", end=end, start=start)
     year, month = int(start[:4]), int(start[5:])
     months = []
     while f"{year:04d}-{month:02d}" <= end:

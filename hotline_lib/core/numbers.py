@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from hotline_lib.core.i18n import Message
+
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
 
@@ -15,12 +17,12 @@ def to_decimal(value) -> Decimal:
         return value
     if isinstance(value, float):
         if math.isnan(value):
-            raise ValueError("missing value")
+            raise ValueError(Message("missing value"))
         return Decimal(repr(value))
     try:
         return Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"not a number: {value!r}") from None
+        raise ValueError(Message("not a number: {value!r}", value=value)) from None
 
 
 def round_half_up(value: Decimal, step: str | Decimal = "0.01") -> Decimal:

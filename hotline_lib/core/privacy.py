@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline_lib.core.i18n import N_, Message, gettext
+
 # Digit runs are matched whole: never a phone number cut out of a longer number, a decimal (a digit
 # and a point before it) or a hex hash. A letter g–z may touch the number ("Tel13812345678", "sfz1101…"); a hex letter may not.
 _EDGE_BEFORE = r"(?<![0-9A-Fa-f])(?<!\d\.)"
@@ -110,8 +112,10 @@ def _email(match: re.Match) -> str | None:
 
 #: (kind, pattern, masker) in the order they apply: longer numbers first, so that no shorter
 #: pattern bites a piece out of an ID or card number.
-DETECTORS = [("ID number", ID_NUMBER, _id), ("bank card", BANK_CARD, _card), ("mobile phone", MOBILE, _mobile),
-             ("landline phone", LANDLINE, _landline), ("phone", LOCAL_PHONE, _local), ("e-mail address", EMAIL, _email)]
+#: The kinds are msgids (core/i18n.py): a finding names its kind in the reader's language.
+DETECTORS = [(N_("ID number"), ID_NUMBER, _id), (N_("bank card"), BANK_CARD, _card), (N_("mobile phone"), MOBILE, _mobile),
+             (N_("landline phone"), LANDLINE, _landline), (N_("phone"), LOCAL_PHONE, _local),
+             (N_("e-mail address"), EMAIL, _email)]
 
 
 PHONE_KINDS = {"mobile phone", "landline phone", "phone"}
@@ -204,7 +208,8 @@ class Finding:
 
     def __str__(self) -> str:
         where = f", {self.where}" if self.where else ""
-        return f"{self.path}{where}, line {self.line}: unmasked {self.kind} ({self.masked})"
+        return gettext("{path}{where}, line {line}: unmasked {kind} ({masked})", path=self.path, where=where,
+                       line=self.line, kind=Message(self.kind), masked=self.masked)
 
 
 def readable_text(raw: bytes, suffix: str) -> str:
@@ -296,7 +301,7 @@ def _pdf_parts(raw: bytes) -> list[tuple[str, str]]:
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         from hotline_lib.core.errors import InputError
 
-        raise InputError(f"cannot read this PDF to check it for personal data ({exc})") from None
+        raise InputError("cannot read this PDF to check it for personal data ({reason})", reason=str(exc)) from None
     return pages
 
 
@@ -320,7 +325,8 @@ def _office_parts(raw: bytes, suffix: str) -> list[tuple[str, str]]:
     except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError) as exc:
         from hotline_lib.core.errors import InputError
 
-        raise InputError(f"cannot read this {suffix[1:]} file to check it for personal data ({exc})") from None
+        raise InputError("cannot read this {kind} file to check it for personal data ({reason})", kind=suffix[1:],
+                         reason=str(exc)) from None
     return parts
 
 
@@ -397,7 +403,7 @@ def scan_file(path: Path, raw: bytes | None = None) -> list[Finding]:
     try:
         parts = readable_parts(path.read_bytes() if raw is None else raw, path.suffix)
     except InputError as exc:
-        raise InputError(exc.reason, path=path) from None
+        raise InputError(exc.message, path=path) from None
     for where, text in parts:
         for number, line in enumerate(text.splitlines(), start=1):
             for kind, masked in find_personal(line):

@@ -12,13 +12,15 @@ from typing import Any
 import yaml
 
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import N_
 
 
 def check_argument(name: str, options: Iterable[Any], value: Any) -> None:
     """Raise a HotlineError listing the allowed options when ``value`` is not one of them."""
     options = list(options)
     if value not in options:
-        raise HotlineError(f"{name} must be one of {', '.join(map(str, options))}; got {value!r}")
+        raise HotlineError("{name} must be one of {options}; got {value!r}", name=name,
+                           options=", ".join(map(str, options)), value=value)
 
 
 def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -> Any:
@@ -28,9 +30,9 @@ def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -
         with path.open(encoding="utf-8") as handle:
             return yaml.safe_load(handle)
     except FileNotFoundError:
-        raise error(f"{path}: file not found") from None
+        raise error(N_("{path}: file not found"), path=path) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        raise error(N_("{path}: not valid YAML ({reason})"), path=path, reason=" ".join(str(exc).split())) from None
 
 
 @contextmanager
@@ -69,8 +71,8 @@ def exclusive(lock_file: str | Path, what: str):
     try:
         lock.acquire()
     except Timeout:
-        raise HotlineError(f"another hotline run is writing {what} right now (lock: {lock_file}); "
-                           "wait for it to finish, then try again") from None
+        raise HotlineError("another hotline run is writing {what} right now (lock: {lock}); "
+                           "wait for it to finish, then try again", what=what, lock=lock_file) from None
     try:
         yield
     finally:

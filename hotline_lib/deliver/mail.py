@@ -52,6 +52,7 @@ from urllib.parse import quote
 
 from hotline_lib.core.config import TEMPLATES_DIR, outputs_dir
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import Message
 from hotline_lib.core.utils import atomic_path, exclusive, write_text_atomic
 
 PASSWORD_VARIABLE = "HOTLINE_SMTP_PASSWORD"
@@ -135,7 +136,8 @@ def parse_formats(attach: str | list[str] | None) -> list[str] | None:
     formats = [f.strip().lower() for item in items for f in item.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise EmailError(f"--attach takes {', '.join(FORMATS)} separated by commas; got {', '.join(unknown) or 'nothing'}")
+        raise EmailError("--attach takes {formats} separated by commas; got {got}", formats=", ".join(FORMATS),
+                         got=", ".join(unknown) or Message("nothing"))
     return list(dict.fromkeys(formats))
 
 
@@ -151,13 +153,14 @@ def choose_attachments(month_dir: Path, title: str, formats: list[str] | None = 
         if not path.exists():
             if formats is None:
                 continue
-            raise EmailError(f"{path}: the {fmt} format was asked for with --attach but is not in {month_dir}; "
-                             f"render it first, or leave {fmt} out of --attach")
+            raise EmailError("{path}: the {format} format was asked for with --attach but is not in {folder}; "
+                             "render it first, or leave {format} out of --attach", path=path, format=fmt, folder=month_dir)
         chosen.append(Attachment(path, attachment_name(title, month, path.suffix), content_type))
     if deductions:
         path = month_dir / DEDUCTIONS[0]
         if not path.exists():
-            raise EmailError(f"{path}: no 扣分明细 workbook for --attach-deductions; run `hotline report {month}` again")
+            raise EmailError("{path}: no 扣分明细 workbook for --attach-deductions; run `hotline report {month}` again",
+                             path=path, month=month)
         chosen.append(Attachment(path, attachment_name(title, month, ".xlsx", "扣分明细"), DEDUCTIONS[1]))
     return chosen
 
@@ -271,7 +274,8 @@ def build_digest(sections, title: str, attachments: list[str], domain: str = "lo
         raise EmailError("the e-mail body still has a <style> block after inlining")
     size = len(inlined.encode("utf-8"))
     if size > HTML_LIMIT:
-        raise EmailError(f"the e-mail body is {size // 1000} KB, more than the {HTML_LIMIT // 1000} KB a mail client shows unclipped")
+        raise EmailError("the e-mail body is {size} KB, more than the {limit} KB a mail client shows unclipped",
+                         size=size // 1000, limit=HTML_LIMIT // 1000)
     return Digest(inlined, digest_text(title, headline, parts, attachments, note), images)
 
 
@@ -332,16 +336,19 @@ def build_message(month_dir: Path, recipients: list[str], sender: str, formats: 
 
     html_path, sections_path = month_dir / "bulletin.html", month_dir / "sections.json"
     if not html_path.exists():
-        raise EmailError(f"{month_dir}: no rendered bulletin; run `hotline report {month_dir.name}` first")
+        raise EmailError("{folder}: no rendered bulletin; run `hotline report {month}` first", folder=month_dir,
+                         month=month_dir.name)
     if not (month_dir / "manifest.json").exists():
-        raise EmailError(f"{month_dir}: the last render did not finish (no manifest.json); "
-                         f"run `hotline report {month_dir.name}` again")
+        raise EmailError("{folder}: the last render did not finish (no manifest.json); run `hotline report {month}` "
+                         "again", folder=month_dir, month=month_dir.name)
     if not sections_path.exists():
-        raise EmailError(f"{sections_path}: not found (rendered by an older version); run `hotline report {month_dir.name}` again")
+        raise EmailError("{path}: not found (rendered by an older version); run `hotline report {month}` again",
+                         path=sections_path, month=month_dir.name)
     try:
         sections = read_sections(sections_path)
     except (ValueError, KeyError, TypeError) as exc:
-        raise EmailError(f"{sections_path}: not a section record file ({exc}); run `hotline report {month_dir.name}` again") from None
+        raise EmailError("{path}: not a section record file ({reason}); run `hotline report {month}` again",
+                         path=sections_path, reason=str(exc), month=month_dir.name) from None
     title = _title(html_path.read_text(encoding="utf-8")) or f"{month_dir.name} 情况通报"
     attachments = choose_attachments(month_dir, title, formats, deductions)
     domain = sender.rsplit("@", 1)[-1] if "@" in sender else "localhost"
@@ -376,7 +383,7 @@ def parse_server(server: str) -> tuple[str, int]:
     """HOST:PORT (port 587 when left out)."""
     host, _, port = server.rpartition(":") if ":" in server else (server, "", "587")
     if not host or not port.isdigit():
-        raise EmailError(f"--smtp must look like smtp.example.org:587; got {server!r}")
+        raise EmailError("--smtp must look like smtp.example.org:587; got {server!r}", server=server)
     return host, int(port)
 
 
@@ -386,7 +393,7 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
     host, port = parse_server(server)
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
     if user and not password:
-        raise EmailError(f"{USER_VARIABLE} is set but {PASSWORD_VARIABLE} is not")
+        raise EmailError("{user} is set but {password} is not", user=USER_VARIABLE, password=PASSWORD_VARIABLE)
     try:
         with smtplib.SMTP(host, port, timeout=timeout) as smtp:
             smtp.ehlo()
@@ -394,26 +401,28 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             elif starttls and user:
-                raise EmailError(f"{host}:{port} does not offer STARTTLS; refusing to send a password in clear text")
+                raise EmailError("{host}:{port} does not offer STARTTLS; refusing to send a password in clear text",
+                                 host=host, port=port)
             if user:
                 smtp.login(user, password)
             refused = smtp.send_message(message)
             if refused:
-                raise EmailError(f"{host}:{port} refused {', '.join(refused)}")
+                raise EmailError("{host}:{port} refused {recipients}", host=host, port=port, recipients=", ".join(refused))
     except EmailError:
         raise
     except smtplib.SMTPRecipientsRefused as exc:
         who = ", ".join(f"{r} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
                         for r, (code, text) in exc.recipients.items())
-        raise EmailError(f"{host}:{port} refused the recipient {who}") from None
+        raise EmailError("{host}:{port} refused the recipient {who}", host=host, port=port, who=who) from None
     except smtplib.SMTPAuthenticationError as exc:
-        raise EmailError(f"{host}:{port} refused the login ({exc.smtp_code})") from None
+        raise EmailError("{host}:{port} refused the login ({code})", host=host, port=port, code=exc.smtp_code) from None
     except smtplib.SMTPException as exc:
-        raise EmailError(f"{host}:{port}: {exc}") from None
+        raise EmailError("{host}:{port}: {reason}", host=host, port=port, reason=str(exc)) from None
     except ConnectionRefusedError:
-        raise EmailError(f"could not connect to {host}:{port}: connection refused") from None
+        raise EmailError("could not connect to {host}:{port}: connection refused", host=host, port=port) from None
     except OSError as exc:
-        raise EmailError(f"could not connect to {host}:{port}: {exc.strerror or exc}") from None
+        raise EmailError("could not connect to {host}:{port}: {reason}", host=host, port=port,
+                         reason=exc.strerror or str(exc)) from None
 
 
 def refuse_personal_data(eml: Path, raw: bytes) -> None:
@@ -425,11 +434,12 @@ def refuse_personal_data(eml: Path, raw: bytes) -> None:
     findings = scan_file(eml, raw)
     if findings:
         first = findings[0]
-        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
-        where = f" in the {first.where}" if first.where and first.where != "headers" else ""
-        raise EmailError(f"the e-mail of {eml.parent.name} holds an unmasked {first.kind} ({first.masked}){where}{more}: "
-                         f"not e-mailed; check {eml.parent / 'bulletin.html'} and {eml.parent / 'figures.json'}, "
-                         "mask it in the data and render again")
+        more = Message(" (and {count} more)", count=len(findings) - 1) if len(findings) > 1 else ""
+        where = Message(" in the {part}", part=first.where) if first.where and first.where != "headers" else ""
+        raise EmailError("the e-mail of {month} holds an unmasked {kind} ({masked}){where}{more}: not e-mailed; check "
+                         "{page} and {figures}, mask it in the data and render again", month=eml.parent.name,
+                         kind=Message(first.kind), masked=first.masked, where=where, more=more,
+                         page=eml.parent / "bulletin.html", figures=eml.parent / "figures.json")
 
 
 def deliver(month: str, recipients: list[str], server: str | None = None, dry_run: bool = False,
@@ -446,14 +456,15 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
         raise EmailError("give at least one recipient with --to")
     for address in recipients:
         if "@" not in address or address.startswith("@") or address.endswith("@"):
-            raise EmailError(f"not an e-mail address: {address!r}")
+            raise EmailError("not an e-mail address: {address!r}", address=address)
     month_dir = Path(out_dir or outputs_dir()) / month
     sender = sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost"
     message = build_message(month_dir, recipients, sender, parse_formats(attach), deductions)
     eml = month_dir / "bulletin.eml"
     raw = message.as_bytes()
     refuse_personal_data(eml, raw)
-    with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"), atomic_path(eml) as tmp:
+    with exclusive(month_dir / ".lock", Message("the outputs of {month} in {folder}", month=month, folder=month_dir)), \
+            atomic_path(eml) as tmp:
         tmp.write_bytes(raw)
     sent = False
     if server and not dry_run:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hotline_lib.core.errors import HotlineError, InputError
+from hotline_lib.core.i18n import N_, Message
 from hotline_lib.core.utils import check_argument
 from hotline_lib.figures.counts import UNIT_COUNT_COLUMNS, assignment_flags
 from hotline_lib.io.exemptions import COLUMNS, EXEMPTION_RULES
@@ -19,13 +20,13 @@ from hotline_lib.scoring.unit_table import SATISFIED, VISITED
 
 #: Why an assignment has nothing to exempt under a rule in month M (completes "order X of UNIT …").
 NOT_COUNTED = {
-    "未按时签收": "was not late in signing in {month} (dispatched in {month} and signed late or never)",
-    "未及时退回": "was not returned late in {month}",
-    "退单驳回": "had no refused return in {month}",
-    "发回重办": "was not sent back for redo among those completed in {month}",
-    "延期驳回": "had no rejected extension among those completed in {month}",
-    "未按时办结": "was not late in completing in {month}",
-    "回访不满意": "had no unsatisfied return visit in {month}",
+    "未按时签收": N_("was not late in signing in {month} (dispatched in {month} and signed late or never)"),
+    "未及时退回": N_("was not returned late in {month}"),
+    "退单驳回": N_("had no refused return in {month}"),
+    "发回重办": N_("was not sent back for redo among those completed in {month}"),
+    "延期驳回": N_("had no rejected extension among those completed in {month}"),
+    "未按时办结": N_("was not late in completing in {month}"),
+    "回访不满意": N_("had no unsatisfied return visit in {month}"),
 }
 #: The counts an exemption can lower, in the appendix's order.
 EXEMPTED_COLUMNS = [c for c in UNIT_COUNT_COLUMNS if c in set(EXEMPTION_RULES.values())]
@@ -61,7 +62,7 @@ def exemption_matches(assignments: pd.DataFrame, month: str, exemptions: pd.Data
         try:
             check_argument("规则", EXEMPTION_RULES, exemption["规则"])
         except HotlineError as exc:
-            raise InputError(str(exc), **_where(exemption, "规则")) from None
+            raise InputError(exc.message, **_where(exemption, "规则")) from None
     counted = rule_counts(assignments, month)
     keys = pd.DataFrame({"工单编号": assignments["order_id"].astype("string").to_numpy(),
                          "部门名称": assignments["unit"].astype("string").to_numpy(),
@@ -95,13 +96,14 @@ def _nothing_to_exempt(exemption: dict, assignments: pd.DataFrame, month: str) -
     order, unit = exemption["工单编号"], exemption["部门名称"]
     of_order = assignments.loc[assignments["order_id"] == order, "unit"]
     if of_order.empty:
-        return InputError(f"order {order} is not in the exports: nothing to exempt", **_where(exemption, "工单编号"))
+        return InputError("order {order} is not in the exports: nothing to exempt", order=order, **_where(exemption, "工单编号"))
     if not (of_order == unit).any():
         others = ", ".join(sorted(set(of_order.astype(str))))
-        return InputError(f"order {order} was never assigned to {unit} (only to {others}): nothing to exempt",
-                          **_where(exemption, "部门名称"))
-    reason = NOT_COUNTED[exemption["规则"]].format(month=month)
-    return InputError(f"order {order} of {unit} {reason}: nothing to exempt", **_where(exemption))
+        return InputError("order {order} was never assigned to {unit} (only to {others}): nothing to exempt",
+                          order=order, unit=unit, others=others, **_where(exemption, "部门名称"))
+    reason = Message(NOT_COUNTED[exemption["规则"]], month=month)
+    return InputError("order {order} of {unit} {reason}: nothing to exempt", order=order, unit=unit, reason=reason,
+                      **_where(exemption))
 
 
 def applied_exemptions(assignments: pd.DataFrame, month: str, exemptions: pd.DataFrame) -> pd.DataFrame:
@@ -140,8 +142,8 @@ def subtract_exempted(counts: pd.DataFrame, exempted: pd.DataFrame) -> pd.DataFr
         return counts
     taken = exempted.reindex(index=counts.index, columns=counts.columns, fill_value=0)
     if len(exempted.index.difference(counts.index)):
-        raise HotlineError(f"internal error, please report it: exemptions for units without counts: "
-                           f"{', '.join(exempted.index.difference(counts.index))}")
+        raise HotlineError("internal error, please report it: exemptions for units without counts: {units}",
+                           units=", ".join(exempted.index.difference(counts.index)))
     result = (counts - taken).astype("int64")
     if (result < 0).any().any():
         raise HotlineError("internal error, please report it: an exemption took a count below zero")

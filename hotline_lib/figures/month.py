@@ -13,11 +13,13 @@ import pandas as pd
 from hotline_lib.core.config import cache_dir
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import Message
 from hotline_lib.core.months import check_month
 from hotline_lib.io.exports import Exports, dataset_folder, input_folders, load_exports
 from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
 from hotline_lib.figures.exempt import APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, subtract_exempted
 from hotline_lib.io.exemptions import read_exemptions
+from hotline_lib.io.validation import reason_in_chinese
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import atomic_path, check_argument, exclusive, write_text_atomic
 
@@ -48,7 +50,7 @@ def write_rejects(rejects: pd.DataFrame, path: Path) -> Path:
     run as a formula gets a leading apostrophe (a rejected value is exactly the data we could not trust)."""
     from hotline_lib.core.spreadsheet import defuse_formulas
 
-    rejects = rejects.assign(value=rejects["value"].map(mask_personal))
+    rejects = rejects.assign(value=rejects["value"].map(mask_personal), reason=rejects["reason"].map(reason_in_chinese))
     rejects = defuse_formulas(rejects.sort_values(["file", "sheet", "row"], kind="stable"))
     with atomic_path(path) as tmp:
         rejects.to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -73,7 +75,7 @@ def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:
     (read = used + duplicates + rejected), and the summary line; returns the per-file table."""
     table = exports.accounting()
     totals = {column: int(table[column].sum()) for column in ["read", "used", "duplicates", "rejected"]}
-    document = {"files": table.to_dict("records"), "total": totals, "summary": exports.summary()}
+    document = {"files": table.to_dict("records"), "total": totals, "summary": exports.summary("zh")}
     write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return table
 
@@ -158,13 +160,14 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     table = unit_table(subtract_exempted(counts, exempted), units)
     district = district_from(aggregates, month, settings)
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
-        raise InputError(f"no order or assignment was signed in {month}: is this month in the exports?", path=data_dir)
+        raise InputError("no order or assignment was signed in {month}: is this month in the exports?", path=data_dir,
+                         month=month)
     rejects_path = duplicates_path = None
     if out_dir is None:
         accounting = exports.accounting()
     else:
         month_dir = Path(out_dir) / month
-        with exclusive(month_dir / ".lock", f"the outputs of {month} in {month_dir}"):  # a render may be cleaning up
+        with exclusive(month_dir / ".lock", Message("the outputs of {month} in {folder}", month=month, folder=month_dir)):  # a render may be cleaning up
             accounting = write_accounting(exports, month_dir / "accounting.json")
             rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
             duplicates_path = write_duplicates(exports.duplicates, month_dir / "duplicates.csv")

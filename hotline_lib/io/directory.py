@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hotline_lib.core import config
 from hotline_lib.core.errors import SettingsError
+from hotline_lib.core.i18n import Message
 from hotline_lib.core.utils import read_yaml_file
 
 
@@ -45,7 +46,8 @@ class UnitDirectory:
             for spelling in [unit.name, unit.display, *unit.aliases]:
                 owner = self._by_spelling.setdefault(_key(spelling), unit.name)
                 if owner != unit.name:
-                    raise SettingsError(f"{source}: {spelling!r} names both {owner} and {unit.name}")
+                    raise SettingsError("{source}: {spelling!r} names both {owner} and {unit}", source=source,
+                                        spelling=spelling, owner=owner, unit=unit.name)
 
     def resolve(self, spelling: str) -> str | None:
         """The unit's name for any spelling of it, or None when the directory does not know it."""
@@ -64,11 +66,13 @@ class UnitDirectory:
         return next(u.display for u in self.units if u.name == name)
 
 
-def _validation_message(path: Path, error: ValidationError) -> str:
+def _validation_message(path: Path, error: ValidationError) -> Message:
+    """The first problem pydantic found; the two an analyst meets most (a key missing, a key unknown) in
+    the reader's language, any other in pydantic's own words."""
     first = error.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
-    reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-    return f"{path}: {key}: {reason}"
+    reason = {"extra_forbidden": Message("unknown key"), "missing": Message("Field required")}.get(first["type"], first["msg"])
+    return Message("{path}: {key}: {reason}", path=path, key=key, reason=reason)
 
 
 def load_units(path: str | Path | None = None) -> UnitDirectory:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
+from hotline_lib.core.i18n import N_, Message
 from hotline_lib.core.utils import check_argument
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.io.headers import normalize_header
@@ -29,8 +30,8 @@ EXEMPTION_RULES = {
 }
 COLUMNS = ["工单编号", "部门名称", "规则", "原因", "批准人"]
 #: What an empty cell of a column means, for the error message.
-_REQUIRED = {"工单编号": "which order", "部门名称": "which unit", "规则": "which rule",
-             "原因": "why it is exempted", "批准人": "who approved it"}
+_REQUIRED = {"工单编号": N_("which order"), "部门名称": N_("which unit"), "规则": N_("which rule"),
+             "原因": N_("why it is exempted"), "批准人": N_("who approved it")}
 
 
 def empty_exemptions() -> pd.DataFrame:
@@ -54,14 +55,16 @@ def read_exemptions(path: str | Path, units: UnitDirectory) -> pd.DataFrame:
         cells = raw.cells.rename(columns={c: normalize_header(c) for c in raw.cells.columns if c != "_row"})
         missing = [c for c in COLUMNS if c not in cells.columns]
         if missing:
-            raise InputError(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
-                             f"(an exemptions file has the columns {', '.join(COLUMNS)})", path=path, sheet=raw.sheet)
+            message = (N_("missing column: {columns} (an exemptions file has the columns {all})") if len(missing) == 1
+                       else N_("missing columns: {columns} (an exemptions file has the columns {all})"))
+            raise InputError(message, path=path, sheet=raw.sheet, columns=", ".join(missing), all=", ".join(COLUMNS))
         for record in cells.to_dict("records"):
             row = _exemption(record, units, path, raw.sheet)
             key = (row["工单编号"], row["部门名称"], row["规则"])
             if key in seen:
-                raise InputError(f"the same exemption as row {seen[key]} (order {key[0]} of {key[1]}, {key[2]})",
-                                 path=path, sheet=raw.sheet, row=row["_row"])
+                raise InputError("the same exemption as row {first} (order {order} of {unit}, {rule})",
+                                 path=path, sheet=raw.sheet, row=row["_row"], first=seen[key], order=key[0],
+                                 unit=key[1], rule=key[2])
             seen[key] = row["_row"]
             rows.append(row)
     if not rows:
@@ -76,13 +79,14 @@ def _exemption(record: dict, units: UnitDirectory, path: Path, sheet: str | None
     values = {column: str(record[column] if record[column] is not None else "").strip() for column in COLUMNS}
     for column, meaning in _REQUIRED.items():
         if not values[column]:
-            raise InputError(f"missing value: say {meaning}", column=column, **where)
+            raise InputError("missing value: say {meaning}", column=column, meaning=Message(meaning), **where)
     unit = units.resolve(values["部门名称"])
     if unit is None:
-        raise UnknownUnitError(f"unit {values['部门名称']!r} is not in the unit directory {units.source or ''}: "
-                               "use its name or an alias from there", column="部门名称", **where)
+        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory}: use its name or an alias "
+                               "from there", column="部门名称", unit=values["部门名称"], directory=units.source or "",
+                               **where)
     try:
         check_argument("规则", EXEMPTION_RULES, values["规则"])
     except HotlineError as exc:
-        raise InputError(str(exc), column="规则", **where) from None
+        raise InputError(exc.message, column="规则", **where) from None
     return {**values, "部门名称": unit, "_file": str(path), "_row": where["row"]}

@@ -15,6 +15,7 @@ import pandas as pd
 
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
+from hotline_lib.core.i18n import Message, gettext
 from hotline_lib.io.headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
 from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, is_cached, read_sheets
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
@@ -59,15 +60,19 @@ class Exports:
         return {"read": sum(self.read.values()), "used": sum(self.records().values()),
                 "duplicates": len(self.duplicates), "rejected": len(self.rejects.drop_duplicates(["file", "sheet", "row"]))}
 
-    def summary(self) -> str:
+    def summary(self, lang: str | None = None) -> str:
         """One line: rows read, used, duplicates and invalid (read = used + duplicates + rejected, always).
-        A duplicate is not an error: exports overlap, the fullest copy of each row is used."""
+        A duplicate is not an error: exports overlap, the fullest copy of each row is used. ``lang``:
+        as core.i18n.gettext (accounting.json, a file for people, has it in Chinese)."""
         n, records = self.counts(), self.records()
-        copies = (f", {n['duplicates']} duplicates (a row exported more than once counts once: the fullest copy is used, "
-                  f"the other copies are listed in duplicates.csv)" if n["duplicates"] else ", 0 duplicates")
-        invalid = f", {n['rejected']} invalid (listed in rejects.csv)" if n["rejected"] else ", 0 invalid"
-        return (f"{len(self.files)} files: {n['read']} rows read: {n['used']} used "
-                f"({records['orders']} orders, {records['assignments']} assignments){copies}{invalid}")
+        copies = (gettext(", {count} duplicates (a row exported more than once counts once: the fullest copy is used, "
+                          "the other copies are listed in duplicates.csv)", lang, count=n["duplicates"])
+                  if n["duplicates"] else gettext(", 0 duplicates", lang))
+        invalid = (gettext(", {count} invalid (listed in rejects.csv)", lang, count=n["rejected"]) if n["rejected"]
+                   else gettext(", 0 invalid", lang))
+        return gettext("{files} files: {read} rows read: {used} used ({orders} orders, {assignments} assignments)"
+                       "{copies}{invalid}", lang, files=len(self.files), read=n["read"], used=n["used"],
+                       orders=records["orders"], assignments=records["assignments"], copies=copies, invalid=invalid)
 
     def accounting(self) -> pd.DataFrame:
         """Per file: rows read, used, duplicates and rejected. ``read`` counts every non-empty row below
@@ -84,8 +89,9 @@ class Exports:
         unbalanced = table[table["read"] != table["used"] + table["duplicates"] + table["rejected"]]
         if len(unbalanced):
             row = unbalanced.iloc[0]
-            raise HotlineError(f"internal error, please report it: {row['file']} has {row['read']} rows read but "
-                               f"{row['used']} used + {row['duplicates']} duplicates + {row['rejected']} rejected")
+            raise HotlineError("internal error, please report it: {file} has {read} rows read but "
+                               "{used} used + {duplicates} duplicates + {rejected} rejected",
+                               **{k: row[k] for k in ["file", "read", "used", "duplicates", "rejected"]})
         return table
 
 
@@ -141,8 +147,10 @@ def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Pat
                          for part in p.relative_to(data_dir).parts)]
     unreadable = [p for p in found if p.suffix.lower() in NOT_READ]  # a .numbers may be a folder (a macOS package)
     if unreadable:
-        more = f" (and {len(unreadable) - 1} more: {', '.join(p.name for p in unreadable[1:])})" if len(unreadable) > 1 else ""
-        raise InputError(f"a {unreadable[0].suffix.lower()} spreadsheet cannot be read: {SAVE_AS}{more}", path=unreadable[0])
+        more = (Message(" (and {count} more: {names})", count=len(unreadable) - 1,
+                        names=", ".join(p.name for p in unreadable[1:])) if len(unreadable) > 1 else "")
+        raise InputError("a {suffix} spreadsheet cannot be read: {save_as}{more}", path=unreadable[0],
+                         suffix=unreadable[0].suffix.lower(), save_as=SAVE_AS, more=more)
     files = [p for p in found if p.is_file() and p.suffix.lower() in SUPPORTED]
     if not files:
         raise InputError("no .csv or .xlsx export files", path=data_dir)
@@ -170,13 +178,13 @@ def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
             columns = [c for c in raw.cells.columns if c != "_row"]
             kind = record_type(columns)
             if kind is None:
-                raise InputError(f"cannot tell a 工单 from a 派单 export by its headers ({', '.join(columns)})",
-                                 path=path, sheet=raw.sheet)
+                raise InputError("cannot tell a 工单 from a 派单 export by its headers ({columns})",
+                                 path=path, sheet=raw.sheet, columns=", ".join(columns))
             check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet)
             renamed = rename_headers(columns, kind)
             missing = [display_name(kind, c) for c in REQUIRED[kind] if c not in renamed.values()]
             if missing:
-                raise InputError(f"missing columns: {', '.join(missing)}", path=path, sheet=raw.sheet)
+                raise InputError("missing columns: {columns}", path=path, sheet=raw.sheet, columns=", ".join(missing))
             name = str(path.relative_to(data_dir))
             headers[name] = {canonical: original for original, canonical in renamed.items()}
             cells = raw.cells[["_row", *renamed]].rename(columns=renamed)
@@ -200,9 +208,10 @@ def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict
     unknown = [s for s, name in lookup.items() if name is None]
     if unknown:
         first = assignments.loc[spelled == unknown[0]].iloc[0]
-        more = f" (and {len(unknown) - 1} more unknown units)" if len(unknown) > 1 else ""
-        raise UnknownUnitError(f"unit {unknown[0]!r} is not in the unit directory {units.source or ''}{more}: add it, "
+        more = Message(" (and {count} more unknown units)", count=len(unknown) - 1) if len(unknown) > 1 else ""
+        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory}{more}: add it, "
                                "or this spelling as an alias of a unit, and run again",
+                               unit=unknown[0], directory=units.source or "", more=more,
                                path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
                                column="".join((headers or {}).get(first["_file"], {}).get("unit", "承办单位").split()))
     assignments = assignments.copy()

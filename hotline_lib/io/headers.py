@@ -8,6 +8,7 @@ from functools import cache
 
 from hotline_lib.core.config import COLUMNS_FILE
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import Message
 from hotline_lib.core.utils import read_yaml_file
 
 _SPACE = re.compile(r"\s+")
@@ -79,12 +80,13 @@ def check_unique_columns(headers: list[str], record_type: str, path=None, sheet:
     for canonical, found in repeated_columns(headers, record_type).items():
         shown = [_SPACE.sub(" ", headers[i]).strip() for i in found]
         letters = [column_letter(i) for i in found]
-        times = "twice" if len(found) == 2 else f"{len(found)} times"
+        times = Message("twice") if len(found) == 2 else Message("{count} times", count=len(found))
         if len(set(shown)) == 1:
-            where = f"columns {', '.join(letters[:-1])} and {letters[-1]}"
+            where = Message("columns {letters} and {last}", letters=", ".join(letters[:-1]), last=letters[-1])
         else:
-            named = [f"column {letter} {header}" for letter, header in zip(letters, shown)]
-            where = f"{', '.join(named[:-1])} and {named[-1]} mean the same"
-        fix = "delete one" if len(found) == 2 else "delete all but one"
-        raise InputError(f"column {display_name(record_type, canonical)} appears {times} ({where}); {fix} and try again",
-                         path=path, sheet=sheet)
+            named = [f"{letter} {header}" for letter, header in zip(letters, shown)]
+            where = Message("column {columns} and column {last} mean the same", columns=", column ".join(named[:-1]),
+                            last=named[-1])
+        fix = Message("delete one") if len(found) == 2 else Message("delete all but one")
+        raise InputError("column {name} appears {times} ({where}); {fix} and try again", path=path, sheet=sheet,
+                         name=display_name(record_type, canonical), times=times, where=where, fix=fix)

@@ -30,7 +30,7 @@ def set_setting(text: str, key: str, value: str) -> str:
         pass
     changed, count = line.subn(lambda m: f"{key}: {scalar}{m['comment'] or ''}", text, count=1)
     if count == 0 or (yaml.safe_load(changed) or {}).get(key) != value:
-        raise SettingsError(f"settings.yaml: could not set {key}: {value!r}")
+        raise SettingsError("settings.yaml: could not set {key}: {value!r}", key=key, value=value)
     return changed
 
 
@@ -49,10 +49,10 @@ def template_files(templates: Path) -> Iterator[tuple[Path, Path]]:
 def check_init_folder(folder: Path) -> None:
     """A new or empty folder, or an existing working folder (which only gets what it lacks)."""
     if folder.exists() and not folder.is_dir():
-        raise HotlineError(f"{folder}: exists and is not a folder")
+        raise HotlineError("{folder}: exists and is not a folder", folder=folder)
     if folder.is_dir() and any(folder.iterdir()) and not is_working_folder(folder):
-        raise HotlineError(f"{folder}: not empty and not a hotline working folder; choose a new or empty folder "
-                           "(nothing was changed)")
+        raise HotlineError("{folder}: not empty and not a hotline working folder; choose a new or empty folder "
+                           "(nothing was changed)", folder=folder)
 
 
 def init_project(folder: str | Path, district: str | None = None, templates: Path | None = None) -> list[Path]:
@@ -69,7 +69,7 @@ def init_project(folder: str | Path, district: str | None = None, templates: Pat
         if not district.strip():
             raise HotlineError("--district: the district's name is empty")
         if (folder / settings).exists():
-            raise HotlineError(f"{folder / settings}: already there and not changed; set district: in it instead")
+            raise HotlineError("{file}: already there and not changed; set district: in it instead", file=folder / settings)
         text = set_setting((templates / settings).read_text(encoding="utf-8"), "district", district.strip())
     made = []
     for relative, source in template_files(templates):

@@ -32,6 +32,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import Message
 from hotline_lib.io.headers import column_letter, normalize_header
 
 #: Bump when the cached representation changes, so old cache entries are not reused.
@@ -41,7 +42,8 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 SUPPORTED = (".csv", ".xlsx", ".xlsm")
 #: Spreadsheet formats that hold rows but that this reader cannot open: an error, never skipped.
 NOT_READ = (".xls", ".xlsb", ".ods", ".et", ".numbers")
-SAVE_AS = "open it in Excel or WPS and save it as .xlsx or CSV UTF-8"
+#: The advice that ends several messages, one msgid (core/i18n.py) put in as the field {save_as}.
+SAVE_AS = Message("open it in Excel or WPS and save it as .xlsx or CSV UTF-8")
 HEADER_SEARCH_ROWS = 20
 #: More cells than this in one sheet is a stray cell far beyond the table, not an export.
 MAX_SHEET_CELLS = 10_000_000
@@ -106,8 +108,8 @@ def check_not_ole(data: bytes, path: Path) -> None:
     if is_encrypted_ooxml(data):
         raise InputError("password-protected workbook: open it in Excel or WPS, remove the password "
                          "(文件 → 信息 → 保护工作簿), save as .xlsx and try again", path=path)
-    raise InputError(f"an old-format Excel workbook (.xls) named {path.suffix}: open it in Excel or WPS and "
-                     "save it as .xlsx", path=path)
+    raise InputError("an old-format Excel workbook (.xls) named {suffix}: open it in Excel or WPS and "
+                     "save it as .xlsx", path=path, suffix=path.suffix)
 
 
 def is_encrypted_ooxml(data: bytes) -> bool:
@@ -149,15 +151,15 @@ def _grid_csv(path: Path, data: bytes) -> list[tuple[str | None, list[list[str]]
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", path=path) from None
+        raise InputError("not a readable CSV ({reason})", path=path, reason=str(exc)) from None
     return [(None, rows)]
 
 
 def _grid_xlsx(path: Path, data: bytes) -> list[tuple[str | None, list[list[str]]]]:
     check_not_ole(data, path)
     if not data.startswith(b"PK"):
-        raise InputError(f"not an .xlsx file (an .xlsx is a zip archive; this may be a CSV, HTML or other file "
-                         f"named {path.suffix}): {SAVE_AS}", path=path)
+        raise InputError("not an .xlsx file (an .xlsx is a zip archive; this may be a CSV, HTML or other file "
+                         "named {suffix}): {save_as}", path=path, suffix=path.suffix, save_as=SAVE_AS)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return [(name, _sheet_rows(workbook.get_sheet_by_name(name), path, name)) for name in workbook.sheet_names]
@@ -167,16 +169,17 @@ def _grid_xlsx(path: Path, data: bytes) -> list[tuple[str | None, list[list[str]
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":  # a Rust panic is no Exception
             raise
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"not a readable .xlsx file (corrupt or truncated?): {reason}; open it in Excel or WPS, "
-                         "save it again as .xlsx and try again", path=path) from None
+        raise InputError("not a readable .xlsx file (corrupt or truncated?): {reason}; open it in Excel or WPS, "
+                         "save it again as .xlsx and try again", path=path, reason=reason) from None
 
 
 def _sheet_rows(sheet, path: Path, name: str) -> list[list[str]]:
     """A sheet's cells from A1 on; a stray cell far beyond the table would otherwise fill memory with blanks."""
     height, width = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
     if height * width > MAX_SHEET_CELLS:
-        raise InputError(f"the sheet reaches cell {column_letter(width - 1)}{height}, too far beyond any export "
-                         "table: delete the rows and columns after the table, save and try again", path=path, sheet=name)
+        raise InputError("the sheet reaches cell {cell}, too far beyond any export table: delete the rows and "
+                         "columns after the table, save and try again", path=path, sheet=name,
+                         cell=f"{column_letter(width - 1)}{height}")
     return [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
 
 
@@ -189,9 +192,10 @@ def read_grids(path: str | Path) -> list[tuple[str | None, list[list[str]]]]:
         raise InputError("is a folder, expected a .csv or .xlsx file", path=path)
     suffix = path.suffix.lower()
     if suffix in NOT_READ:
-        raise InputError(f"a {suffix} spreadsheet cannot be read: {SAVE_AS}", path=path)
+        raise InputError("a {suffix} spreadsheet cannot be read: {save_as}", path=path, suffix=suffix, save_as=SAVE_AS)
     if suffix not in SUPPORTED:
-        raise InputError(f"unsupported file type {suffix or '(none)'}; expected .csv or .xlsx", path=path)
+        raise InputError("unsupported file type {suffix}; expected .csv or .xlsx", path=path,
+                         suffix=suffix or Message("(none)"))
     data = path.read_bytes()
     if not data.strip():
         raise InputError("file is empty", path=path)
@@ -281,8 +285,9 @@ def read_sheets(path: str | Path, key_headers: set[str], cache_dir: Path | None 
             continue
         header_index = find_header_row(rows, key_headers)
         if header_index is None:
-            wanted = label or " or ".join(sorted(key_headers))
-            raise InputError(f"no header row with {wanted} in the first {HEADER_SEARCH_ROWS} rows", path=path, sheet=sheet)
+            wanted = label or "/".join(sorted(key_headers))
+            raise InputError("no header row with {wanted} in the first {count} rows", path=path, sheet=sheet,
+                             wanted=wanted, count=HEADER_SEARCH_ROWS)
         sheets.append(RawSheet(path, sheet, grid_to_frame(rows, header_index), table_headers(rows, header_index)))
     if key is not None:
         _store_cached(sheets, cache_dir, key)

@@ -7,11 +7,14 @@ per record type; every failure case becomes a reject naming the column, the valu
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from functools import cache
 
 import pandas as pd
+
+from hotline_lib.core.i18n import N_, gettext
 
 TIMEZONE = "Asia/Shanghai"
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
@@ -88,9 +91,9 @@ def type_columns(raw: pd.DataFrame, times, flags, counts) -> tuple[pd.DataFrame,
     """Parse the typed columns of ``raw`` (text, blanks already NA); return (typed, cell failures)."""
     typed = raw.copy()
     failures = []
-    for columns, parser, reason in [(times, parse_times, "not a date and time"),
-                                    (flags, parse_flags, "expected 是 or 否"),
-                                    (counts, parse_counts, "expected a whole number")]:
+    for columns, parser, reason in [(times, parse_times, N_("not a date and time")),
+                                    (flags, parse_flags, N_("expected 是 or 否")),
+                                    (counts, parse_counts, N_("expected a whole number"))]:
         for column in columns:
             if column in raw.columns:
                 typed[column] = parser(raw[column])
@@ -118,7 +121,7 @@ def _plausible_times(columns: list[str], required: tuple[str, ...] = ()) -> dict
     """pandera columns checking that each time is after EARLIEST_TIME and (events only) not in the future."""
     import pandera.pandas as pa
 
-    earliest = f"before {EARLIEST_TIME:%Y-%m-%d}: not a real date (a blank or 0 read as 1970?)"
+    earliest = EARLIEST
     checks = {}
     for column in columns:
         column_checks = [pa.Check(lambda s: s >= EARLIEST_TIME, name=earliest, error=earliest, ignore_na=True)]
@@ -129,7 +132,8 @@ def _plausible_times(columns: list[str], required: tuple[str, ...] = ()) -> dict
     return checks
 
 
-FUTURE = "in the future: after the time of this run"
+FUTURE = N_("in the future: after the time of this run")
+EARLIEST = N_("before 2000-01-01: not a real date (a blank or 0 read as 1970?)")
 
 
 @cache
@@ -155,7 +159,7 @@ def schema(record_type: str):
             "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
             "unit": pa.Column("string", nullable=False),
             **_plausible_times(ASSIGNMENT_TIMES, required=("dispatched_at", "sign_due")),
-            "redo_count": pa.Column("Int64", pa.Check.ge(0, error="negative count"), nullable=True),
+            "redo_count": pa.Column("Int64", pa.Check.ge(0, error=N_("negative count")), nullable=True),
             "unit_visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
         },
         checks=[_not_before("unit_signed_at", "dispatched_at"), _not_before("unit_completed_at", "dispatched_at"),
@@ -184,7 +188,7 @@ def schema_failures(typed: pd.DataFrame, schema) -> pd.DataFrame:
             if context == "DataFrameSchema":
                 column, reason = check.split(" ")[0], check
             elif check == "not_nullable" or check.startswith("str_length"):
-                reason = "missing value"
+                reason = N_("missing value")
             elif check.startswith("isin"):
                 reason = f"not one of {'/'.join(schema.columns[column].checks[0].statistics['allowed_values'])}"
             else:
@@ -219,3 +223,33 @@ def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame
     rejects = reject_rows(raw, failures, headers)
     valid = typed.drop(index=failures["index"].unique())
     return valid, rejects
+
+
+#: A reason is kept as English text (a key: the cache stores it, ``valid_until`` looks for FUTURE) and
+#: said in Chinese in rejects.csv. These are the reasons with fields, as msgids; the others are msgids as they are.
+REASON_TEMPLATES = [N_("{later} is before {earlier}"), N_("{column} missing while {when} is set"),
+                    N_("not one of {allowed}")]
+
+
+@cache
+def _template_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(template, re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)) + "$"))
+            for template in REASON_TEMPLATES]
+
+
+@cache
+def _column_names() -> dict[str, str]:
+    """canonical export column -> the header people know it by (completed_at -> 办结时间)."""
+    from hotline_lib.io.headers import canonical_columns, display_name
+
+    return {c: display_name(kind, c) for kind in ("orders", "assignments") for c in canonical_columns(kind)}
+
+
+def reason_in_chinese(reason: str) -> str:
+    """A reject's reason as rejects.csv says it, whatever the reader's language: rejects.csv is for people."""
+    for template, pattern in _template_patterns():
+        match = pattern.match(reason)
+        if match:
+            names = _column_names()
+            return gettext(template, "zh", **{k: names.get(v, v) for k, v in match.groupdict().items()})
+    return gettext(reason, "zh")

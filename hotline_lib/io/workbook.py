@@ -59,7 +59,8 @@ def column_kinds(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> li
     kinds = kinds or {}
     unknown = sorted({kind for kind in kinds.values() if kind not in FORMATS})
     if unknown:
-        raise HotlineError(f"unknown column kind {', '.join(unknown)}; expected one of {', '.join(FORMATS)}")
+        raise HotlineError("unknown column kind {kinds}; expected one of {formats}", kinds=", ".join(unknown),
+                           formats=", ".join(FORMATS))
     return [kinds[name] if name in kinds else infer_kind(name, frame.iloc[:, i]) for i, name in enumerate(frame.columns)]
 
 
@@ -97,7 +98,8 @@ def _shown(value, kind: str) -> str:
 
 def _check_sheet_name(name: str) -> None:
     if not name or len(name) > 31 or set(name) & _BAD_SHEET_CHARACTERS or name.startswith("'") or name.endswith("'"):
-        raise HotlineError(f"not a usable sheet name: {name!r} (1 to 31 characters, none of [ ] : * ? / \\, no apostrophe at either end)")
+        raise HotlineError("not a usable sheet name: {name!r} (1 to 31 characters, none of [ ] : * ? / \\, "
+                           "no apostrophe at either end)", name=name)
 
 
 def _write_cell(sheet, row: int, col: int, value, kind: str, style) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hotline_lib.core.config import outputs_dir, sample_dir
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import N_
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.render.index import write_index
@@ -116,10 +117,10 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
     for month in months:
         inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file, notebooks_dir, formats)
         if not force and is_sent(out_dir / month):
-            summary.outcomes.append(MonthOutcome(month, "skipped", reason="e-mailed (sent.json): kept as sent; --force re-renders"))
+            summary.outcomes.append(MonthOutcome(month, "skipped", reason=N_("e-mailed (sent.json): kept as sent; --force re-renders")))
             progress(month, "skipped")
         elif not force and is_current(out_dir / month, fingerprint(inputs)):
-            summary.outcomes.append(MonthOutcome(month, "skipped", reason="inputs unchanged since the last render"))
+            summary.outcomes.append(MonthOutcome(month, "skipped", reason=N_("inputs unchanged since the last render")))
             progress(month, "skipped")
         else:
             todo[month] = inputs

@@ -126,7 +126,7 @@ def template_path(settings: Settings, template: Path | str | None = None) -> Pat
     else:
         path = DEFAULT_TEMPLATE
     if not path.is_file():
-        raise SettingsError(f"docx_template: {path}: file not found")
+        raise SettingsError("docx_template: {path}: file not found", path=path)
     return path
 
 
@@ -163,8 +163,8 @@ def _open_template(path: Path):
     try:
         return docx.Document(str(path))
     except Exception as exc:  # a .dotx, a .doc, any other file: python-docx says it differently each time
-        raise SettingsError(f"docx_template: {path}: not a Word .docx document ({type(exc).__name__}); "
-                            "save the template as .docx (Word 文档)") from None
+        raise SettingsError("docx_template: {path}: not a Word .docx document ({name}); save the template as .docx "
+                            "(Word 文档)", path=path, name=type(exc).__name__) from None
 
 
 _STYLES = {

@@ -84,7 +84,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None, tim
     """
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     if not html_path.is_file():
-        raise ReportError(f"{html_path}: no page to print (file not found)")
+        raise ReportError("{page}: no page to print (file not found)", page=html_path)
     browser = browser or find_browser()
     if browser is None:
         configured = os.environ.get(BROWSER_ENV, "").strip()
@@ -96,20 +96,21 @@ def html_to_pdf(html_path: Path, pdf_path: Path, browser: str | None = None, tim
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                        **_own_process_group())
         except OSError as exc:
-            raise ReportError(f"could not start the browser {browser} to print {html_path.name}: {exc.strerror or exc}") from None
+            raise ReportError("could not start the browser {browser} to print {page}: {reason}", browser=browser,
+                              page=html_path.name, reason=exc.strerror or str(exc)) from None
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_tree(process)
-            raise ReportError(f"{browser} did not finish printing {html_path.name} to PDF within {timeout:g} s "
-                              "(stopped)") from None
+            raise ReportError("{browser} did not finish printing {page} to PDF within {timeout:g} s (stopped)",
+                              browser=browser, page=html_path.name, timeout=timeout) from None
         except BaseException:   # Ctrl-C: no browser left running
             _kill_tree(process)
             raise
         if code != 0 or not _is_pdf(tmp):
             log.seek(0)
-            raise ReportError(f"{browser} could not print {html_path.name} to PDF (exit code {code})"
-                              f"{_reason(log.read())}")
+            raise ReportError("{browser} could not print {page} to PDF (exit code {code}){reason}", browser=browser,
+                              page=html_path.name, code=code, reason=_reason(log.read()))
     return pdf_path
 
 

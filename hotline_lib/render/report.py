@@ -21,6 +21,7 @@ import nbformat
 
 from hotline_lib.core import config
 from hotline_lib.core.config import TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
+from hotline_lib.core.i18n import Message, gettext
 from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
                                      UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
@@ -59,16 +60,17 @@ def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
         raise InputError("notebooks folder not found", path=notebooks_dir)
     paths = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
-        raise ReportError(f"no section notebooks (named like 01_overview.ipynb) in {notebooks_dir}")
+        raise ReportError("no section notebooks (named like 01_overview.ipynb) in {folder}", folder=notebooks_dir)
     for path in paths:
         try:
             notebook = nbformat.read(path, as_version=4)
         except Exception as exc:
-            raise InputError(f"not a readable notebook ({type(exc).__name__})", path=path) from None
+            raise InputError("not a readable notebook ({name})", path=path, name=type(exc).__name__) from None
         tagged = sum("parameters" in c.metadata.get("tags", []) for c in notebook.cells)
         if tagged != 1:
-            raise InputError(f"a section notebook needs exactly one cell tagged 'parameters' (found {tagged}); "
-                             "in JupyterLab: select the cell, open the property inspector (⚙) and add the tag", path=path)
+            raise InputError("a section notebook needs exactly one cell tagged 'parameters' (found {tagged}); "
+                             "in JupyterLab: select the cell, open the property inspector (⚙) and add the tag", path=path,
+                             tagged=tagged)
     return paths
 
 
@@ -172,12 +174,14 @@ def check_sections(sections: list[Section], month: str, notebooks_dir: Path) -> 
     """Every record is of the month asked for, and no section is recorded twice."""
     for section in sections:
         if section.month != month:
-            raise ReportError(f"{notebooks_dir}: section {section.key} records month {section.month}, not {month}: "
-                              "its notebook sets the month itself; use the month parameter instead")
+            raise ReportError("{folder}: section {section} records month {recorded}, not {month}: its notebook sets "
+                              "the month itself; use the month parameter instead", folder=notebooks_dir,
+                              section=section.key, recorded=section.month, month=month)
     keys = [s.key for s in sections]
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
-        raise ReportError(f"{notebooks_dir}: section {', '.join(twice)} recorded more than once")
+        raise ReportError("{folder}: section {sections} recorded more than once", folder=notebooks_dir,
+                          sections=", ".join(twice))
 
 
 #: Errors a section raises about the data or settings (not about the notebook): reported as they are.
@@ -209,7 +213,8 @@ def execute(path: Path, parameters: dict, cwd: Path, kernel: Kernel | None = Non
     except PapermillExecutionError:
         raise
     except Exception as exc:
-        raise ReportError(f"could not run {path.name}: {type(exc).__name__}: {exc}") from None
+        raise ReportError("could not run {notebook}: {name}: {reason}", notebook=path.name, name=type(exc).__name__,
+                          reason=str(exc)) from None
     finally:
         if own and kernel is not None:
             kernel.shutdown()
@@ -223,7 +228,7 @@ def render_trends(start: str, end: str, data_dir=None, out_dir=None, settings_fi
     months_between(start, end)
     out = Path(out_dir or outputs_dir()).resolve()
     name = f"trends_{start}_{end}"
-    with exclusive(out / f".{name}.lock", f"the trends {start} to {end}"):
+    with exclusive(out / f".{name}.lock", Message("the trends {start} to {end}", start=start, end=end)):
         remove_leftovers(out, name)
         (out / f".{name}.running.ipynb").unlink(missing_ok=True)  # a killed run's half-executed notebook
         return _render_trends(start, end, out, name, data_dir, settings_file, units_file, rules_file)
@@ -244,7 +249,8 @@ def _render_trends(start, end, out: Path, name: str, data_dir, settings_file, un
     except PapermillExecutionError as exc:
         _write_notebook(mask_notebook(nbformat.read(running, as_version=4)), notebook)
         reason = mask_personal(str(exc.evalue).splitlines()[0] if exc.evalue else "")
-        raise ReportError(f"trends failed: {exc.ename}: {reason} (executed notebook kept: {notebook})") from None
+        raise ReportError("trends failed: {name}: {reason} (executed notebook kept: {notebook})", name=exc.ename,
+                          reason=reason, notebook=notebook) from None
     finally:
         running.unlink(missing_ok=True)
     executed = mask_notebook(executed)
@@ -261,8 +267,8 @@ def check_render_inputs(month: str, data_dir=None) -> Path:
     check_month(month)
     data_dir = Path(data_dir or sample_dir()).resolve()
     if not data_dir.is_dir():
-        hint = " (run `hotline sample` to generate the sample)" if data_dir == sample_dir().resolve() else ""
-        raise InputError(f"data folder not found{hint}", path=data_dir)
+        hint = Message(" (run `hotline sample` to generate the sample)") if data_dir == sample_dir().resolve() else ""
+        raise InputError("data folder not found{hint}", path=data_dir, hint=hint)
     return data_dir
 
 
@@ -291,9 +297,10 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
         chosen = choose_formats(formats, settings_file)
         month_dir = Path(out_dir or outputs_dir()).resolve() / month
         if is_sent(month_dir) and not force:
-            raise SentBulletin(f"{month} was e-mailed ({month_dir / 'sent.json'}): it is not re-rendered; "
-                               f"--force re-renders it and keeps the sent files in {month_dir}/sent-<time>/")
-        with exclusive(month_dir / ".lock", f"the bulletin of {month} in {month_dir}"):
+            raise SentBulletin("{month} was e-mailed ({record}): it is not re-rendered; --force re-renders it and keeps "
+                               "the sent files in {folder}/sent-<time>/", month=month, record=month_dir / "sent.json",
+                               folder=month_dir)
+        with exclusive(month_dir / ".lock", Message("the bulletin of {month} in {folder}", month=month, folder=month_dir)):
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
             cache_exports(data_dir, settings_file, units_file)   # while the kernel imports
@@ -336,12 +343,13 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
         if name in DATA_ERRORS:
             # bad data or settings, found before anything was written: the month's previous
             # complete render stays as it was, and the message already says where the problem is
-            raise ReportError(first_line) from None
+            raise ReportError("{text}", text=first_line) from None
         saved = _save_sections(executed, paths, month_dir)
         (month_dir / "bulletin.html").unlink(missing_ok=True)
         (month_dir / "manifest.json").unlink(missing_ok=True)
         kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
-        raise ReportError(f"section {section} failed: {name}: {first_line} (executed notebook kept: {kept})") from None
+        raise ReportError("section {section} failed: {name}: {reason} (executed notebook kept: {kept})", section=section,
+                          name=name, reason=first_line, kept=kept) from None
     executed = mask_notebook(executed)
     sections = sections_from_notebook(executed)
     try:
@@ -361,7 +369,8 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     rows = json.loads((staging / month / "accounting.json").read_text(encoding="utf-8"))
     # Commit: manifest.json goes first and comes back last, every other file moves in whole.
     if is_sent(month_dir):   # --force on an e-mailed month: the published files are kept aside first
-        warnings.append(f"NOTE: {month} had been e-mailed; the sent files are kept in {keep_sent_files(month_dir)}")
+        warnings.append(gettext("NOTE: {month} had been e-mailed; the sent files are kept in {folder}", month=month,
+                                folder=keep_sent_files(month_dir)))
     (month_dir / "manifest.json").unlink(missing_ok=True)
     notebooks = _save_sections(executed, paths, month_dir)
     write_text_atomic(month_dir / "figures.json", json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
@@ -401,7 +410,7 @@ def _other_formats(formats: list[str], staging: Path, sections: list[Section], s
             html_to_pdf(staging / "bulletin.html", staging / FORMAT_FILES["pdf"])
             written.append("pdf")
         except BrowserNotFound as exc:
-            notes.append(f"WARNING: no PDF: {exc}")
+            notes.append(gettext("WARNING: no PDF: {reason}", reason=exc))
     if "docx" in formats:
         from hotline_lib.render.docx import bulletin_docx
 
@@ -455,8 +464,8 @@ def _silent_sections(executed: nbformat.NotebookNode, paths: list[Path]) -> list
     story, and worth a look otherwise."""
     recorded = {c.metadata.get(SECTION_KEY) for c in executed.cells
                 if any(SECTION_MIME in o.get("data", {}) for o in c.get("outputs", []))}
-    return [f"WARNING: {path.name} recorded no section (section.record() did not run): the bulletin has no such section"
-            for path in paths if path.stem not in recorded]
+    return [gettext("WARNING: {notebook} recorded no section (section.record() did not run): the bulletin has no such "
+                    "section", notebook=path.name) for path in paths if path.stem not in recorded]
 
 
 def _warnings(executed: nbformat.NotebookNode) -> list[str]:

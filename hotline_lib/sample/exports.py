@@ -220,10 +220,10 @@ def check_sample_folder(out: str | Path) -> Path:
     """``out`` may receive the sample: a new folder, or one an earlier ``hotline sample`` wrote."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise HotlineError(f"{out} is a file; give --out a folder (nothing was changed)")
+        raise HotlineError("{out} is a file; give --out a folder (nothing was changed)", out=out)
     if (out / "exports").exists() and any((out / "exports").iterdir()) and not (out / MARKER).exists():
-        raise HotlineError(f"{out / 'exports'} already holds files that `hotline sample` did not write; "
-                           "choose another --out (nothing was changed)")
+        raise HotlineError("{folder} already holds files that `hotline sample` did not write; choose another --out "
+                           "(nothing was changed)", folder=out / "exports")
     return out
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hotline_lib.core.config import rules_file
 from hotline_lib.core.errors import RulesError
+from hotline_lib.core.i18n import Joined, Message
 from hotline_lib.core.utils import read_yaml_file
 
 NonNegative = Annotated[Decimal, Field(ge=0)]
@@ -84,18 +85,18 @@ class Rules(_Strict):
 _KINDS = {"per_count", "below_target", "above_threshold", "rank_below"}
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError) -> Joined:
     problems = []
     for item in error.errors():
         # a discriminated union puts the rule's kind in the path after its key: leave it out
         key = ".".join(str(part) for part in item["loc"] if part not in _KINDS)
         if item["type"] == "extra_forbidden":
-            problems.append(f"unknown key {key!r}")
+            problems.append(Message("unknown key {key!r}", key=key))
         elif item["type"] == "missing":
-            problems.append(f"missing key {key!r}")
+            problems.append(Message("missing key {key!r}", key=key))
         else:
-            problems.append(f"{key!r}: {item['msg']}")
-    return "; ".join(problems)
+            problems.append(Message("{key!r}: {reason}", key=key, reason=item["msg"]))
+    return Joined(problems)
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
@@ -103,8 +104,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
     path = Path(path) if path is not None else rules_file()
     raw = read_yaml_file(path, RulesError)
     if not isinstance(raw, dict):
-        raise RulesError(f"{path}: expected a mapping of rule keys at the top level")
+        raise RulesError("{path}: expected a mapping of rule keys at the top level", path=path)
     try:
         return Rules.model_validate(raw)
     except ValidationError as exc:
-        raise RulesError(f"{path}: {_describe(exc)}") from None
+        raise RulesError("{path}: {problems}", path=path, problems=_describe(exc)) from None

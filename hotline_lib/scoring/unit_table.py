@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import N_
 from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
 from hotline_lib.core.numbers import column_holds_fractions, parse_rate, to_decimal
 from hotline_lib.io.reading import read_sheets
@@ -40,11 +41,11 @@ def _int_cell(text: str, where: dict) -> int:
     try:
         number = to_decimal(text)
     except ValueError:
-        raise InputError(f"not a number: {text!r}", **where) from None
+        raise InputError("not a number: {text!r}", text=text, **where) from None
     if number != number.to_integral_value():
-        raise InputError(f"expected a whole count, got {text!r}", **where)
+        raise InputError("expected a whole count, got {text!r}", text=text, **where)
     if number < 0:
-        raise InputError(f"negative count {text!r}", **where)
+        raise InputError("negative count {text!r}", text=text, **where)
     return int(number)
 
 
@@ -52,9 +53,9 @@ def _rate_cell(text: str, fractions: bool, where: dict) -> Decimal:
     try:
         rate = parse_rate(text, fractions=fractions)
     except ValueError:
-        raise InputError(f"not a rate: {text!r} (expected like 99.10%, 0.991 or 99.1)", **where) from None
+        raise InputError("not a rate: {text!r} (expected like 99.10%, 0.991 or 99.1)", text=text, **where) from None
     if not Decimal(0) <= rate <= Decimal(100):
-        raise InputError(f"rate {text!r} is outside 0% to 100%", **where)
+        raise InputError("rate {text!r} is outside 0% to 100%", text=text, **where)
     return rate
 
 
@@ -72,7 +73,8 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
         required = [UNIT, rules.kind_column, *rules.columns] + ([PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])
         missing = [c for c in dict.fromkeys(required) if c not in cells.columns]
         if missing:
-            raise InputError(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}", path=path, sheet=raw.sheet)
+            message = N_("missing column: {columns}") if len(missing) == 1 else N_("missing columns: {columns}")
+            raise InputError(message, path=path, sheet=raw.sheet, columns=", ".join(missing))
         # a header repeated inside the table (a page break in the platform's export) is not a unit
         repeated = cells[UNIT].map(normalize_header) == normalize_header(UNIT)
         cells = cells.loc[~repeated].copy()
@@ -95,12 +97,13 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
         if not unit:
             raise InputError("empty unit name", column=UNIT, **where)
         if unit in seen:
-            raise InputError(f"unit {unit!r} is listed twice (also row {seen[unit]})", column=UNIT, **where)
+            raise InputError("unit {unit!r} is listed twice (also row {first})", column=UNIT, unit=unit, first=seen[unit],
+                             **where)
         seen[unit] = where["row"]
         kind = str(record[rules.kind_column]).strip()
         if kind not in rules.kinds:
-            raise InputError(f"unknown {rules.kind_column} {kind!r}; expected one of {', '.join(rules.kinds)}",
-                             column=rules.kind_column, **where)
+            raise InputError("unknown {name} {kind!r}; expected one of {kinds}", column=rules.kind_column,
+                             name=rules.kind_column, kind=kind, kinds=", ".join(rules.kinds), **where)
         parsed = {UNIT: unit, rules.kind_column: kind, "_row": where["row"], "_sheet": where["sheet"]}
         for column in count_columns + rate_columns + ([PUBLISHED_SCORE] if PUBLISHED_SCORE in cells.columns else []):
             text = str(record[column]).strip()
@@ -113,11 +116,12 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
                 try:
                     parsed[column] = to_decimal(text)
                 except ValueError:
-                    raise InputError(f"not a number: {text!r}", **cell) from None
+                    raise InputError("not a number: {text!r}", text=text, **cell) from None
             else:
                 parsed[column] = _int_cell(text, cell)
         if VISITED in parsed and SATISFIED in parsed and parsed[SATISFIED] > parsed[VISITED]:
-            raise InputError(f"{SATISFIED} ({parsed[SATISFIED]}) is greater than {VISITED} ({parsed[VISITED]})",
-                             column=SATISFIED, **where)
+            raise InputError("{satisfied} ({count}) is greater than {visited} ({total})", column=SATISFIED,
+                             satisfied=SATISFIED, count=parsed[SATISFIED], visited=VISITED, total=parsed[VISITED],
+                             **where)
         records.append(parsed)
     return pd.DataFrame.from_records(records)
