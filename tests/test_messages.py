@@ -3,6 +3,8 @@ docs/data-protection.md produced by the real code in both languages."""
 
 from __future__ import annotations
 
+import json
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -17,8 +19,9 @@ from typer.testing import CliRunner
 
 from hotline_lib.cli import _one_line, app
 from hotline_lib.core.config import SOURCE_ROOT
-from hotline_lib.core.errors import HotlineError
-from hotline_lib.core.i18n import LOCALE_DIR, gettext, language
+from hotline_lib.core.errors import HotlineError, InputError
+from hotline_lib.core.i18n import LOCALE_DIR, gettext, language, names
+from hotline_lib.core.utils import check_argument
 from hotline_lib.render.report import section_notebooks
 from tests.msgids import code_msgids
 from tests.test_bad_input import CASES, _assignments, _edit_cell, _orders, _write, world  # noqa: F401 (world: a fixture)
@@ -409,3 +412,40 @@ def test_each_documented_message_is_what_the_command_prints(world, request, monk
     assert len(printed) == len(texts), f"{name}: printed {printed!r}"
     for (text, whole), line in zip(texts, printed):
         assert documented(text, line, whole), f"{name}: printed {line!r}"
+
+
+# Lists of names in Chinese text, and the rows summary of a render ----------------------------------------
+
+def test_a_list_of_names_is_joined_with_the_chinese_enumeration_comma():
+    """"、" between names in Chinese, ", " in English; a location keeps its "，" (the other msgid ", ")."""
+    with pytest.raises(HotlineError) as error:
+        check_argument("engine", ["auto", "pandas", "duckdb"], "spark")
+    assert error.value.translated("zh") == "engine 应为 auto、pandas、duckdb 之一；收到的是 'spark'"
+    assert error.value.translated("en") == "engine must be one of auto, pandas, duckdb; got 'spark'"
+    again = pickle.loads(pickle.dumps(InputError("missing columns: {columns}", path="a.csv", row=2, columns=names(["甲", "乙"]))))
+    assert again.translated("zh") == "a.csv，第 2 行：缺少列：甲、乙"
+    assert again.translated("en") == "a.csv, row 2: missing columns: 甲, 乙"
+
+
+def test_a_render_prints_the_rows_summary_in_the_readers_language(world, monkeypatch):  # noqa: F811
+    """accounting.json says it in Chinese (a file for people); `hotline report` prints it in the reader's
+    language from the file's counts (render_month replaced: the line is all that is looked at)."""
+    from hotline_lib.render import report
+
+    monkeypatch.setenv("HOTLINE_LANG", "en")
+    args = ["--data", str(world / "data"), "--out", str(world / "out")]
+    stats = runner.invoke(app, ["stats", "--month", "2021-03", *args])
+    assert stats.exit_code == 0, stats.output
+    accounting = json.loads((world / "out" / "2021-03" / "accounting.json").read_text(encoding="utf-8"))
+    english = next(line for line in stats.stderr.splitlines() if "rows read" in line).split("; written to ")[0]
+    assert accounting["summary"].startswith("2 个文件：读取 6 行") and english.startswith("2 files: 6 rows read")
+    (world / "out" / "2021-03" / "bulletin.html").write_text("<html></html>", encoding="utf-8")
+    monkeypatch.setattr(report, "render_month", lambda month, *a: report.ReportResult(
+        month, world / "out" / month / "bulletin.html", world / "out" / month / "figures.json", [], 1.0,
+        rows=report.accounting_summary(accounting)))
+    for lang, summary in [("en", english), ("zh", accounting["summary"])]:
+        monkeypatch.setenv("HOTLINE_LANG", lang)
+        result = runner.invoke(app, ["report", "2021-03", *args])
+        assert result.exit_code == 0, result.output
+        line = gettext("{summary}; per file: {path}", summary=summary, path=world / "out" / "2021-03" / "accounting.json")
+        assert line in result.stderr.splitlines()
