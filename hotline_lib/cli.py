@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from hotline_lib.core.errors import HotlineError
-from hotline_lib.core.i18n import N_, gettext as _
+from hotline_lib.core.i18n import N_, gettext as _, names
 
 
 def _translate_help(command, ctx) -> None:
@@ -238,7 +238,7 @@ def _report_month(month, data, out, settings, units, rules, notebooks, formats, 
     except EXPECTED as exc:
         _fail(exc)
     typer.echo(_("rendering {month} ({count} section notebooks, one kernel; {formats})…", month=month, count=count,
-                 formats=", ".join(chosen)), err=True)
+                 formats=names(chosen)), err=True)
     try:
         result = render_month(month, data, out, settings, units, rules, notebooks, chosen, force)
     except SentBulletin as exc:
@@ -287,7 +287,7 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
                 if month in active:
                     active.remove(month)
                 bar.advance(task)
-            bar.update(task, description=_("rendering {months}", months=", ".join(active)) if active else "")
+            bar.update(task, description=_("rendering {months}", months=names(active)) if active else "")
 
         try:
             summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress,
@@ -427,7 +427,7 @@ def email(
         delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions)
     except EXPECTED as exc:
         _fail(exc)
-    state = (_("sent to {recipients}", recipients=", ".join(delivery.recipients)) if delivery.sent
+    state = (_("sent to {recipients}", recipients=names(delivery.recipients)) if delivery.sent
              else _("not sent (no --smtp, or --dry-run)"))
     typer.echo(_("{eml}: “{subject}”, {state}", eml=delivery.eml, subject=delivery.subject, state=state))
 

@@ -19,7 +19,7 @@ import pandas as pd
 from hotline_lib.core import config
 from hotline_lib.core.config import sample_dir
 from hotline_lib.core.errors import InputError
-from hotline_lib.core.i18n import gettext
+from hotline_lib.core.i18n import gettext, names
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
@@ -77,7 +77,7 @@ def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
     cells = sheets[0].cells.rename(columns={"单位": "区", "单 位": "区"})
     missing = [c for c in ["区", "月工单总数", "满意度", "总分"] if c not in cells.columns]
     if missing:
-        raise InputError("missing columns: {columns}", path=path, columns=", ".join(missing))
+        raise InputError("missing columns: {columns}", path=path, columns=names(missing))
     rows = []
     fractions = False
     for record in cells.to_dict("records"):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hotline_lib.core.errors import InputError
-from hotline_lib.core.i18n import Message
+from hotline_lib.core.i18n import Message, names
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.figures.counts import APPENDIX_COLUMNS, format_unit_figures, in_month, month_bounds
 from hotline_lib.io.directory import UnitDirectory
@@ -41,7 +41,7 @@ def resolve_unit(units: UnitDirectory, spelling: str) -> str:
         return name
     owner = {s: u.name for u in units.units for s in [u.name, u.display, *u.aliases]}
     close = list(dict.fromkeys(owner[s] for s in closest_matches(spelling, owner, n=6)))[:3]
-    hint = Message("closest: {units}", units=", ".join(close)) if close else Message("no unit there is named like it")
+    hint = Message("closest: {units}", units=names(close)) if close else Message("no unit there is named like it")
     raise InputError("unit {unit!r} is not in the unit directory{directory}; {hint}", unit=mask_personal(str(spelling)),
                      directory=f" {units.source}" if units.source else "", hint=hint)
 
@@ -130,8 +130,8 @@ def _check_value(table: pd.DataFrame, column: str, value) -> None:
     if value not in known:
         close = closest_matches(value, known)
         listed = known if len(known) <= 10 else [*sorted(known)[:5], "…"]
-        hint = (Message("closest: {units}", units=mask_personal(", ".join(close))) if close
-                else Message("values: {values}", values=mask_personal(", ".join(map(str, listed)))))
+        hint = (Message("closest: {units}", units=names(map(mask_personal, close))) if close
+                else Message("values: {values}", values=names(mask_personal(str(v)) for v in listed)))
         raise InputError("no order here has {field} {value!r}; {hint}", field=FILTERS[column],
                          value=mask_personal(str(value)), hint=hint)
 

@@ -105,8 +105,14 @@ def _message(msgid: str, fields: dict) -> Message:
 
 
 
+#: Between the names of a list (columns, units, options): "、" in Chinese. A template, not ", " itself:
+#: that msgid is the comma between the parts of a location ("x.csv，第 2 行"), "，" in Chinese.
+NAMES = N_("{names}, {name}")
+
+
 class Joined:
-    """Several messages as one field, joined by a separator that is a msgid itself ("; " is "；")."""
+    """Several messages as one field, joined by a separator that is a msgid itself ("; " is "；"), or
+    the template of two (NAMES, whose separator is what it puts between its fields)."""
 
     __slots__ = ("items", "separator")
 
@@ -115,7 +121,16 @@ class Joined:
 
     def translated(self, lang: str | None = None) -> str:
         lang = lang or language()
-        return gettext(self.separator, lang).join(str(_field(item, lang)) for item in self.items)
+        separator = gettext(self.separator, lang, names="", name="")
+        return separator.join(str(_field(item, lang)) for item in self.items)
 
     def __str__(self) -> str:
         return self.translated()
+
+    def __reduce__(self):
+        return (Joined, (self.items, self.separator))
+
+
+def names(items) -> Joined:
+    """A list of names as a message field: "a, b, c" in English, "a、b、c" in Chinese."""
+    return Joined(map(str, items), NAMES)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from hotline_lib.core.errors import HotlineError
-from hotline_lib.core.i18n import N_
+from hotline_lib.core.i18n import N_, names
 
 
 def check_argument(name: str, options: Iterable[Any], value: Any) -> None:
@@ -20,7 +20,7 @@ def check_argument(name: str, options: Iterable[Any], value: Any) -> None:
     options = list(options)
     if value not in options:
         raise HotlineError("{name} must be one of {options}; got {value!r}", name=name,
-                           options=", ".join(map(str, options)), value=value)
+                           options=names(options), value=value)
 
 
 def read_yaml_file(path: str | Path, error: type[HotlineError] = HotlineError) -> Any:

@@ -52,7 +52,7 @@ from urllib.parse import quote
 
 from hotline_lib.core.config import TEMPLATES_DIR, outputs_dir
 from hotline_lib.core.errors import HotlineError
-from hotline_lib.core.i18n import Message
+from hotline_lib.core.i18n import Message, names
 from hotline_lib.core.utils import atomic_path, exclusive, write_text_atomic
 
 PASSWORD_VARIABLE = "HOTLINE_SMTP_PASSWORD"
@@ -136,8 +136,8 @@ def parse_formats(attach: str | list[str] | None) -> list[str] | None:
     formats = [f.strip().lower() for item in items for f in item.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise EmailError("--attach takes {formats} separated by commas; got {got}", formats=", ".join(FORMATS),
-                         got=", ".join(unknown) or Message("nothing"))
+        raise EmailError("--attach takes {formats} separated by commas; got {got}", formats=names(FORMATS),
+                         got=names(unknown) if unknown else Message("nothing"))
     return list(dict.fromkeys(formats))
 
 
@@ -407,7 +407,7 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
                 smtp.login(user, password)
             refused = smtp.send_message(message)
             if refused:
-                raise EmailError("{host}:{port} refused {recipients}", host=host, port=port, recipients=", ".join(refused))
+                raise EmailError("{host}:{port} refused {recipients}", host=host, port=port, recipients=names(refused))
     except EmailError:
         raise
     except smtplib.SMTPRecipientsRefused as exc:
@@ -475,5 +475,5 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
         log = month_dir / "sent.json"
         history = json.loads(log.read_text(encoding="utf-8")) if log.exists() else []
         write_text_atomic(log, json.dumps(history + [record], ensure_ascii=False, indent=2) + "\n")
-    names = [part.get_filename() for part in message.iter_attachments()]
-    return Delivery(eml, message["Subject"], recipients, sent, names)
+    attached = [part.get_filename() for part in message.iter_attachments()]
+    return Delivery(eml, message["Subject"], recipients, sent, attached)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hotline_lib.core.errors import HotlineError, InputError
-from hotline_lib.core.i18n import N_, Message
+from hotline_lib.core.i18n import N_, Message, names
 from hotline_lib.core.utils import check_argument
 from hotline_lib.figures.counts import UNIT_COUNT_COLUMNS, assignment_flags
 from hotline_lib.io.exemptions import COLUMNS, EXEMPTION_RULES
@@ -98,7 +98,7 @@ def _nothing_to_exempt(exemption: dict, assignments: pd.DataFrame, month: str) -
     if of_order.empty:
         return InputError("order {order} is not in the exports: nothing to exempt", order=order, **_where(exemption, "工单编号"))
     if not (of_order == unit).any():
-        others = ", ".join(sorted(set(of_order.astype(str))))
+        others = names(sorted(set(of_order.astype(str))))
         return InputError("order {order} was never assigned to {unit} (only to {others}): nothing to exempt",
                           order=order, unit=unit, others=others, **_where(exemption, "部门名称"))
     reason = Message(NOT_COUNTED[exemption["规则"]], month=month)
@@ -143,7 +143,7 @@ def subtract_exempted(counts: pd.DataFrame, exempted: pd.DataFrame) -> pd.DataFr
     taken = exempted.reindex(index=counts.index, columns=counts.columns, fill_value=0)
     if len(exempted.index.difference(counts.index)):
         raise HotlineError("internal error, please report it: exemptions for units without counts: {units}",
-                           units=", ".join(exempted.index.difference(counts.index)))
+                           units=names(exempted.index.difference(counts.index)))
     result = (counts - taken).astype("int64")
     if (result < 0).any().any():
         raise HotlineError("internal error, please report it: an exemption took a count below zero")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
-from hotline_lib.core.i18n import N_, Message
+from hotline_lib.core.i18n import N_, Message, names
 from hotline_lib.core.utils import check_argument
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.io.headers import normalize_header
@@ -57,7 +57,7 @@ def read_exemptions(path: str | Path, units: UnitDirectory) -> pd.DataFrame:
         if missing:
             message = (N_("missing column: {columns} (an exemptions file has the columns {all})") if len(missing) == 1
                        else N_("missing columns: {columns} (an exemptions file has the columns {all})"))
-            raise InputError(message, path=path, sheet=raw.sheet, columns=", ".join(missing), all=", ".join(COLUMNS))
+            raise InputError(message, path=path, sheet=raw.sheet, columns=names(missing), all=names(COLUMNS))
         for record in cells.to_dict("records"):
             row = _exemption(record, units, path, raw.sheet)
             key = (row["工单编号"], row["部门名称"], row["规则"])

@@ -15,7 +15,7 @@ import pandas as pd
 
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
-from hotline_lib.core.i18n import Message, gettext
+from hotline_lib.core.i18n import Message, names
 from hotline_lib.io.headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
 from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, is_cached, read_sheets
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
@@ -62,17 +62,8 @@ class Exports:
 
     def summary(self, lang: str | None = None) -> str:
         """One line: rows read, used, duplicates and invalid (read = used + duplicates + rejected, always).
-        A duplicate is not an error: exports overlap, the fullest copy of each row is used. ``lang``:
-        as core.i18n.gettext (accounting.json, a file for people, has it in Chinese)."""
-        n, records = self.counts(), self.records()
-        copies = (gettext(", {count} duplicates (a row exported more than once counts once: the fullest copy is used, "
-                          "the other copies are listed in duplicates.csv)", lang, count=n["duplicates"])
-                  if n["duplicates"] else gettext(", 0 duplicates", lang))
-        invalid = (gettext(", {count} invalid (listed in rejects.csv)", lang, count=n["rejected"]) if n["rejected"]
-                   else gettext(", 0 invalid", lang))
-        return gettext("{files} files: {read} rows read: {used} used ({orders} orders, {assignments} assignments)"
-                       "{copies}{invalid}", lang, files=len(self.files), read=n["read"], used=n["used"],
-                       orders=records["orders"], assignments=records["assignments"], copies=copies, invalid=invalid)
+        ``lang``: as core.i18n.gettext (accounting.json, a file for people, has it in Chinese)."""
+        return rows_summary(len(self.files), **self.counts(), **self.records()).translated(lang)
 
     def accounting(self) -> pd.DataFrame:
         """Per file: rows read, used, duplicates and rejected. ``read`` counts every non-empty row below
@@ -148,7 +139,7 @@ def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Pat
     unreadable = [p for p in found if p.suffix.lower() in NOT_READ]  # a .numbers may be a folder (a macOS package)
     if unreadable:
         more = (Message(" (and {count} more: {names})", count=len(unreadable) - 1,
-                        names=", ".join(p.name for p in unreadable[1:])) if len(unreadable) > 1 else "")
+                        names=names(p.name for p in unreadable[1:])) if len(unreadable) > 1 else "")
         raise InputError("a {suffix} spreadsheet cannot be read: {save_as}{more}", path=unreadable[0],
                          suffix=unreadable[0].suffix.lower(), save_as=SAVE_AS, more=more)
     files = [p for p in found if p.is_file() and p.suffix.lower() in SUPPORTED]
@@ -179,12 +170,12 @@ def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
             kind = record_type(columns)
             if kind is None:
                 raise InputError("cannot tell a 工单 from a 派单 export by its headers ({columns})",
-                                 path=path, sheet=raw.sheet, columns=", ".join(columns))
+                                 path=path, sheet=raw.sheet, columns=names(columns))
             check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet)
             renamed = rename_headers(columns, kind)
             missing = [display_name(kind, c) for c in REQUIRED[kind] if c not in renamed.values()]
             if missing:
-                raise InputError("missing columns: {columns}", path=path, sheet=raw.sheet, columns=", ".join(missing))
+                raise InputError("missing columns: {columns}", path=path, sheet=raw.sheet, columns=names(missing))
             name = str(path.relative_to(data_dir))
             headers[name] = {canonical: original for original, canonical in renamed.items()}
             cells = raw.cells[["_row", *renamed]].rename(columns=renamed)
@@ -241,6 +232,20 @@ def deduplicate(frame: pd.DataFrame, keys: list[str], record: str) -> tuple[pd.D
         "copy_of_file": won["_file"].to_numpy(), "copy_of_sheet": won["_sheet"].to_numpy(), "copy_of_row": won["_row"].to_numpy(),
     })
     return frame.loc[kept.sort_values("_order").index], duplicates
+
+
+def rows_summary(files: int, read: int, used: int, duplicates: int, rejected: int, orders: int,
+                 assignments: int) -> Message:
+    """The account of a data folder as one line, said when shown: from the exports, or from the counts
+    accounting.json keeps (a render prints it in the reader's language, the file holds it in Chinese).
+    A duplicate is not an error: exports overlap, the fullest copy of each row is used."""
+    copies = (Message(", {count} duplicates (a row exported more than once counts once: the fullest copy is used, "
+                      "the other copies are listed in duplicates.csv)", count=duplicates)
+              if duplicates else Message(", 0 duplicates"))
+    invalid = Message(", {count} invalid (listed in rejects.csv)", count=rejected) if rejected else Message(", 0 invalid")
+    return Message("{files} files: {read} rows read: {used} used ({orders} orders, {assignments} assignments)"
+                   "{copies}{invalid}", files=files, read=read, used=used, orders=orders, assignments=assignments,
+                   copies=copies, invalid=invalid)
 
 
 def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:

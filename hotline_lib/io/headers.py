@@ -8,7 +8,7 @@ from functools import cache
 
 from hotline_lib.core.config import COLUMNS_FILE
 from hotline_lib.core.errors import InputError
-from hotline_lib.core.i18n import Message
+from hotline_lib.core.i18n import Message, names
 from hotline_lib.core.utils import read_yaml_file
 
 _SPACE = re.compile(r"\s+")
@@ -82,7 +82,7 @@ def check_unique_columns(headers: list[str], record_type: str, path=None, sheet:
         letters = [column_letter(i) for i in found]
         times = Message("twice") if len(found) == 2 else Message("{count} times", count=len(found))
         if len(set(shown)) == 1:
-            where = Message("columns {letters} and {last}", letters=", ".join(letters[:-1]), last=letters[-1])
+            where = Message("columns {letters} and {last}", letters=names(letters[:-1]), last=letters[-1])
         else:
             named = [f"{letter} {header}" for letter, header in zip(letters, shown)]
             where = Message("column {columns} and column {last} mean the same", columns=", column ".join(named[:-1]),

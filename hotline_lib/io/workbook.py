@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import names
 from hotline_lib.core.utils import atomic_path
 
 #: Column kinds and their Excel number formats. A rate is a Decimal percentage (98.91) written as the
@@ -59,8 +60,8 @@ def column_kinds(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> li
     kinds = kinds or {}
     unknown = sorted({kind for kind in kinds.values() if kind not in FORMATS})
     if unknown:
-        raise HotlineError("unknown column kind {kinds}; expected one of {formats}", kinds=", ".join(unknown),
-                           formats=", ".join(FORMATS))
+        raise HotlineError("unknown column kind {kinds}; expected one of {formats}", kinds=names(unknown),
+                           formats=names(FORMATS))
     return [kinds[name] if name in kinds else infer_kind(name, frame.iloc[:, i]) for i, name in enumerate(frame.columns)]
 
 

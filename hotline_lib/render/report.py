@@ -21,7 +21,7 @@ import nbformat
 
 from hotline_lib.core import config
 from hotline_lib.core.config import TEMPLATES_DIR, cache_dir, outputs_dir, sample_dir
-from hotline_lib.core.i18n import Message, gettext
+from hotline_lib.core.i18n import Message, gettext, names
 from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
                                      UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
@@ -46,7 +46,7 @@ class ReportResult:
     notebooks: list[Path]
     seconds: float
     warnings: list[str] = field(default_factory=list)
-    rows: str = ""          # rows read, used, duplicates and invalid (the per-file account is in manifest.json)
+    rows: Message | str = ""   # rows read, used, duplicates and invalid, said when shown (per file: manifest.json)
     sections: list[str] = field(default_factory=list)   # the sections recorded, in order
     overrides: dict = field(default_factory=dict)       # section -> settings its notebook overrode
     formats: list[str] = field(default_factory=list)    # the formats written (html, pdf, docx)
@@ -181,7 +181,7 @@ def check_sections(sections: list[Section], month: str, notebooks_dir: Path) -> 
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
         raise ReportError("{folder}: section {sections} recorded more than once", folder=notebooks_dir,
-                          sections=", ".join(twice))
+                          sections=names(twice))
 
 
 #: Errors a section raises about the data or settings (not about the notebook): reported as they are.
@@ -394,8 +394,16 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     _record_manifest(month, data_dir, month_dir, settings_file, units_file, rules_file, time.perf_counter() - started, rows,
                      paths[0].parent, sections, overrides, files, [f for f in FORMATS if f in written], formats)
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
-                        time.perf_counter() - started, warnings, rows["summary"], [s.key for s in sections], overrides,
+                        time.perf_counter() - started, warnings, accounting_summary(rows), [s.key for s in sections], overrides,
                         [f for f in FORMATS if f in written])
+
+
+def accounting_summary(accounting: dict) -> Message:
+    """The summary line of an accounting.json, in the reader's language when shown: the file's own
+    "summary" is Chinese (a file for people), so the line is said again from its counts."""
+    from hotline_lib.io.exports import rows_summary
+
+    return rows_summary(len(accounting["files"]), **accounting["total"], **accounting["records"])
 
 
 def _other_formats(formats: list[str], staging: Path, sections: list[Section], settings, title: str) -> tuple[list[str], list[str]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.errors import InputError
-from hotline_lib.core.i18n import N_
+from hotline_lib.core.i18n import N_, names
 from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
 from hotline_lib.core.numbers import column_holds_fractions, parse_rate, to_decimal
 from hotline_lib.io.reading import read_sheets
@@ -74,7 +74,7 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
         missing = [c for c in dict.fromkeys(required) if c not in cells.columns]
         if missing:
             message = N_("missing column: {columns}") if len(missing) == 1 else N_("missing columns: {columns}")
-            raise InputError(message, path=path, sheet=raw.sheet, columns=", ".join(missing))
+            raise InputError(message, path=path, sheet=raw.sheet, columns=names(missing))
         # a header repeated inside the table (a page break in the platform's export) is not a unit
         repeated = cells[UNIT].map(normalize_header) == normalize_header(UNIT)
         cells = cells.loc[~repeated].copy()
@@ -103,7 +103,7 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
         kind = str(record[rules.kind_column]).strip()
         if kind not in rules.kinds:
             raise InputError("unknown {name} {kind!r}; expected one of {kinds}", column=rules.kind_column,
-                             name=rules.kind_column, kind=kind, kinds=", ".join(rules.kinds), **where)
+                             name=rules.kind_column, kind=kind, kinds=names(rules.kinds), **where)
         parsed = {UNIT: unit, rules.kind_column: kind, "_row": where["row"], "_sheet": where["sheet"]}
         for column in count_columns + rate_columns + ([PUBLISHED_SCORE] if PUBLISHED_SCORE in cells.columns else []):
             text = str(record[column]).strip()
