@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -236,6 +237,8 @@ SPECIAL = ["", " ", "\u3000", "\x00", "\x01", '"', '""', "'", ",", ";", "\t", "\
            "-1", "-0", "0", "1.5", "-12345678901234567890", "99999999999999999999999", "1e308", "1e999", "nan", "inf",
            "1970-01-01 00:00:00", "1970-01-01 08:00:00", "1970-01-01", "2099-12-31 23:59:59", "2099-01-01", "0",
            "9999-12-31 23:59:59", "0001-01-01", "2021-02-30 10:00:00", "2021-03-14 02:30:00",
+           "2021-03-01 09:00:00+08:00", "2021-03-02 2021-03-02 11:00:00", "2021-03-01T09:00:00Z", "2021-03-01 09:00 UTC",
+           "2021-03-01 09:00:00.123456789", "2021-03-01 09:00:00.5", "2021/3/1 9:00",
            "<script>alert(1)</script>", "=1+1", "是", "否", "满意", "不满意", "很好", "工单编号", "工单号", "承办单位",
            "派单时间", "东湖街道办事处", "火星探测局", "０１２３", "𠀀"]
 CELL = st.one_of(
@@ -291,3 +294,44 @@ def test_times_outside_the_nanosecond_range(tmp_path, units, text):
     rows[1][ASSIGNMENT_HEADER.index("签收时限")] = text
     (tmp_path / "dispatch.csv").write_bytes(csv_bytes(rows, "utf-8"))
     balanced(load_exports(tmp_path, units, cache_dir=None))
+
+
+@pytest.mark.parametrize("texts", [
+    ["2021-03-02 2021-03-02 11:00:00"],  # --hypothesis-seed=304136497173876656543363361325817902143: 11:00 at UTC-2
+    ["2021-03-01 09:00:00+08:00", "2021-03-02 09:00:00+08:00"],  # one offset: a column with a zone
+    ["2021-03-01 09:00:00+08:00", "2021/3/2 9:00"],  # an offset and none: "Mixed timezones detected"
+    ["2021-03-01T09:00:00Z", "2021-03-02 09:00 UTC", "2021-03-03 09:00:00-0500"],
+])
+def test_times_with_a_zone(tmp_path, units, texts):
+    """Found by the fuzzing: dateutil read an offset into a damaged time, and a time with a zone went
+    into a column without one (TypeError). The exports hold China Standard Time: such a row is rejected."""
+    rows = base_assignments()
+    column = ASSIGNMENT_HEADER.index("签收时限")
+    for row, text in zip(rows[1:], texts):
+        row[column] = text
+    (tmp_path / "dispatch.csv").write_bytes(csv_bytes(rows, "utf-8"))
+    exports = load_exports(tmp_path, units, cache_dir=None)
+    balanced(exports)
+    with_zone = [(i + 2, text) for i, text in enumerate(texts) if text != "2021/3/2 9:00"]
+    assert exports.rejects[["row", "column", "value", "reason"]].values.tolist() == [
+        [row, "签收时限", text, "not a date and time"] for row, text in with_zone]
+    assert len(exports.assignments) == len(rows) - 1 - len(with_zone)
+
+
+@pytest.mark.parametrize("texts", [
+    ["2021-03-01 09:00:00.123456789"],  # nanoseconds into a column of seconds (TypeError)
+    ["2021-03-01 09:00:00.5", "2021-03-02 09:00:00.123"],
+    ["2021/3/1 9:00:00.25", "2021-03-02 09:00:00"],
+])
+def test_times_finer_than_seconds(tmp_path, units, texts):
+    """A time with fractions of a second is a time: the row is used, the time kept to the nanosecond."""
+    rows = base_assignments()
+    column = ASSIGNMENT_HEADER.index("签收时限")
+    for row, text in zip(rows[1:], texts):
+        row[column] = text
+    (tmp_path / "dispatch.csv").write_bytes(csv_bytes(rows, "utf-8"))
+    exports = load_exports(tmp_path, units, cache_dir=None)
+    balanced(exports)
+    assert exports.rejects.empty and len(exports.assignments) == len(rows) - 1
+    got = exports.assignments["sign_due"].iloc[:len(texts)].dt.tz_localize(None).tolist()
+    assert got == [pd.Timestamp(text.replace("/3/", "-03-0").replace(" 9:", " 09:")) for text in texts]

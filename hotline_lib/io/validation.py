@@ -39,21 +39,58 @@ ASSIGNMENT_COUNTS = ["redo_count"]
 
 
 NANOSECOND_RANGE = (pd.Timestamp.min.ceil("D").as_unit("us"), pd.Timestamp.max.floor("D").as_unit("us"))
+#: How the platform writes a time; any other spelling is parsed cell by cell (``_other_spellings``).
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def parse_times(text: pd.Series) -> pd.Series:
     """Text to China Standard Time; unparseable cells become NaT (the caller rejects them)."""
     text = text.astype("string")
-    times = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    times = _nanoseconds(pd.to_datetime(text, format=TIME_FORMAT, errors="coerce"))
     retry = times.isna() & text.notna()
     if retry.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            times[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce")
-    # beyond what nanoseconds hold (9999-12-31, year 1): not a time we can use, so rejected as unparseable
-    times = times.where((times >= NANOSECOND_RANGE[0]) & (times <= NANOSECOND_RANGE[1]))
-    times = times.astype("datetime64[ns]")
+        # both in nanoseconds: the unit of each parse follows its cells (seconds, or nanoseconds for
+        # "09:00:00.123456789"), and a finer time set into a coarser column is a TypeError
+        times = times.mask(retry, _nanoseconds(_other_spellings(text[retry])))
     return times.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+
+
+def _nanoseconds(times: pd.Series) -> pd.Series:
+    """Naive times as datetime64[ns]; beyond what nanoseconds hold (9999-12-31, year 1) is not a time we
+    can use, so NaT (rejected as unparseable)."""
+    times = times.where((times >= NANOSECOND_RANGE[0]) & (times <= NANOSECOND_RANGE[1]))
+    return times.astype("datetime64[ns]")
+
+
+def _other_spellings(text: pd.Series) -> pd.Series:
+    """Times not in the platform's spelling (2021/3/1 9:00, 2021-03-01T09:00:00.5) as naive times, NaT
+    where there is none.
+
+    dateutil, behind ``format="mixed"``, reads a zone or an offset into some text: "+08:00", "UTC", even
+    the "-02" of a damaged "2021-03-02 2021-03-02 11:00:00" (11:00 at UTC-2). The exports hold China
+    Standard Time and no offset, so a cell read with one is no time of theirs: NaT, rejected like any
+    other unparseable cell. Read together, such cells make a column with a zone (which no naive column
+    takes) or a ValueError (zones mixed), so then each cell is read alone.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            times = pd.to_datetime(text, format="mixed", errors="coerce")
+        except ValueError:  # "Mixed timezones detected": offsets differ between cells, or some have none
+            times = None
+        if times is not None and pd.api.types.is_datetime64_dtype(times):  # naive: no cell had a zone
+            return times
+        return pd.Series([_naive_time(value) for value in text], index=text.index, dtype="datetime64[ns]")
+
+
+def _naive_time(text: str):
+    try:
+        time = pd.to_datetime(text, format="mixed", errors="coerce")
+    except (ValueError, OverflowError):
+        return pd.NaT
+    if time is pd.NaT or time.tzinfo is not None or not NANOSECOND_RANGE[0] <= time <= NANOSECOND_RANGE[1]:
+        return pd.NaT
+    return time
 
 
 def parse_flags(text: pd.Series) -> pd.Series:
