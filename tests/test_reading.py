@@ -4,6 +4,7 @@ column where they exist) and saying what to do: never a traceback, and never row
 from __future__ import annotations
 
 import io
+import os
 import struct
 from pathlib import Path
 
@@ -289,3 +290,24 @@ def test_read_sheets_names_the_rows_it_keeps(tmp_path):
     (tmp_path / "o.csv").write_text(text, encoding="utf-8")
     (raw,) = read_sheets(tmp_path / "o.csv", ORDER_KEYS)
     assert raw.cells["_row"].tolist() == [4, 6]
+
+
+def test_a_digest_is_remembered_only_while_the_file_stays_the_same(tmp_path, monkeypatch):
+    """file_digest remembers a settled file's hash (a batch hashes each export once per process); a
+    file changed in the last seconds is hashed every time, and a rewritten file is hashed again."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    first = reading.file_digest(path)
+    with monkeypatch.context() as no_hashing:
+        no_hashing.setattr(reading, "hashlib", None)
+        with pytest.raises(AttributeError):                 # just written: not remembered
+            reading.file_digest(path)
+    monkeypatch.setattr(reading, "_SETTLED_SECONDS", -1.0)  # as if it had settled
+    assert reading.file_digest(path) == first
+    with monkeypatch.context() as no_hashing:
+        no_hashing.setattr(reading, "hashlib", None)
+        assert reading.file_digest(path) == first           # remembered
+    os.utime(path, ns=(1_600_000_000 * 10 ** 9,) * 2)       # settled long ago: remembered with this time
+    assert reading.file_digest(path) == first
+    path.write_bytes(b"a,b\n3,4\n")                       # same size, new content, a new modification time
+    assert reading.file_digest(path) != first               # hashed again

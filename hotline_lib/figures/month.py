@@ -15,7 +15,7 @@ from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, loa
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message
 from hotline_lib.core.months import check_month
-from hotline_lib.io.exports import Exports, dataset_folder, input_folders, load_exports
+from hotline_lib.io.exports import CachedExports, Exports, dataset_folder, input_folders, load_exports
 from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
 from hotline_lib.figures.exempt import APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, subtract_exempted
 from hotline_lib.io.exemptions import read_exemptions
@@ -68,6 +68,22 @@ def write_duplicates(duplicates: pd.DataFrame, path: Path) -> Path:
     with atomic_path(path) as tmp:
         duplicates.to_csv(tmp, index=False, encoding="utf-8-sig")
     return path
+
+
+def write_once(exports: Exports, name: str, write, frame: pd.DataFrame, month_dir: Path) -> Path:
+    """rejects.csv or duplicates.csv of ``month_dir``: the same for every month of a dataset (they
+    account for the whole data folder), so written once beside the cached dataset and copied."""
+    import shutil
+
+    target = month_dir / name
+    if not isinstance(exports, CachedExports):
+        return write(frame, target)
+    written = exports.folder / name
+    if not written.exists():
+        write(frame, written)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(written, tmp)
+    return target
 
 
 def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:
@@ -170,7 +186,7 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
         month_dir = Path(out_dir) / month
         with exclusive(month_dir / ".lock", Message("the outputs of {month} in {folder}", month=month, folder=month_dir)):  # a render may be cleaning up
             accounting = write_accounting(exports, month_dir / "accounting.json")
-            rejects_path = write_rejects(exports.rejects, month_dir / "rejects.csv")
-            duplicates_path = write_duplicates(exports.duplicates, month_dir / "duplicates.csv")
+            rejects_path = write_once(exports, "rejects.csv", write_rejects, exports.rejects, month_dir)
+            duplicates_path = write_once(exports, "duplicates.csv", write_duplicates, exports.duplicates, month_dir)
     return MonthFigures(month, exports, units, settings, table, aggregates, district, rejects_path, accounting, applied,
                         duplicates_path)

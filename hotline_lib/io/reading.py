@@ -256,12 +256,30 @@ def grid_to_frame(rows: list[list[str]], header_index: int) -> pd.DataFrame:
     return frame
 
 
+#: file -> (its stat, its digest): a batch hashes each export once per process, not three times a month.
+_digests: dict[Path, tuple[tuple, str]] = {}
+#: A file changed less than this long ago is hashed again every time: a file rewritten within the
+#: time stamp's resolution, at the same size, must never keep its old digest ("racy" stat, as git says).
+_SETTLED_SECONDS = 2.0
+
+
 def file_digest(path: Path) -> str:
-    """Content hash of a file: the cache key (a renamed or touched file is still a hit)."""
+    """Content hash of a file: the cache key (a renamed or touched file is still a hit). Remembered
+    while the file's size, modification and change times stay the same."""
+    import time
+
+    path = Path(path)
+    stat = path.stat()
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    known = _digests.get(path.resolve())
+    if known is not None and known[0] == key:
+        return known[1]
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    if time.time() - max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9 > _SETTLED_SECONDS:
+        _digests[path.resolve()] = (key, digest.hexdigest())
     return digest.hexdigest()
 
 
