@@ -190,7 +190,7 @@ def test_an_os_error_is_one_line(world, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(world / "out" / "2021-03" / "rejects.csv"))
 
-    monkeypatch.setattr("hotline_lib.figures.month.write_rejects", full_disk)
+    monkeypatch.setattr("hotline_lib.figures.month.write_once", full_disk)
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {world / 'out' / '2021-03' / 'rejects.csv'}: No space left on device"

@@ -308,7 +308,7 @@ def _os_error(world, request):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(world / "out" / "2021-03" / "rejects.csv"))
 
-    request.getfixturevalue("monkeypatch").setattr("hotline_lib.figures.month.write_rejects", full_disk)
+    request.getfixturevalue("monkeypatch").setattr("hotline_lib.figures.month.write_once", full_disk)
     return [_cli(world, "stats", "--month", "2021-03", "--data", "{w}/data", "--out", "{w}/out")]
 
 
