@@ -407,22 +407,31 @@ def accounting_summary(accounting: dict) -> Message:
 
 
 def _other_formats(formats: list[str], staging: Path, sections: list[Section], settings, title: str) -> tuple[list[str], list[str]]:
-    """PDF and Word beside the page in the staging folder; returns (formats written, notes). No
+    """PDF and Word beside the page in the staging folder; returns (formats written, notes). The
+    browser prints the PDF while Word is written (one waits on a process, the other computes). No
     browser for the PDF is a note, not a failure: the other formats are written."""
-    written, notes = ["html"], []
-    if "pdf" in formats:
-        from hotline_lib.core.errors import BrowserNotFound
-        from hotline_lib.render.pdf import html_to_pdf
+    from concurrent.futures import ThreadPoolExecutor
 
+    from hotline_lib.core.errors import BrowserNotFound
+
+    written, notes = ["html"], []
+    with ThreadPoolExecutor(max_workers=1) as printer:
+        printed = None
+        if "pdf" in formats:
+            from hotline_lib.render.pdf import html_to_pdf
+
+            printed = printer.submit(html_to_pdf, staging / "bulletin.html", staging / FORMAT_FILES["pdf"])
+        if "docx" in formats:
+            from hotline_lib.render.docx import bulletin_docx
+
+            bulletin_docx(sections, settings, staging / FORMAT_FILES["docx"], title)
         try:
-            html_to_pdf(staging / "bulletin.html", staging / FORMAT_FILES["pdf"])
-            written.append("pdf")
+            if printed is not None:
+                printed.result()
+                written.append("pdf")
         except BrowserNotFound as exc:
             notes.append(gettext("WARNING: no PDF: {reason}", reason=exc))
     if "docx" in formats:
-        from hotline_lib.render.docx import bulletin_docx
-
-        bulletin_docx(sections, settings, staging / FORMAT_FILES["docx"], title)
         written.append("docx")
     return written, notes
 
