@@ -69,3 +69,13 @@ def test_a_batch_worker_starts_a_new_kernel_when_its_kernel_died(tmp_path, monke
         assert batch.kernel_megabytes(second) > 0
     finally:
         batch._worker["kernel"].shutdown()
+
+
+def test_a_kernel_that_cannot_start_is_one_clear_error(tmp_path, monkeypatch):
+    from hotline_lib.core.errors import ReportError
+    from hotline_lib.render import kernel as kernel_module
+
+    monkeypatch.setattr(kernel_module, "kernel_name", lambda: "no-such-kernel")
+    with pytest.raises(ReportError) as error:
+        Kernel(tmp_path)
+    assert error.value.translated("en").startswith("could not start the notebook kernel no-such-kernel: NoSuchKernel")

@@ -104,10 +104,17 @@ class Kernel:
     def __init__(self, cwd: str | Path):
         from jupyter_core.utils import run_sync
 
+        from hotline_lib.core.errors import ReportError
+
         self.cwd = str(cwd)
-        self.manager = local_kernel_manager()(kernel_name=kernel_name())
-        # returns once the process is launched: it imports while we go on
-        run_sync(self.manager.start_kernel)(cwd=self.cwd, extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
+        name = kernel_name()
+        try:
+            self.manager = local_kernel_manager()(kernel_name=name)
+            # returns once the process is launched: it imports while we go on
+            run_sync(self.manager.start_kernel)(cwd=self.cwd, extra_arguments=[f"--IPKernelApp.exec_lines={WARM_UP}"])
+        except Exception as exc:   # a kernel spec that points at a missing Python, say
+            raise ReportError("could not start the notebook kernel {kernel}: {name}: {reason}", kernel=name,
+                              name=type(exc).__name__, reason=str(exc)) from None
 
     def run(self, path: Path, parameters: dict):
         """Execute a notebook in place with papermill, in this kernel (which stays up)."""
