@@ -133,8 +133,10 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], kinds: dic
     sheet_kinds = {name: column_kinds(frame, kinds) for name, frame in sheets.items()}  # errors before any file
     path = Path(path)
     with atomic_path(path) as tmp:
+        # in_memory: the sheets are assembled in memory, not in a temporary file each (these are
+        # tables of a month, and a render writes 29 of them: 0.3 s → 0.2 s)
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "strings_to_numbers": False})
+                                              "strings_to_numbers": False, "in_memory": True})
         style = {kind: book.add_format({"num_format": number_format}) for kind, number_format in FORMATS.items()}
         header = book.add_format({"bold": True, "valign": "top"})
         for name, frame in sheets.items():
