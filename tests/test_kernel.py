@@ -47,6 +47,17 @@ def test_one_kernel_runs_month_after_month_each_from_the_same_start(tmp_path):
     assert not kernel.alive() and kernel.manager.clients == []   # stopped, no client left open
 
 
+@pytest.mark.slow
+def test_a_month_after_another_numbers_its_cells_as_the_month_alone(tmp_path):
+    """The executed notebooks an analyst opens (outputs/<month>/notebooks/) are the same whether the
+    month was the kernel's first or came after others: execution counts start again each month (the
+    START_MONTH cell itself is in no saved notebook)."""
+    month = _notebook(tmp_path / "month.ipynb", START_MONTH, "x = 1", "x")
+    with Kernel(tmp_path) as kernel:
+        counts = [[c.execution_count for c in kernel.run(month, {}).cells[1:]] for _ in range(2)]
+    assert counts[1] == counts[0] == [1, 2]
+
+
 def test_the_command_skips_building_the_uri_grammar():
     """jsonschema's optional rfc3987-syntax grammar (about 0.7 s) is not built by `hotline`, and a
     notebook still validates."""
