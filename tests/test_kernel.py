@@ -80,3 +80,17 @@ def test_a_batch_worker_starts_a_new_kernel_when_its_kernel_died(tmp_path, monke
         assert batch.kernel_megabytes(second) > 0
     finally:
         batch._worker["kernel"].shutdown()
+
+
+def test_a_kernel_that_cannot_start_fails_the_month_with_a_report_error(tmp_path, monkeypatch):
+    """render_month starts its kernel before anything else; a kernel that cannot start is said as
+    before (ReportError, one line), not as a bug with a traceback."""
+    from hotline_lib.core.errors import ReportError
+    from hotline_lib.render import report
+
+    def no_kernel(cwd):
+        raise RuntimeError("No such kernel named hotline")
+
+    monkeypatch.setattr(report, "Kernel", no_kernel)
+    with pytest.raises(ReportError, match="No such kernel"):
+        report.render_month("2020-12", tmp_path, tmp_path / "out", formats="html")

@@ -291,7 +291,7 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     data_dir = check_render_inputs(month, data_dir)
     own = kernel is None and Path(notebooks_dir or config.notebooks_dir()).is_dir()
     if own:
-        kernel = Kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())
+        kernel = _start_kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())
     try:
         paths = section_notebooks(notebooks_dir)
         chosen = choose_formats(formats, settings_file)
@@ -309,6 +309,15 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     finally:
         if own:
             kernel.shutdown()
+
+
+def _start_kernel(cwd: Path) -> Kernel:
+    """The month's kernel; one that cannot start is a ReportError, as it is in ``execute``."""
+    try:
+        return Kernel(cwd)
+    except Exception as exc:
+        raise ReportError("could not run {notebook}: {name}: {reason}", notebook="bulletin.ipynb",
+                          name=type(exc).__name__, reason=str(exc)) from None
 
 
 def cache_exports(data_dir: Path, settings_file=None, units_file=None) -> None:
