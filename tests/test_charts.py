@@ -35,3 +35,16 @@ def test_font_is_registered_by_the_package():
     assert chart_style() == "Noto Sans CJK SC"
     assert matplotlib.rcParams["font.family"][0] == "Noto Sans CJK SC"
     assert matplotlib.rcParams["axes.unicode_minus"] is False
+
+
+def test_the_cjk_font_is_the_default_again_after_rcparams_are_restored():
+    """A batch kernel restores rcParams before each month (render/kernel.py): use_cjk_font() sets the
+    font every time it is called, not only the first."""
+    import matplotlib
+
+    from hotline_lib.render.charts import FONT_NAME, use_cjk_font
+
+    use_cjk_font()
+    with matplotlib.rc_context():
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
+        assert use_cjk_font() == FONT_NAME and matplotlib.rcParams["font.family"][0] == FONT_NAME

@@ -265,3 +265,22 @@ def test_a_file_that_cannot_be_read_fails_the_same_way_in_parallel(folder, units
     with pytest.raises(InputError) as parallel:
         cache_dataset(folder, units, tmp_path / "cache", jobs=2)
     assert str(parallel.value) == str(serial.value) and "broken.xlsx" in str(parallel.value)
+
+
+def test_a_month_never_copies_a_rejects_csv_kept_by_other_code(folder, units, tmp_path):
+    """rejects.csv is written once beside the cached dataset and copied to each month; the dataset's
+    key does not cover the masking (core/privacy.py), so a copy kept by another version of the
+    writer (an older masking, say) must not be what a month gets."""
+    from hotline_lib.figures.month import write_once, write_rejects
+    from hotline_lib.io.exports import CachedExports
+
+    cache = tmp_path / "cache"
+    load_exports(folder, units, cache_dir=cache)
+    exports = load_exports(folder, units, cache_dir=cache)
+    assert isinstance(exports, CachedExports)
+    (exports.folder / "rejects.csv").write_text("kept by another version, unmasked 13812345678\n", encoding="utf-8")
+    month = write_once(exports, "rejects.csv", write_rejects, exports.rejects, tmp_path / "out" / "2021-03")
+    expected = write_rejects(exports.rejects, tmp_path / "expected.csv")
+    assert month.read_bytes() == expected.read_bytes()
+    again = write_once(exports, "rejects.csv", write_rejects, exports.rejects, tmp_path / "out" / "2021-04")
+    assert again.read_bytes() == expected.read_bytes()

@@ -47,6 +47,17 @@ def test_one_kernel_runs_month_after_month_each_from_the_same_start(tmp_path):
     assert not kernel.alive() and kernel.manager.clients == []   # stopped, no client left open
 
 
+@pytest.mark.slow
+def test_a_month_after_another_numbers_its_cells_as_the_month_alone(tmp_path):
+    """The executed notebooks an analyst opens (outputs/<month>/notebooks/) are the same whether the
+    month was the kernel's first or came after others: execution counts start again each month (the
+    START_MONTH cell itself is in no saved notebook)."""
+    month = _notebook(tmp_path / "month.ipynb", START_MONTH, "x = 1", "x")
+    with Kernel(tmp_path) as kernel:
+        counts = [[c.execution_count for c in kernel.run(month, {}).cells[1:]] for _ in range(2)]
+    assert counts[1] == counts[0] == [1, 2]
+
+
 def test_the_command_skips_building_the_uri_grammar():
     """jsonschema's optional rfc3987-syntax grammar (about 0.7 s) is not built by `hotline`, and a
     notebook still validates."""
@@ -79,3 +90,15 @@ def test_a_kernel_that_cannot_start_is_one_clear_error(tmp_path, monkeypatch):
     with pytest.raises(ReportError) as error:
         Kernel(tmp_path)
     assert error.value.translated("en").startswith("could not start the notebook kernel no-such-kernel: NoSuchKernel")
+
+
+def test_a_kernel_that_cannot_start_fails_the_month_with_a_report_error(tmp_path, monkeypatch):
+    """render_month starts its kernel before anything else; a kernel that cannot start is one line
+    (ReportError), not a bug with a traceback."""
+    from hotline_lib.core.errors import ReportError
+    from hotline_lib.render import kernel as kernel_module
+    from hotline_lib.render import report
+
+    monkeypatch.setattr(kernel_module, "kernel_name", lambda: "no-such-kernel")
+    with pytest.raises(ReportError, match="no-such-kernel"):
+        report.render_month("2020-12", tmp_path, tmp_path / "out", formats="html")

@@ -72,18 +72,35 @@ def write_duplicates(duplicates: pd.DataFrame, path: Path) -> Path:
 
 def write_once(exports: Exports, name: str, write, frame: pd.DataFrame, month_dir: Path) -> Path:
     """rejects.csv or duplicates.csv of ``month_dir``: the same for every month of a dataset (they
-    account for the whole data folder), so written once beside the cached dataset and copied."""
+    account for the whole data folder), so written once beside the cached dataset and copied. The
+    copy kept there is named after the code that writes it (``_writer_digest``): the dataset's key
+    covers the reader and the validator, not the masking, so a fix to it is never served stale."""
     import shutil
 
     target = month_dir / name
     if not isinstance(exports, CachedExports):
         return write(frame, target)
-    written = exports.folder / name
+    written = exports.folder / f"{Path(name).stem}-{_writer_digest(write)}{Path(name).suffix}"
     if not written.exists():
         write(frame, written)
     with atomic_path(target) as tmp:
         shutil.copyfile(written, tmp)
     return target
+
+
+def _writer_digest(write) -> str:
+    """The code a kept rejects.csv or duplicates.csv was written with: the writer, its module, and
+    the masking and formula defusing it applies (core/privacy.py, core/spreadsheet.py)."""
+    import hashlib
+    import sys
+
+    from hotline_lib.core import privacy, spreadsheet
+
+    digest = hashlib.sha256(getattr(write, "__qualname__", repr(write)).encode())
+    modules = [sys.modules.get(getattr(write, "__module__", "")), sys.modules[__name__], privacy, spreadsheet]
+    for file in sorted({m.__file__ for m in modules if getattr(m, "__file__", None)}):   # the same in every process
+        digest.update(Path(file).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:

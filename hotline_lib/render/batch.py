@@ -125,12 +125,15 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
         else:
             todo[month] = inputs
     if todo:
-        from hotline_lib.render import report   # imported once here: the forked workers inherit it
+        from hotline_lib.render import report   # imported once here: forked workers inherit it
 
         args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir, formats, force)
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))), initializer=_start_worker,
-                                 initargs=(notebooks_dir,)) as pool:
-            pool.submit(int).result()   # the workers start (and their kernels warm up) now
+        workers = max(1, min(jobs, len(todo)))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(notebooks_dir,)) as pool:
+            # every worker starts (and its kernel warms up) now: one task each, as spawn and
+            # forkserver start a worker per task waiting (fork starts them all at the first)
+            for ready in [pool.submit(int) for _ in range(workers)]:
+                ready.result()
             # every export parsed and validated once here, while the kernels import: the workers
             # only read the cached dataset
             report.cache_exports(data_dir, settings_file, units_file)

@@ -16,11 +16,16 @@ OWN_COLOR, OTHER_COLOR, ALERT_COLOR = "#b22222", "#8aa1b4", "#d9822b"
 
 
 @cache
-def use_cjk_font() -> str:
-    """Register the bundled CJK font with matplotlib and make it the default; returns its family."""
+def _register_cjk_font() -> None:
     from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(cjk_font_path()))
+
+
+def use_cjk_font() -> str:
+    """Register the bundled CJK font with matplotlib (once) and make it the default (every call: a
+    batch kernel restores rcParams before each month); returns its family."""
+    _register_cjk_font()
     matplotlib.rcParams["font.family"] = [FONT_NAME, "DejaVu Sans"]
     matplotlib.rcParams["font.sans-serif"] = [FONT_NAME, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212

@@ -185,7 +185,9 @@ def start_month() -> None:
     warm_up()   # a kernel started without the start-up line remembers its state now
     shell = get_ipython()
     if shell is not None:
-        shell.reset(new_session=False)   # the namespace, and the output history that holds results
+        # the namespace, the output history that holds results, and the execution count: the saved
+        # section notebooks number their cells as the month rendered alone does
+        shell.reset(new_session=True)
     plt.close("all")
     dict.update(matplotlib.rcParams, _start["rc"])   # as matplotlib's rc_context restores them
     with warnings.catch_warnings():

@@ -291,7 +291,7 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     data_dir = check_render_inputs(month, data_dir)
     own = kernel is None and Path(notebooks_dir or config.notebooks_dir()).is_dir()
     if own:
-        kernel = Kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())
+        kernel = Kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())   # ReportError if it cannot start
     try:
         paths = section_notebooks(notebooks_dir)
         chosen = choose_formats(formats, settings_file)
