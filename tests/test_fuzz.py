@@ -296,6 +296,18 @@ def test_times_outside_the_nanosecond_range(tmp_path, units, text):
     balanced(load_exports(tmp_path, units, cache_dir=None))
 
 
+def _with_sign_due(tmp_path, units, texts):
+    """(rows, exports) of the base assignments whose first 签收时限 cells are ``texts``, every row accounted for."""
+    rows = base_assignments()
+    column = ASSIGNMENT_HEADER.index("签收时限")
+    for row, text in zip(rows[1:], texts):
+        row[column] = text
+    (tmp_path / "dispatch.csv").write_bytes(csv_bytes(rows, "utf-8"))
+    exports = load_exports(tmp_path, units, cache_dir=None)
+    balanced(exports)
+    return rows, exports
+
+
 @pytest.mark.parametrize("texts", [
     ["2021-03-02 2021-03-02 11:00:00"],  # --hypothesis-seed=304136497173876656543363361325817902143: 11:00 at UTC-2
     ["2021-03-01 09:00:00+08:00", "2021-03-02 09:00:00+08:00"],  # one offset: a column with a zone
@@ -305,13 +317,7 @@ def test_times_outside_the_nanosecond_range(tmp_path, units, text):
 def test_times_with_a_zone(tmp_path, units, texts):
     """Found by the fuzzing: dateutil read an offset into a damaged time, and a time with a zone went
     into a column without one (TypeError). The exports hold China Standard Time: such a row is rejected."""
-    rows = base_assignments()
-    column = ASSIGNMENT_HEADER.index("签收时限")
-    for row, text in zip(rows[1:], texts):
-        row[column] = text
-    (tmp_path / "dispatch.csv").write_bytes(csv_bytes(rows, "utf-8"))
-    exports = load_exports(tmp_path, units, cache_dir=None)
-    balanced(exports)
+    rows, exports = _with_sign_due(tmp_path, units, texts)
     with_zone = [(i + 2, text) for i, text in enumerate(texts) if text != "2021/3/2 9:00"]
     assert exports.rejects[["row", "column", "value", "reason"]].values.tolist() == [
         [row, "签收时限", text, "not a date and time"] for row, text in with_zone]
@@ -325,13 +331,7 @@ def test_times_with_a_zone(tmp_path, units, texts):
 ])
 def test_times_finer_than_seconds(tmp_path, units, texts):
     """A time with fractions of a second is a time: the row is used, the time kept to the nanosecond."""
-    rows = base_assignments()
-    column = ASSIGNMENT_HEADER.index("签收时限")
-    for row, text in zip(rows[1:], texts):
-        row[column] = text
-    (tmp_path / "dispatch.csv").write_bytes(csv_bytes(rows, "utf-8"))
-    exports = load_exports(tmp_path, units, cache_dir=None)
-    balanced(exports)
+    rows, exports = _with_sign_due(tmp_path, units, texts)
     assert exports.rejects.empty and len(exports.assignments) == len(rows) - 1
     got = exports.assignments["sign_due"].iloc[:len(texts)].dt.tz_localize(None).tolist()
     assert got == [pd.Timestamp(text.replace("/3/", "-03-0").replace(" 9:", " 09:")) for text in texts]
