@@ -284,3 +284,24 @@ def test_a_month_never_copies_a_rejects_csv_kept_by_other_code(folder, units, tm
     assert month.read_bytes() == expected.read_bytes()
     again = write_once(exports, "rejects.csv", write_rejects, exports.rejects, tmp_path / "out" / "2021-04")
     assert again.read_bytes() == expected.read_bytes()
+
+
+def test_a_dataset_whose_future_has_come_is_validated_once_and_replaced(folder, units, tmp_path, monkeypatch):
+    """A cached dataset stops being true when a time it rejected as "in the future" has come: it is
+    validated again once and stored in its place, not validated again by every later run."""
+    from hotline_lib.io.exports import cache_dataset
+
+    write_csv(folder / "later.csv", ORDER_HEADER, [order("00999", completed="2099-01-01 09:00:00")])
+    cache = tmp_path / "cache"
+    cache_dataset(folder, units, cache, jobs=1)
+    meta_file = next(cache.glob("dataset-*/meta.json"))
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta_file.write_text(json.dumps({**meta, "valid_until": "2020-01-01T00:00:00+08:00"}), encoding="utf-8")
+    validated = []
+    monkeypatch.setattr("hotline_lib.io.exports.validate", lambda *a: validated.append(1) or real_validate(*a))
+    cache_dataset(folder, units, cache, jobs=1)
+    assert len(validated) == 2                   # orders and assignments, once
+    assert json.loads(meta_file.read_text(encoding="utf-8"))["valid_until"] == "2099-01-01T09:00:00+08:00"
+    load_exports(folder, units, cache_dir=cache)
+    assert len(validated) == 2                   # the replaced dataset serves the next run
+    assert not list(cache.glob(".dataset-*"))    # nothing left aside

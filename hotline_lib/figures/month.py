@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -88,6 +89,7 @@ def write_once(exports: Exports, name: str, write, frame: pd.DataFrame, month_di
     return target
 
 
+@cache
 def _writer_digest(write) -> str:
     """The code a kept rejects.csv or duplicates.csv was written with: the writer, its module, and
     the masking and formula defusing it applies (core/privacy.py, core/spreadsheet.py)."""

@@ -276,16 +276,29 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     return digest.hexdigest()[:32]
 
 
-def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
+def _current_meta(folder: Path) -> dict | None:
+    """The cached dataset's meta.json when the dataset is whole and still true, else None."""
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["rejects", "duplicates"]}
-        if not {"read", "records", "used"} <= set(meta) or not (folder / "orders.parquet").exists():
-            return None
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError):
+        return None
+    whole = {"read", "records", "used"} <= set(meta) and all(
+        (folder / f"{name}.parquet").exists() for name in ["orders", "assignments", "rejects", "duplicates"])
+    if not whole:
         return None
     if pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE >= pd.Timestamp(meta.get("valid_until") or "2262-01-01T00:00:00+08:00"):
         return None  # a row rejected as "in the future" when cached is not in the future any more
+    return meta
+
+
+def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
+    meta = _current_meta(folder)
+    if meta is None:
+        return None
+    try:
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["rejects", "duplicates"]}
+    except (OSError, ValueError):
+        return None
     return CachedExports(folder, meta, frames["rejects"], frames["duplicates"], files)
 
 
@@ -312,6 +325,13 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
     meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects),
             "records": exports.records(), "used": {str(k): int(v) for k, v in exports.used_per_file().items()}}
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    if folder.exists() and _current_meta(folder) is None:   # stale (its "future" has come) or damaged: replaced
+        aside = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+        try:
+            folder.rename(aside)
+        except OSError:
+            pass   # another process is replacing it
+        shutil.rmtree(aside, ignore_errors=True)
     try:
         tmp.rename(folder)
     except OSError:  # another process stored the same dataset first
@@ -328,7 +348,7 @@ def cache_dataset(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, s
     """The cache folder of the data folder's validated dataset, read and stored first when missing
     (the files not yet parsed are parsed side by side first, up to ``jobs`` processes)."""
     folder = dataset_folder(data_dir, units, cache_dir, skip)
-    if not folder.exists():
+    if _current_meta(folder) is None:
         parse_into_cache(export_files(data_dir, skip), cache_dir, jobs)
         load_exports(data_dir, units, cache_dir, skip, jobs=jobs or os.cpu_count() or 1)
     return folder

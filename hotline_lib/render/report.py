@@ -207,8 +207,8 @@ def execute(path: Path, parameters: dict, cwd: Path, kernel: Kernel | None = Non
     from papermill.exceptions import PapermillExecutionError
 
     own = kernel is None
+    kernel = kernel or Kernel(cwd)   # a ReportError of its own when it cannot start
     try:
-        kernel = kernel or Kernel(cwd)
         return kernel.run(path, parameters)
     except PapermillExecutionError:
         raise
@@ -216,7 +216,7 @@ def execute(path: Path, parameters: dict, cwd: Path, kernel: Kernel | None = Non
         raise ReportError("could not run {notebook}: {name}: {reason}", notebook=path.name, name=type(exc).__name__,
                           reason=str(exc)) from None
     finally:
-        if own and kernel is not None:
+        if own:
             kernel.shutdown()
 
 
@@ -289,9 +289,10 @@ def render_month(month: str, data_dir: str | Path | None = None, out_dir: str | 
     """
     started = time.perf_counter()
     data_dir = check_render_inputs(month, data_dir)
-    own = kernel is None and Path(notebooks_dir or config.notebooks_dir()).is_dir()
+    notebooks = Path(notebooks_dir or config.notebooks_dir()).resolve()
+    own = kernel is None and notebooks.is_dir()   # (a missing folder is section_notebooks' error)
     if own:
-        kernel = Kernel(Path(notebooks_dir or config.notebooks_dir()).resolve())   # ReportError if it cannot start
+        kernel = Kernel(notebooks)   # ReportError if it cannot start
     try:
         paths = section_notebooks(notebooks_dir)
         chosen = choose_formats(formats, settings_file)
