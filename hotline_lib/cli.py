@@ -73,6 +73,35 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+#: The data folder option's help: the default is the working folder's own (settings data_folder).
+DATA_HELP = N_("Folder of exports and inputs. Default: the settings' data_folder (data/exports; the repository's: data/sample).")
+OUT_HELP = N_("Outputs folder. Default: outputs/ of the working folder.")
+SETTINGS_HELP = N_("District settings (YAML). Default: data/settings.yaml.")
+UNITS_HELP = N_("Unit directory (YAML). Default: data/units.yaml.")
+RULES_HELP = N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")
+
+
+def _workspace(data=None, out=None, settings=None, units=None, rules=None, notebooks=None):
+    """The working folder this command runs in, with its options: every path of the run, resolved
+    once (io/workspace.py). Outside a working folder, the one-line error."""
+    from hotline_lib.io.workspace import Workspace
+
+    try:
+        return Workspace.open(data=data, outputs=out, settings=settings, units=units, rules=rules, notebooks=notebooks)
+    except EXPECTED as exc:
+        _fail(exc)
+
+
+def _working_folder() -> Path:
+    """The working folder the command runs in, or the one-line error (every command but init needs one)."""
+    from hotline_lib.core.config import project_root
+
+    try:
+        return project_root()
+    except EXPECTED as exc:
+        _fail(exc)
+
+
 @app.callback()
 def main_options(debug: bool = typer.Option(False, "--debug", help=N_("Show full tracebacks on errors."))) -> None:
     _state["debug"] = debug
@@ -98,11 +127,13 @@ def _pin_project_root() -> None:
 def init(
     folder: Path = typer.Argument(..., help=N_("The working folder to make: new, empty, or a working folder missing files.")),
     district: Optional[str] = typer.Option(None, "--district", help=N_("The district's name, written into data/settings.yaml.")),
+    issuer: Optional[str] = typer.Option(None, "--issuer", help=N_("The issuing office, signed under the bulletin. Default: the district's 12345 office.")),
+    city: Optional[str] = typer.Option(None, "--city", help=N_("The city the district belongs to (its ranking compares the city's districts).")),
 ) -> None:
     from hotline_lib.io.project import init_project
 
     try:
-        made = init_project(folder, district)
+        made = init_project(folder, district, issuer=issuer, city=city)
     except EXPECTED as exc:
         _fail(exc)
     if made:
@@ -110,19 +141,45 @@ def init(
                      "data/README.md says what goes where)", folder=folder, count=len(made), exports=Path(folder, "data", "exports")))
     else:
         typer.echo(_("{folder} is already a working folder: nothing to add", folder=folder))
-    typer.echo(_("next:") + f"\n  cd {folder}\n  hotline sample\n  hotline report 2020-12")
+    typer.echo(_("next:") + "\n" + _("  cd {folder}\n  (put the platform's 工单 and 派单 exports into data/exports/)\n"
+                                      "  hotline units --from-exports\n  hotline report YYYY-MM", folder=folder))
+
+
+@app.command(help=N_("Draft the unit directory (data/units.yaml) from the units the exports name."), cls=HelpCommand)
+def units(
+    from_exports: bool = typer.Option(False, "--from-exports", help=N_("Add every unit the exports name that the directory lacks (an analyst's entries are kept).")),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+) -> None:
+    from hotline_lib.io.units_from_exports import draft_units
+
+    workspace = _workspace(data)
+    if not from_exports:
+        _fail(HotlineError("say where the units come from: hotline units --from-exports"))
+    try:
+        added = draft_units(workspace)
+    except EXPECTED as exc:
+        _fail(exc)
+    if added.empty:
+        typer.echo(_("{file}: already lists every unit the exports name ({count} units); nothing added",
+                     file=workspace.units_file, count=len(added.attrs["known"])))
+        return
+    kinds = added["kind"].value_counts()
+    typer.echo(_("{file}: added {count} units from {data} ({kinds}); check each 类别 (kind) and display name before the "
+                 "first render", file=workspace.units_file, count=len(added), data=workspace.data_label(),
+                 kinds="、".join(f"{kind} {n}" for kind, n in kinds.items())))
 
 
 @app.command(help=N_("Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."), cls=HelpCommand)
 def score(
     file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx).")),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
     check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help=N_("Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回).")),
 ) -> None:
     from hotline_lib.scoring.leaderboard import score_file, score_workbook, write_csv
 
+    _working_folder()
     try:
         board = score_file(file, rules, check=check)
         if workbook is not None:
@@ -146,24 +203,24 @@ def score(
 @app.command(help=N_("Compute a month's unit figures (the appendix columns) or district figures from order-level exports."), cls=HelpCommand)
 def stats(
     month: str = typer.Option(..., "--month", help=N_("The month, as YYYY-MM.")),
-    data: Path = typer.Option(None, "--data", help=N_("Folder of 工单/派单 exports. Default: data/sample.")),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the unit table here (CSV, UTF-8 with BOM). Default: standard output.")),
-    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
-    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
+    units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     district: bool = typer.Option(False, "--district", help=N_("Print the district figures as JSON instead of the unit table.")),
-    out: Path = typer.Option(None, "--out", help=N_("Outputs folder for <month>/rejects.csv, duplicates.csv and accounting.json. Default: outputs.")),
+    out: Path = typer.Option(None, "--out", help=N_("Outputs folder for <month>/rejects.csv, duplicates.csv and accounting.json. Default: outputs/ of the working folder.")),
     engine: str = typer.Option("auto", "--engine", help=N_("pandas, duckdb, or auto (DuckDB from 2 million assignments on).")),
 ) -> None:
     import json
 
-    from hotline_lib.core.config import outputs_dir, sample_dir
     from hotline_lib.figures.counts import format_unit_figures
     from hotline_lib.scoring.leaderboard import write_csv
     from hotline_lib.figures.month import compute_month
     from hotline_lib.core.privacy import mask_strings
 
+    workspace = _workspace(data, out, settings, units)
     try:
-        figures = compute_month(month, data or sample_dir(), units, settings, out or outputs_dir(), engine=engine)
+        figures = compute_month(month, workspace, workspace.outputs, engine=engine)
     except EXPECTED as exc:
         _fail(exc)
     for row in figures.accounting.itertuples():
@@ -180,12 +237,13 @@ def stats(
 
 @app.command(help=N_("Generate realistic sample exports for 芙蓉区, 2020-01 to 2021-06 (December 2020 as published)."), cls=HelpCommand)
 def sample(
-    out: Path = typer.Option(None, "--out", help=N_("Where to write the sample. Default: data/sample.")),
+    out: Path = typer.Option(None, "--out", help=N_("Where to write the sample. Default: data/sample of the working folder.")),
     seed: int = typer.Option(20201231, "--seed", help=N_("Random seed: the same seed gives the same bytes.")),
 ) -> None:
     from hotline_lib.core.config import sample_dir
     from hotline_lib.sample.exports import check_sample_folder, generate_sample
 
+    _workspace()
     try:
         check_sample_folder(out or sample_dir())
     except EXPECTED as exc:
@@ -208,11 +266,11 @@ def report(
     end: Optional[str] = typer.Option(None, "--to", help=N_("Last month of a range, YYYY-MM.")),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help=N_("Months rendered in parallel (a range only).")),
     force: bool = typer.Option(False, "--force", help=N_("Re-render months whose inputs have not changed, and e-mailed months (their sent files are kept in sent-<time>/).")),
-    data: Path = typer.Option(None, "--data", help=N_("Folder of exports and inputs. Default: data/sample.")),
-    out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
-    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
-    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
+    units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
     notebooks: Optional[Path] = typer.Option(None, "--notebooks", help=N_("Folder of section notebooks (an analyst's edited copy). Default: notebooks/.")),
     formats: Optional[str] = typer.Option(None, "--formats", help=N_("Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats.")),
 ) -> None:
@@ -220,27 +278,35 @@ def report(
         _fail(HotlineError("give a MONTH or --from/--to, not both"))
     if not month and not (start and end):
         _fail(HotlineError("give a MONTH (like 2020-12), or both --from and --to"))
+    workspace = _workspace(data, out, settings, units, rules, notebooks)
     if month:
-        _report_month(month, data, out, settings, units, rules, notebooks, formats, force)
+        _report_month(month, workspace, formats, force)
     else:
-        _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks, formats)
+        _report_range(start, end, jobs, force, workspace, formats)
 
 
-def _report_month(month, data, out, settings, units, rules, notebooks, formats, force) -> None:
+def _data_named(workspace) -> str:
+    """How a render names the data it reads: its folder, and whether it is the sample."""
+    return _("{folder} (sample data)", folder=workspace.data_label()) if workspace.is_sample else workspace.data_label()
+
+
+def _report_month(month, workspace, formats, force) -> None:
     from hotline_lib.core.numbers import plain_value
     from hotline_lib.core.errors import SentBulletin
-    from hotline_lib.render.report import check_render_inputs, choose_formats, render_month, section_notebooks
+    from hotline_lib.render.formats import choose_formats
+    from hotline_lib.render.month import check_render_inputs, render_month
+    from hotline_lib.render.notebooks import section_notebooks
 
     try:
-        check_render_inputs(month, data)
-        count = len(section_notebooks(notebooks))
-        chosen = choose_formats(formats, settings)
+        check_render_inputs(month, workspace)
+        count = len(section_notebooks(workspace.notebooks))
+        chosen = choose_formats(formats, workspace.settings)
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(_("rendering {month} ({count} section notebooks, one kernel; {formats})…", month=month, count=count,
-                 formats=names(chosen)), err=True)
+    typer.echo(_("rendering {month} from {data} ({count} section notebooks, one kernel; {formats})…", month=month,
+                 data=_data_named(workspace), count=count, formats=names(chosen)), err=True)
     try:
-        result = render_month(month, data, out, settings, units, rules, notebooks, chosen, force)
+        result = render_month(month, workspace, chosen, force)
     except SentBulletin as exc:
         typer.echo(_("skipped: {reason}", reason=exc), err=True)
         return
@@ -256,24 +322,25 @@ def _report_month(month, data, out, settings, units, rules, notebooks, formats, 
     typer.echo(f"{result.html} ({result.html.stat().st_size / 1024:.0f} KB, {result.seconds:.1f} s)")
 
 
-def _report_range(start, end, jobs, force, data, out, settings, units, rules, notebooks, formats) -> None:
+def _report_range(start, end, jobs, force, workspace, formats) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from hotline_lib.core.months import months_between
     from hotline_lib.render.batch import render_range
 
-    from hotline_lib.render.report import check_render_inputs, section_notebooks
+    from hotline_lib.render.formats import choose_formats
+    from hotline_lib.render.month import check_render_inputs
+    from hotline_lib.render.notebooks import section_notebooks
 
     try:
         months = months_between(start, end)
-        check_render_inputs(months[0], data)
-        section_notebooks(notebooks)
-        from hotline_lib.render.report import choose_formats
-
-        choose_formats(formats, settings)
+        check_render_inputs(months[0], workspace)
+        section_notebooks(workspace.notebooks)
+        choose_formats(formats, workspace.settings)
     except EXPECTED as exc:
         _fail(exc)
+    typer.echo(_("rendering {count} months from {data}…", count=len(months), data=_data_named(workspace)), err=True)
     console = Console(stderr=True)
     active: list[str] = []
     with Progress(TextColumn("[bold]" + _("bulletins")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -290,8 +357,7 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
             bar.update(task, description=_("rendering {months}", months=names(active)) if active else "")
 
         try:
-            summary = render_range(months, data, out, settings, units, rules, jobs=jobs, force=force, progress=progress,
-                                   notebooks_dir=notebooks, formats=formats)
+            summary = render_range(months, workspace, jobs=jobs, force=force, progress=progress, formats=formats)
         except EXPECTED as exc:
             _fail(exc)
     typer.echo(_("{rendered} rendered, {skipped} skipped, {failed} failed in {seconds:.1f} s; index: {index}",
@@ -313,10 +379,10 @@ def _report_range(start, end, jobs, force, data, out, settings, units, rules, no
 def explain(
     month: str = typer.Argument(..., help=N_("The month, YYYY-MM.")),
     unit: str = typer.Argument(..., help=N_("The unit: its name, short name or an alias (e.g. 人社局).")),
-    data: Path = typer.Option(None, "--data", help=N_("Folder of exports and inputs. Default: data/sample.")),
-    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
-    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
+    units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     import logging
 
@@ -324,9 +390,10 @@ def explain(
     from hotline_lib.core.months import check_month
 
     logging.getLogger("hotline_lib").setLevel(logging.ERROR)   # a missing case story does not matter here
+    workspace = _workspace(data, None, settings, units, rules)
     try:
         check_month(month)
-        explanation = explain_unit(month, unit, data, settings, units, rules)
+        explanation = explain_unit(month, unit, workspace)
     except EXPECTED as exc:
         _fail(exc)
     _print_explanation(explanation)
@@ -388,23 +455,25 @@ def _time(value) -> str:
 def trends(
     start: str = typer.Option(..., "--from", help=N_("First month, YYYY-MM.")),
     end: str = typer.Option(..., "--to", help=N_("Last month, YYYY-MM.")),
-    data: Path = typer.Option(None, "--data", help=N_("Folder of exports. Default: data/sample.")),
-    out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
-    settings: Optional[Path] = typer.Option(None, "--settings", help=N_("District settings (YAML). Default: data/settings.yaml.")),
-    units: Optional[Path] = typer.Option(None, "--units", help=N_("Unit directory (YAML). Default: data/units.yaml.")),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
+    units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.core.months import months_between
-    from hotline_lib.render.report import check_render_inputs, render_trends
+    from hotline_lib.render.month import check_render_inputs
+    from hotline_lib.render.trends import render_trends
 
+    workspace = _workspace(data, out, settings, units, rules)
     try:
         months_between(start, end)
-        check_render_inputs(start, data)
+        check_render_inputs(start, workspace)
     except EXPECTED as exc:
         _fail(exc)
-    typer.echo(_("rendering trends {start} to {end}…", start=start, end=end), err=True)
+    typer.echo(_("rendering trends {start} to {end} from {data}…", start=start, end=end, data=_data_named(workspace)), err=True)
     try:
-        path = render_trends(start, end, data, out, settings, units, rules)
+        path = render_trends(start, end, workspace)
     except EXPECTED as exc:
         _fail(exc)
     typer.echo(f"{path} ({path.stat().st_size / 1024:.0f} KB)")
@@ -417,12 +486,13 @@ def email(
     smtp: Optional[str] = typer.Option(None, "--smtp", help=N_("Send through HOST:PORT (STARTTLS when offered; login from HOTLINE_SMTP_USER / HOTLINE_SMTP_PASSWORD).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Only write outputs/<month>/bulletin.eml.")),
     sender: Optional[str] = typer.Option(None, "--from", help=N_("Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost.")),
-    out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
+    out: Path = typer.Option(None, "--out", help=OUT_HELP),
     attach: Optional[str] = typer.Option(None, "--attach", help=N_("The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/.")),
     attach_deductions: bool = typer.Option(False, "--attach-deductions", help=N_("Attach 扣分明细.xlsx too.")),
 ) -> None:
     from hotline_lib.deliver.mail import deliver
 
+    out = _workspace(out=out).outputs
     try:
         delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions)
     except EXPECTED as exc:
@@ -434,13 +504,16 @@ def email(
 
 @app.command("check-privacy", help=N_("Fail (exit 1) if any output still holds an unmasked phone, ID or bank card number."), cls=HelpCommand)
 def check_privacy(
-    path: Path = typer.Argument(None, help=N_("A folder of outputs, or one file. Default: outputs.")),
+    path: Path = typer.Argument(None, help=N_("A folder of outputs, or one file. Default: outputs/ of the working folder.")),
 ) -> None:
-    from hotline_lib.core.config import outputs_dir
     from hotline_lib.core.privacy import scan_outputs
 
+    if path is None:
+        path = _workspace().outputs
+    else:
+        _working_folder()
     try:
-        files, findings = scan_outputs(path or outputs_dir())
+        files, findings = scan_outputs(path)
     except EXPECTED as exc:
         _fail(exc)
     for finding in findings[:50]:

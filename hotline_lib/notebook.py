@@ -21,10 +21,11 @@ from hotline_lib.scoring.score import RANK, SCORE  # noqa: F401
 from hotline_lib.scoring.unit_table import UNIT  # noqa: F401
 
 
-def load_month(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Month:
-    """The month every section notebook starts from (computed once per kernel). Warnings, such as a
-    missing case story, are printed; nothing is written unless ``output_dir`` is given (``hotline
-    report`` gives it; a notebook run by hand in JupyterLab writes nothing)."""
+def load_month(month: str, workspace=None, output_dir=None) -> Month:
+    """The month every section notebook starts from (computed once per kernel), from the working
+    folder ``workspace`` (None: the folder the notebook is in, reading its settings' data folder).
+    Warnings, such as a missing case story, are printed; nothing is written unless ``output_dir`` is
+    given (``hotline report`` gives it; a notebook run by hand in JupyterLab writes nothing)."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     chart_style()
-    return _load_month(month, data_dir, settings_file, units_file, rules_file, output_dir)
+    return _load_month(month, workspace, output_dir)

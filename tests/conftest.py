@@ -62,6 +62,15 @@ def settings():
     return load_settings()
 
 
+def workspace(data, out=None, **paths):
+    """The repository's working folder reading ``data`` and writing to ``out`` (paths: settings, units,
+    rules, notebooks), as a command run with --data and --out resolves it."""
+    from hotline_lib.core.config import SOURCE_ROOT
+    from hotline_lib.io.workspace import Workspace
+
+    return Workspace.open(SOURCE_ROOT, data=data, outputs=out, **paths)
+
+
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory):
     """The generated sample (about 20 s), once per test session."""
@@ -88,6 +97,7 @@ def _private_folders(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOTLINE_CACHE", str(base / "cache"))
     monkeypatch.setenv("HOTLINE_OUTPUTS", str(base / "default-outputs"))
     monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(base / "no-sample-here"))
+    monkeypatch.setenv("HOTLINE_DATA", str(base / "no-data-here"))
 
 
 @pytest.fixture
@@ -100,10 +110,10 @@ def english(monkeypatch):
 @pytest.fixture(scope="session")
 def report_2020_12(sample_dir, tmp_path_factory):
     """The sample's December 2020 bulletin, rendered once per session."""
-    from hotline_lib.render.report import render_month
+    from hotline_lib.render.month import render_month
 
     out = tmp_path_factory.mktemp("outputs")
-    return render_month("2020-12", sample_dir, out)
+    return render_month("2020-12", workspace(sample_dir, out))
 
 
 # Headless Chromium, shared by tests/test_browser.py (the bulletin) and tests/test_lab.py (JupyterLab).

@@ -80,10 +80,10 @@ CASES = [
      ["score", "{w}/appendix.csv"], ["row 2, column '签收总数': not a number: '六十'"]),
     ("score: negative count", lambda w: _edit_cell(w / "appendix.csv", 0, "未按时办结数", "-2"),
      ["score", "{w}/appendix.csv"], ["row 2, column '未按时办结数': negative count '-2'"]),
-    ("score: broken rules file", lambda w: _write(w / "furong.yaml", "base: [70\n"),
-     ["score", "{w}/appendix.csv", "--rules", "{w}/furong.yaml"], ["furong.yaml: not valid YAML"]),
-    ("score: rules with an unknown key", lambda w: _write(w / "furong.yaml", (w / "furong.yaml").read_text(encoding="utf-8") + "bonus: 5\n"),
-     ["score", "{w}/appendix.csv", "--rules", "{w}/furong.yaml"], ["furong.yaml", "bonus"]),
+    ("score: broken rules file", lambda w: _write(w / "default.yaml", "base: [70\n"),
+     ["score", "{w}/appendix.csv", "--rules", "{w}/default.yaml"], ["default.yaml: not valid YAML"]),
+    ("score: rules with an unknown key", lambda w: _write(w / "default.yaml", (w / "default.yaml").read_text(encoding="utf-8") + "bonus: 5\n"),
+     ["score", "{w}/appendix.csv", "--rules", "{w}/default.yaml"], ["default.yaml", "bonus"]),
     ("stats: missing data folder", None, ["stats", "--month", "2021-03", "--data", "{w}/nope"], ["nope: data folder not found"]),
     ("stats: empty data folder", lambda w: (w / "empty").mkdir(), ["stats", "--month", "2021-03", "--data", "{w}/empty"],
      ["empty: no .csv or .xlsx export files"]),
@@ -196,7 +196,7 @@ def test_an_os_error_is_one_line(world, monkeypatch):
     assert result.stderr.strip() == f"Error: {world / 'out' / '2021-03' / 'rejects.csv'}: No space left on device"
 
 
-@pytest.mark.parametrize("args", [["score", "{w}/appendix.csv", "--check", "--rules", "{w}/furong.yaml"],
+@pytest.mark.parametrize("args", [["score", "{w}/appendix.csv", "--check", "--rules", "{w}/default.yaml"],
                                   ["score", "{w}/appendix.csv", "-o", "{w}/out/scored.csv"],
                                   ["stats", "--month", "2021-03", "--data", "{w}/data", "--out", "{w}/out", "--units", "{w}/units.yaml",
                                    "--settings", "{w}/settings.yaml"],

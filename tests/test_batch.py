@@ -14,6 +14,8 @@ from hotline_lib.render.batch import render_range
 from hotline_lib.render.section import read_sections
 from hotline_lib.cli import app
 
+from conftest import workspace
+
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 
@@ -43,14 +45,14 @@ def test_range_renders_skips_and_reports(batch_data, tmp_path):
     assert "<script" not in index and not re.search(r"(src|href)=\"https?:", index)
     assert "<td>2020-12</td><td class=\"num\">3717</td>" in index and "99.10%" in index
 
-    again = render_range(["2020-11", "2020-12"], batch_data, out, jobs=2)
+    again = render_range(["2020-11", "2020-12"], workspace(batch_data, out), jobs=2)
     assert [o.status for o in again.outcomes] == ["skipped", "skipped"]
 
     (batch_data / "cases" / "2020-12.md").write_text("本月案例已更新。\n", encoding="utf-8")
-    changed = render_range(["2020-11", "2020-12"], batch_data, out, jobs=2)
+    changed = render_range(["2020-11", "2020-12"], workspace(batch_data, out), jobs=2)
     assert {o.month: o.status for o in changed.outcomes} == {"2020-11": "skipped", "2020-12": "rendered"}
 
-    forced = render_range(["2020-11"], batch_data, out, force=True)
+    forced = render_range(["2020-11"], workspace(batch_data, out), force=True)
     assert forced.outcomes[0].status == "rendered"
 
 
@@ -82,7 +84,7 @@ def test_a_month_in_a_warm_kernel_is_the_month_rendered_alone(sample_dir, tmp_pa
     not reach the next. Here 2020-11 leaves all of them changed; 2020-12 rendered after it in the
     same kernel is byte for byte 2020-12 rendered alone (figures.json and every chart)."""
     from hotline_lib.core.config import notebooks_dir
-    from hotline_lib.render.report import render_month
+    from hotline_lib.render.month import render_month
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(notebooks_dir(), notebooks, ignore=shutil.ignore_patterns("explore", "trends.ipynb", ".ipynb_checkpoints"))
@@ -97,8 +99,8 @@ def test_a_month_in_a_warm_kernel_is_the_month_rendered_alone(sample_dir, tmp_pa
                      '\n    import os; os.chdir("..")')
     nbformat.write(units, notebooks / "03_units.ipynb")
 
-    alone = render_month("2020-12", sample_dir, tmp_path / "alone", notebooks_dir=notebooks, formats="html")
-    batch = render_range(["2020-11", "2020-12"], sample_dir, tmp_path / "batch", jobs=1, notebooks_dir=notebooks,
+    alone = render_month("2020-12", workspace(sample_dir, tmp_path / "alone", notebooks=notebooks), formats="html")
+    batch = render_range(["2020-11", "2020-12"], workspace(sample_dir, tmp_path / "batch", notebooks=notebooks), jobs=1,
                          formats="html")
     assert [o.status for o in batch.outcomes] == ["rendered", "rendered"], batch.outcomes
     for name in ["figures.json", "sections.json"]:   # sections.json holds every chart's PNG

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.scoring.rules import load_rules
 
+from conftest import workspace
+
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
 APPENDIX_COUNTS = {"未按时签收": "未按时签收数", "未及时退回": "未及时退回数", "退单驳回": "退单驳回数", "发回重办": "发回重办数",
@@ -113,10 +115,10 @@ def test_explain_an_unknown_unit_names_the_closest(sample_dir):
 
 
 def test_an_exemption_reaches_the_appendix_the_workbook_and_the_manifest(sample_dir, tmp_path, report_2020_12):
-    from hotline_lib.render.report import render_month
+    from hotline_lib.render.month import render_month
 
     data, order = _data_with_exemption(sample_dir, tmp_path, "系统故障导致无法办结", "=1+2")
-    result = render_month("2020-12", data, tmp_path / "out")
+    result = render_month("2020-12", workspace(data, tmp_path / "out"))
     page = result.html.read_text(encoding="utf-8")
     assert "注：本月经审核核减工单1件" in page
     figures = json.loads(result.figures.read_text(encoding="utf-8"))
@@ -162,7 +164,7 @@ def test_inputs_follow_the_settings_folders(sample_dir, tmp_path):
     settings["exemptions_file"] = "appeals/{month}.csv"
     custom = tmp_path / "settings.yaml"
     custom.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    figures = compute_month("2020-12", data, settings_path=custom)
+    figures = compute_month("2020-12", workspace(data, settings=custom))
     assert figures.exemptions["工单编号"].tolist() == [order]
     rate = figures.unit_table.set_index("部门名称").at["人力资源和社会保障局", "按时办结率"]
     assert str(rate) == "99.18"

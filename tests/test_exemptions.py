@@ -21,6 +21,8 @@ from hotline_lib.render.manifest import Fingerprints
 from hotline_lib.scoring.score import SCORE, score_units
 from tests.test_figures import M, SIGN, UNITS, assignments
 
+from conftest import workspace
+
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
 
 HEADER = ",".join(COLUMNS) + "\n"
@@ -235,7 +237,7 @@ def test_no_file_no_exemptions(tmp_path, units):
 
 def test_the_render_fingerprint_follows_the_exemptions_file(data, exemptions_file):
     def inputs():
-        return Fingerprints().inputs("2020-12", data, None, None, None)
+        return Fingerprints().inputs("2020-12", workspace(data))
 
     without = inputs()
     assert without[str(exemptions_file)] == "missing"

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.render.manifest import Fingerprints, fingerprint
-from hotline_lib.render.report import choose_formats
+from hotline_lib.render.formats import choose_formats
+
+from conftest import workspace
 
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
 
@@ -31,8 +33,8 @@ def test_an_unknown_format_lists_the_options():
 
 def test_the_formats_are_part_of_the_fingerprint(sample_dir):
     prints = Fingerprints()
-    html = fingerprint(prints.inputs("2020-12", sample_dir, None, None, None, None, ["html"]))
-    assert html != fingerprint(prints.inputs("2020-12", sample_dir, None, None, None, None, ["html", "pdf"]))
+    html = fingerprint(prints.inputs("2020-12", workspace(sample_dir), ["html"]))
+    assert html != fingerprint(prints.inputs("2020-12", workspace(sample_dir), ["html", "pdf"]))
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
-"""Working folders: which folder a command uses (hotline.toml upward, HOTLINE_HOME, the checkout, else
-one clear line), what `hotline init` makes and never overwrites, and the whole thing from a wheel."""
+"""Working folders: which folder a command uses (hotline.toml upward or HOTLINE_HOME, else one clear
+line, also from the checkout), what `hotline init` makes and never overwrites, and the whole thing from a wheel."""
 
 from __future__ import annotations
 
@@ -17,10 +17,13 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.core import config
 from hotline_lib.core.i18n import gettext
-from hotline_lib.core.config import MARKER, SOURCE_ROOT, find_project_root, is_working_folder, template_root
+from hotline_lib.core.config import MARKER, NEW_FOLDER_FILES, SOURCE_ROOT, find_project_root, is_working_folder, template_root
 from hotline_lib.core.errors import HotlineError, SettingsError
-from hotline_lib.io.directory import load_settings
+from hotline_lib.io.directory import load_settings, load_units
 from hotline_lib.io.project import init_project, set_setting, template_files
+from hotline_lib.scoring.rules import load_rules
+
+from districts import write_foreign_exports
 
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
 runner = CliRunner()
@@ -29,7 +32,7 @@ runner = CliRunner()
 @pytest.fixture
 def anywhere(monkeypatch):
     """As a command runs: no HOTLINE_* folder set (conftest sets them for the other tests)."""
-    for name in ("HOTLINE_HOME", "HOTLINE_SAMPLE_DIR", "HOTLINE_OUTPUTS", "HOTLINE_CACHE"):
+    for name in ("HOTLINE_HOME", "HOTLINE_SAMPLE_DIR", "HOTLINE_OUTPUTS", "HOTLINE_CACHE", "HOTLINE_DATA"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -46,9 +49,9 @@ def test_the_nearest_working_folder_upward_is_found(tmp_path, anywhere):
     outer, inner = tmp_path / "outer", tmp_path / "outer" / "inner"
     (inner / "notebooks" / "explore").mkdir(parents=True)
     (outer / MARKER).write_text("", encoding="utf-8")
-    assert find_project_root(inner / "notebooks" / "explore", source=tmp_path) == outer.resolve()
+    assert find_project_root(inner / "notebooks" / "explore") == outer.resolve()
     (inner / MARKER).write_text("", encoding="utf-8")
-    assert find_project_root(inner / "notebooks" / "explore", source=tmp_path) == inner.resolve()
+    assert find_project_root(inner / "notebooks" / "explore") == inner.resolve()
 
 
 def test_commands_use_the_folder_they_run_in(tmp_path, anywhere):
@@ -63,7 +66,7 @@ def test_commands_use_the_folder_they_run_in(tmp_path, anywhere):
 
 
 def test_hotline_home_names_the_folder_from_anywhere(tmp_path, anywhere):
-    init_project(tmp_path / "office")
+    init_project(tmp_path / "office", district="天心区")
     anywhere.setenv("HOTLINE_HOME", str(tmp_path / "office"))
     assert find_project_root(SOURCE_ROOT) == (tmp_path / "office").resolve()
     anywhere.setenv("HOTLINE_HOME", str(tmp_path))
@@ -71,15 +74,19 @@ def test_hotline_home_names_the_folder_from_anywhere(tmp_path, anywhere):
         find_project_root()
 
 
-def test_outside_a_working_folder_a_command_says_so_in_one_line(tmp_path, anywhere):
+@pytest.mark.parametrize("args", [["report", "2020-12"], ["report", "2020-12", "--data", "{here}"], ["stats", "--month", "2020-12"],
+                                  ["explain", "2020-12", "湘湖管理局"], ["trends", "--from", "2020-01", "--to", "2020-02"],
+                                  ["sample"], ["units", "--from-exports"], ["email", "2020-12", "--to", "a@b.cn"],
+                                  ["check-privacy"], ["score", "{here}/table.csv"]])
+def test_outside_a_working_folder_every_command_says_so_in_one_line(tmp_path, anywhere, args):
+    """Also from the repository's own checkout (an editable install): a district's data rendered outside its
+    folder would otherwise be written into the repository, under 芙蓉区's name."""
     anywhere.chdir(tmp_path)
-    anywhere.setattr(config, "SOURCE_ROOT", tmp_path / "installed")  # as from a wheel: no checkout
-    assert find_project_root() is None
-    result = runner.invoke(app, ["report", "2020-12"])
+    assert find_project_root() is None and is_working_folder(SOURCE_ROOT)
+    result = runner.invoke(app, [a.format(here=tmp_path) for a in args])
     assert result.exit_code == 1
     assert result.output == f"Error: {config.NOT_A_WORKING_FOLDER}\n"
     assert "hotline init" in result.output and not list(tmp_path.iterdir())
-    assert config.rules_file() == config.DEFAULT_RULES  # `hotline score` works anywhere
 
 
 def test_set_setting_changes_one_value_and_keeps_every_comment():
@@ -92,10 +99,11 @@ def test_set_setting_changes_one_value_and_keeps_every_comment():
 
 
 def test_init_makes_the_working_folder(tmp_path, anywhere):
-    folder = tmp_path / "芙蓉区热线"
+    folder = tmp_path / "天心区热线"
     result = runner.invoke(app, ["init", str(folder), "--district", "天心区"])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith(f"next:\n  cd {folder}\n  hotline sample\n  hotline report 2020-12\n")
+    assert result.output.endswith(f"next:\n  cd {folder}\n  (put the platform's 工单 and 派单 exports into data/exports/)\n"
+                                  "  hotline units --from-exports\n  hotline report YYYY-MM\n")
     expected = {str(relative) for relative, _ in template_files(template_root())}
     made = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
     assert made == expected and "notebooks/01_overview.ipynb" in made and "data/rules.yaml" in made
@@ -104,10 +112,27 @@ def test_init_makes_the_working_folder(tmp_path, anywhere):
     for relative, source in template_files(template_root()):
         if str(relative) != "data/settings.yaml":
             assert (folder / relative).read_bytes() == source.read_bytes()
-    shipped = (SOURCE_ROOT / "data" / "settings.yaml").read_text(encoding="utf-8").splitlines()
+    shipped = NEW_FOLDER_FILES["data/settings.yaml"].read_text(encoding="utf-8").splitlines()
     written = (folder / "data" / "settings.yaml").read_text(encoding="utf-8").splitlines()
-    assert [(a, b) for a, b in zip(shipped, written) if a != b] == [("district: 芙蓉区", "district: 天心区")]
-    assert load_settings(folder / "data" / "settings.yaml").district == "天心区"
+    assert [(a, b) for a, b in zip(shipped, written) if a != b] == [
+        ("district: 某某区", "district: 天心区"), ("issuer: 某某区12345政务热线办公室", "issuer: 天心区12345政务热线办公室")]
+    settings = load_settings(folder / "data" / "settings.yaml")
+    assert (settings.district, settings.data_folder, settings.bulletin_title("2021-03")) == (
+        "天心区", "data/exports", "天心区12345政务热线三月份情况通报")
+    assert load_units(folder / "data" / "units.yaml").units == []
+    assert load_rules(folder / "data" / "rules.yaml").name == "成员单位工单办理考核（70分制）"
+    assert not [p for p in folder.rglob("*") if p.is_file() and "芙蓉" in p.read_text(encoding="utf-8")]
+
+
+def test_init_writes_the_districts_issuer_city_and_peer_group(tmp_path, anywhere):
+    result = runner.invoke(app, ["init", str(tmp_path / "a"), "--district", "雨花区", "--city", "长沙市"])
+    assert result.exit_code == 0, result.output
+    settings = load_settings(tmp_path / "a" / "data" / "settings.yaml")
+    assert (settings.city, settings.issuer, settings.peer_group_name) == ("长沙市", "长沙市雨花区12345政务热线办公室", "长沙市各区县")
+    result = runner.invoke(app, ["init", str(tmp_path / "b"), "--district", "鼓楼区", "--issuer", "鼓楼区政务服务中心"])
+    assert load_settings(tmp_path / "b" / "data" / "settings.yaml").issuer == "鼓楼区政务服务中心"
+    result = runner.invoke(app, ["init", str(tmp_path / "c")])
+    assert result.exit_code == 1 and "--district" in result.output and not (tmp_path / "c").exists()
 
 
 def test_init_refuses_a_folder_with_other_files_and_changes_nothing(tmp_path, anywhere):
@@ -124,7 +149,7 @@ def test_init_refuses_a_folder_with_other_files_and_changes_nothing(tmp_path, an
 
 def test_init_in_a_working_folder_adds_only_what_it_lacks(tmp_path, anywhere):
     folder = tmp_path / "office"
-    init_project(folder)
+    init_project(folder, district="天心区")
     (folder / "data" / "units.yaml").write_text("units: []  # edited\n", encoding="utf-8")
     (folder / "notebooks" / "03_units.ipynb").unlink()
     (folder / "data" / "exports" / "工单.csv").write_text("x", encoding="utf-8")
@@ -140,7 +165,7 @@ def test_init_in_a_working_folder_adds_only_what_it_lacks(tmp_path, anywhere):
 
 
 def test_a_command_fixes_its_working_folder_for_what_it_starts(tmp_path, anywhere):
-    init_project(tmp_path / "office")
+    init_project(tmp_path / "office", district="天心区")
     anywhere.chdir(tmp_path / "office" / "data")
     assert "HOTLINE_HOME" not in os.environ
     runner.invoke(app, ["check-privacy", "outputs-that-are-not-there"])
@@ -166,8 +191,8 @@ def _run(args: list, cwd: Path, env: dict) -> str:
 
 
 @pytest.mark.slow
-def test_a_wheel_in_a_fresh_environment_inits_samples_and_reports(tmp_path):
-    """The wheel is built by pip from a copy of the sources, installed with no dependencies into a new
+def test_a_wheel_in_a_fresh_environment_inits_and_reports_a_new_district(tmp_path, sample_dir):
+    """A new district's folder, its own exports and units, from the wheel. The wheel is built by pip from a copy of the sources, installed with no dependencies into a new
     virtual environment, which reaches the project's installed dependencies through a .pth file (a
     fresh download of all of them would take minutes), but not hotline_lib: it is imported from the
     new environment, run outside any checkout, with none of the tests' HOTLINE_* folders."""
@@ -191,16 +216,18 @@ def test_a_wheel_in_a_fresh_environment_inits_samples_and_reports(tmp_path):
     outside = subprocess.run([hotline, "report", "2020-12"], cwd=work, env=env, capture_output=True, text=True)
     # a fresh environment's C locale: Chinese
     assert (outside.returncode, outside.stderr) == (1, "错误：" + gettext(config.NOT_A_WORKING_FOLDER, "zh") + "\n")
-    log = _run([hotline, "init", "office", "--district", "芙蓉区"], work, env)
+    log = _run([hotline, "init", "office", "--district", "某某区"], work, env)
     office = work / "office"
-    log += _run([hotline, "sample"], office, env)
-    log += _run([hotline, "report", "2020-12", "--formats", "html"], office, env)
+    write_foreign_exports(sample_dir, "2021-03", office / "data" / "exports")
+    log += _run([hotline, "units", "--from-exports"], office, env)
+    log += _run([hotline, "report", "2021-03", "--formats", "html"], office, env)
     imported = _run([python, "-c", "import hotline_lib.render.kernel as r; print(r.__file__, r.kernel_name())"],
                     office / "notebooks", env)
     print(log, f"hotline_lib imported from {imported}", sep="")
 
     module, kernel = imported.split()
     assert Path(module).is_relative_to(paths["purelib"]) and kernel == "python3"   # the kernel runs the same python
-    assert (office / "outputs" / "2020-12" / "bulletin.html").stat().st_size > 100_000
-    assert (office / "data" / "sample" / "exports").is_dir() and (office / ".cache").is_dir()
+    page = (office / "outputs" / "2021-03" / "bulletin.html").read_text(encoding="utf-8")
+    assert len(page) > 100_000 and "某某区12345政务热线三月份情况通报" in page and "芙蓉" not in page
+    assert (office / ".cache").is_dir()
     assert _listing(office / "notebooks") == _listing(SOURCE_ROOT / "notebooks")  # shipped = the repository's

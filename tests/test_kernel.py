@@ -11,6 +11,8 @@ import pytest
 from hotline_lib.render import batch
 from hotline_lib.render.kernel import START_MONTH, Kernel
 
+from conftest import workspace
+
 
 def _notebook(path, *sources):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
@@ -97,8 +99,8 @@ def test_a_kernel_that_cannot_start_fails_the_month_with_a_report_error(tmp_path
     (ReportError), not a bug with a traceback."""
     from hotline_lib.core.errors import ReportError
     from hotline_lib.render import kernel as kernel_module
-    from hotline_lib.render import report
+    from hotline_lib.render import month
 
     monkeypatch.setattr(kernel_module, "kernel_name", lambda: "no-such-kernel")
     with pytest.raises(ReportError, match="no-such-kernel"):
-        report.render_month("2020-12", tmp_path, tmp_path / "out", formats="html")
+        month.render_month("2020-12", workspace(tmp_path, tmp_path / "out"), formats="html")

@@ -22,7 +22,7 @@ from hotline_lib.core.config import SOURCE_ROOT
 from hotline_lib.core.errors import HotlineError, InputError
 from hotline_lib.core.i18n import LOCALE_DIR, gettext, language, names
 from hotline_lib.core.utils import check_argument
-from hotline_lib.render.report import section_notebooks
+from hotline_lib.render.notebooks import section_notebooks
 from tests.msgids import code_msgids
 from tests.test_bad_input import CASES, _assignments, _edit_cell, _orders, _write, world  # noqa: F401 (world: a fixture)
 from tests.test_exports import ORDER_HEADER
@@ -430,7 +430,7 @@ def test_a_list_of_names_is_joined_with_the_chinese_enumeration_comma():
 def test_a_render_prints_the_rows_summary_in_the_readers_language(world, monkeypatch):  # noqa: F811
     """accounting.json says it in Chinese (a file for people); `hotline report` prints it in the reader's
     language from the file's counts (render_month replaced: the line is all that is looked at)."""
-    from hotline_lib.render import report
+    from hotline_lib.render import month as report
 
     monkeypatch.setenv("HOTLINE_LANG", "en")
     args = ["--data", str(world / "data"), "--out", str(world / "out")]

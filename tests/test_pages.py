@@ -15,6 +15,8 @@ import pytest
 from hotline_lib.core.config import SOURCE_ROOT
 from hotline_lib.core.text import CITY_SATISFACTION, DISTRICT_SATISFACTION
 
+from conftest import workspace
+
 SHOTS = SOURCE_ROOT / "outputs" / "screenshots"
 WIDTHS = [390, 1000, 1400]
 DESKTOP = [900, 1000, 1400]   # 900: a small laptop window, where the issue saw the cut too
@@ -29,14 +31,14 @@ def index_page(report_2020_12, tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("index")
     shutil.copytree(report_2020_12.html.parent, out / "2020-12")
-    return write_index(out)
+    return write_index(workspace(None, out))
 
 
 @pytest.fixture(scope="module")
 def trends_page(sample_dir, tmp_path_factory) -> Path:
-    from hotline_lib.render.report import render_trends
+    from hotline_lib.render.trends import render_trends
 
-    return render_trends("2020-11", "2020-12", sample_dir, tmp_path_factory.mktemp("trends"))
+    return render_trends("2020-11", "2020-12", workspace(sample_dir, tmp_path_factory.mktemp("trends")))
 
 
 def _open(browser, path: Path, width: int):

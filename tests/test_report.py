@@ -13,7 +13,10 @@ import nbformat
 import pytest
 
 from hotline_lib.core.errors import ReportError
-from hotline_lib.render.report import render_month, section_notebooks
+from hotline_lib.render.month import render_month
+from hotline_lib.render.notebooks import section_notebooks
+
+from conftest import workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 EXCLUDED = {"source", "excellent_case", "appendix", "criteria", "display_names_in_text"}
@@ -108,14 +111,14 @@ def _data_copy(sample_dir, tmp_path, story: str | None):
 
 def test_case_story_is_escaped_and_masked_and_optional(sample_dir, tmp_path):
     data = _data_copy(sample_dir, tmp_path, "市民<script>alert('x')</script>来电，电话13812345678。")
-    page = render_month("2020-12", data, tmp_path / "out").html.read_text(encoding="utf-8")
+    page = render_month("2020-12", workspace(data, tmp_path / "out")).html.read_text(encoding="utf-8")
     assert "<script" not in page and "&lt;script&gt;" in page
     assert "13812345678" not in page and "138****5678" in page
 
 
 def test_without_case_story_the_section_is_left_out_with_a_warning(sample_dir, tmp_path):
     data = _data_copy(sample_dir, tmp_path, None)
-    result = render_month("2020-12", data, tmp_path / "out")
+    result = render_month("2020-12", workspace(data, tmp_path / "out"))
     assert "五、优秀案例分享" not in result.html.read_text(encoding="utf-8")
     assert any("no case story" in w for w in result.warnings)
 
@@ -130,7 +133,7 @@ def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path)
     (out / "2020-12").mkdir(parents=True)
     (out / "2020-12" / "bulletin.html").write_text("<html>stale</html>", encoding="utf-8")
     with pytest.raises(ReportError) as error:
-        render_month("2020-12", sample_dir, out, notebooks_dir=notebooks)
+        render_month("2020-12", workspace(sample_dir, out, notebooks=notebooks))
     message = str(error.value)
     assert message.startswith("section 05_epidemic failed: ValueError: 数据有误") and "\n" not in message
     assert not (out / "2020-12" / "bulletin.html").exists()
@@ -145,14 +148,14 @@ def test_a_single_month_render_records_its_manifest(report_2020_12):
 
 def test_a_month_without_data_is_an_error_not_an_empty_bulletin(sample_dir, tmp_path):
     with pytest.raises(ReportError, match="no order or assignment was signed in 2019-01"):
-        render_month("2019-01", sample_dir, tmp_path)
+        render_month("2019-01", workspace(sample_dir, tmp_path))
     assert not (tmp_path / "2019-01" / "bulletin.html").exists()
 
 
 def test_a_month_without_city_ranking_numbers_its_sections_without_a_gap(sample_dir, tmp_path):
     data = _data_copy(sample_dir, tmp_path, "案例。")
     (data / "city_ranking" / "2020-12.csv").unlink()
-    result = render_month("2020-12", data, tmp_path / "out")
+    result = render_month("2020-12", workspace(data, tmp_path / "out"))
     headings = re.findall(r"<h2>([^<]*)</h2>", result.html.read_text(encoding="utf-8"))
     assert headings[:4] == ["一、区内情况统计", "二、本月热线特点", "三、疫情工单数据", "四、优秀案例分享"]
     assert headings[4].startswith("附件：") and result.sections[0] == "overview" and "city_ranking" not in result.sections
@@ -222,16 +225,16 @@ def test_skip_unchanged_fingerprints_notebook_cells_not_outputs(tmp_path, sample
 
     notebooks = tmp_path / "nb"
     shutil.copytree(section_notebooks()[0].parent, notebooks, ignore=shutil.ignore_patterns("trends.ipynb", "explore"))
-    before = fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks))
+    before = fingerprint(Fingerprints().inputs("2020-12", workspace(sample_dir, notebooks=notebooks)))
     path = notebooks / "03_units.ipynb"
     notebook = nbformat.read(path, as_version=4)
     notebook.cells[2].outputs = [nbformat.v4.new_output("stream", text="run in JupyterLab")]
     notebook.cells[2].execution_count = 3
     nbformat.write(notebook, path)
-    assert fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks)) == before
+    assert fingerprint(Fingerprints().inputs("2020-12", workspace(sample_dir, notebooks=notebooks))) == before
     notebook.cells[2].source += "\n# changed"
     nbformat.write(notebook, path)
-    assert fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks)) != before
+    assert fingerprint(Fingerprints().inputs("2020-12", workspace(sample_dir, notebooks=notebooks))) != before
 
 
 def test_the_section_records_are_kept_for_every_format(report_2020_12):

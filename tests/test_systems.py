@@ -13,7 +13,8 @@ import pytest
 
 from hotline_lib.core.config import SOURCE_ROOT
 from hotline_lib.render import kernel as kernel_module
-from hotline_lib.render import report
+from hotline_lib.render import kernel as kernel_module
+from hotline_lib.render import notebooks as report
 from hotline_lib.render.kernel import kernel_transport, local_kernel_manager
 
 PACKAGE = SOURCE_ROOT / "hotline_lib"
@@ -27,7 +28,7 @@ def test_ipc_on_this_system():
 
 
 def test_windows_talks_tcp(monkeypatch):
-    monkeypatch.setattr(report.os, "name", "nt")
+    monkeypatch.setattr(kernel_module.os, "name", "nt")
     assert kernel_transport() == ("tcp", "127.0.0.1")
 
 
@@ -53,7 +54,7 @@ def test_too_long_a_socket_path_talks_tcp(monkeypatch, tmp_path):
 def test_the_kernel_manager_takes_the_transport(monkeypatch):
     manager = local_kernel_manager()(kernel_name="python3")
     assert manager.transport == "ipc" and "hotline-kernel-" in manager.ip
-    monkeypatch.setattr(report.os, "name", "nt")
+    monkeypatch.setattr(kernel_module.os, "name", "nt")
     manager = local_kernel_manager()(kernel_name="python3")
     assert (manager.transport, manager.ip) == ("tcp", "127.0.0.1")
 

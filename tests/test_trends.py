@@ -17,6 +17,8 @@ from hotline_lib.analysis.trends import (change_rates, heatmaps_by_kind, largest
                                         time_to_close, unit_heatmap)
 from hotline_lib.io.validation import parse_times
 
+from conftest import workspace
+
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
 
 
@@ -94,9 +96,9 @@ def test_months_between_rejects_a_reversed_range():
 @pytest.mark.parametrize("start, end", [("2020-01", "2021-06"), ("2020-07", "2021-06")])
 def test_trends_page(sample_dir, tmp_path, start, end):
     """The notebook shows its work (tables, seaborn code); the page shows the tables, charts and headings."""
-    from hotline_lib.render.report import render_trends
+    from hotline_lib.render.trends import render_trends
 
-    page = render_trends(start, end, sample_dir, tmp_path).read_text(encoding="utf-8")
+    page = render_trends(start, end, workspace(sample_dir, tmp_path)).read_text(encoding="utf-8")
     assert f"芙蓉区12345政务热线工单趋势（{start} 至 {end}）" in page
     assert len(re.findall(r"<img[^>]* src=\"data:image/png;base64,", page)) == 7
     assert "<script" not in page.lower() and "环比" in page and "同比" in page and "总分下降最多的单位" in page

@@ -9,25 +9,24 @@ printed). Notebooks show and record; they never re-implement these.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from hotline_lib.core import config
-from hotline_lib.core.config import sample_dir
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import gettext, names
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
-from hotline_lib.core.text import bulletin_title, month_short, rank_label, sentence
+from hotline_lib.core.text import month_short, rank_label, sentence
 from hotline_lib.figures.counts import MonthAggregates
 from hotline_lib.figures.month import MonthFigures, compute_month
 from hotline_lib.io.directory import Settings, UnitDirectory
 from hotline_lib.io.reading import read_sheets
+from hotline_lib.io.workspace import Workspace
 from hotline_lib.scoring.rules import Rules, load_rules
 from hotline_lib.scoring.score import SCORE, competition_rank, published_order, score_units
 from hotline_lib.scoring.unit_table import RATE_COLUMNS, SATISFIED, SIGNED, UNIT, VISITED
@@ -51,7 +50,7 @@ class Month:
 
     @property
     def title(self) -> str:
-        return bulletin_title(self.settings.district, self.month)
+        return self.settings.bulletin_title(self.month)
 
     def orders(self) -> pd.DataFrame:
         """Every order of the exports (all months): citizens' text included, keep it in the notebook."""
@@ -212,42 +211,35 @@ def read_case_story(path: Path) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _load_month(month: str, data_dir: str, settings_file: str | None, units_file: str | None, rules_file: str | None,
-                output_dir: str | None, stamp: tuple) -> Month:
-    figures = compute_month(month, data_dir, units_file, settings_file, output_dir)
+def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp: tuple) -> Month:
+    figures = compute_month(month, workspace, output_dir)
     settings = figures.settings
-    rules = load_rules(rules_file)
+    rules = load_rules(workspace.rules_file)
     scored = published_order(score_units(figures.unit_table, rules), rules)
-    data = Path(data_dir)
-    city_path = data / settings.city_ranking_file.format(month=month)
+    city_path = workspace.city_ranking(month)
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None
     if city is None:
         log.warning(gettext("no city ranking for this month ({path}): the city ranking section is left out", path=city_path))
-    story = read_case_story(data / settings.case_story_file.format(month=month))
+    story = read_case_story(workspace.case_story(month))
     loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures)
     if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
         write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month)
     return loaded
 
 
-def load_month(month: str, data_dir=None, settings_file=None, units_file=None, rules_file=None, output_dir=None) -> Month:
+def load_month(month: str, workspace: Workspace | dict | str | Path | None = None, output_dir=None) -> Month:
     """The month's aggregates, scored unit table, city ranking and case story, computed once per
     process while its inputs stay the same (the section notebooks share one kernel; an analyst who
-    edits an export, the exemptions or the settings and runs a cell again gets the new month). None
-    means the project's default for each path; rejects.csv, duplicates.csv, accounting.json and the 扣分明细
-    workbooks are written only when ``output_dir`` is given."""
-    data = Path(data_dir or sample_dir()).resolve()
-    as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file, output_dir)]
-    defaults = [config.settings_file(), config.units_file(), config.rules_file()]
-    return _load_month(month, str(data), *as_text, _input_stamp(data, [f or d for f, d in zip(as_text[:3], defaults)]))
+    edits an export, the exemptions or the settings and runs a cell again gets the new month).
+    ``workspace``: the working folder (None: the one the notebook is in, reading its settings' data
+    folder; a path: a data folder read with that folder's settings; see ``Workspace.of``).
+    rejects.csv, duplicates.csv, accounting.json and the 扣分明细 workbooks are written only when
+    ``output_dir`` is given."""
+    workspace = replace(Workspace.of(workspace))   # a fresh copy: settings and units read again, not remembered
+    output = str(Path(output_dir).resolve()) if output_dir is not None else None
+    return _load_month(month, workspace, output, workspace.input_stamp())
 
 
 def clear_month_cache() -> None:
     """Forget every loaded month: a batch kernel starts each month without the ones before it."""
     _load_month.cache_clear()
-
-
-def _input_stamp(data_dir: Path, files: list) -> tuple:
-    """Name, size and modification time of every input file: a change makes ``load_month`` compute again."""
-    paths = [p for p in sorted(data_dir.rglob("*")) if p.is_file()] + [Path(f) for f in files]
-    return tuple((str(p), s.st_size, s.st_mtime_ns) for p in paths if p.exists() for s in [p.stat()])

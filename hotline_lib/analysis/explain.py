@@ -7,11 +7,11 @@ from hotline_lib.analysis.deductions import UnitExplanation, explain
 from hotline_lib.analysis.explore import resolve_unit
 
 
-def explain_unit(month: str, spelling: str, data_dir=None, settings_file=None, units_file=None,
-                 rules_file=None) -> UnitExplanation:
+def explain_unit(month: str, spelling: str, workspace=None) -> UnitExplanation:
     """The unit (any spelling: name, display name or alias; an unknown one is an error naming the
     closest) in ``month``: each rule, the figure behind it, its points, the orders behind each count
-    and what would win points back. Writes nothing."""
-    m = load_month(month, data_dir, settings_file, units_file, rules_file)
+    and what would win points back, from the working folder ``workspace`` (see
+    ``Workspace.of``). Writes nothing."""
+    m = load_month(month, workspace)
     unit = resolve_unit(m.units, spelling)
     return explain(m.scored, m.deductions, m.rules, unit, month)

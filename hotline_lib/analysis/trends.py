@@ -6,15 +6,14 @@ Every function returns a DataFrame; notebooks/trends.ipynb displays them and dra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from hotline_lib.core.config import cache_dir, sample_dir
-from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
+from hotline_lib.io.directory import Settings, UnitDirectory
+from hotline_lib.io.workspace import Workspace
 from hotline_lib.io.exports import Exports, input_folders, load_exports
 from hotline_lib.figures.counts import in_month, month_bounds, unit_figures
 from hotline_lib.core.privacy import mask_personal
@@ -148,14 +147,23 @@ def median_handling_days(assignments: pd.DataFrame, months: list[str]) -> pd.Dat
     return table.sort_values("median_days", ascending=False).round(2)
 
 
+def load_trends(start: str, end: str, workspace=None) -> TrendData:
+    """Everything the trends notebook shows, computed once per kernel while the inputs stay the same.
+    ``workspace``: the working folder (see ``Workspace.of``: None is the folder the notebook is in)."""
+    workspace = replace(Workspace.of(workspace))   # a fresh copy: settings and units read again
+    return _load_trends(start, end, workspace, workspace.input_stamp())
+
+
+def clear_trends_cache() -> None:
+    """Forget every loaded range: a batch kernel starts each month without the ones before it."""
+    _load_trends.cache_clear()
+
+
 @lru_cache(maxsize=4)
-def load_trends(start: str, end: str, data_dir: str | None = None, settings_file: str | None = None,
-                units_file: str | None = None, rules_file: str | None = None) -> TrendData:
-    """Everything the trends notebook shows, computed once per kernel."""
+def _load_trends(start: str, end: str, workspace: Workspace, stamp: tuple) -> TrendData:
     from hotline_lib.core.months import months_between
 
     months = months_between(start, end)
-    units = load_units(units_file)
-    settings = load_settings(settings_file)
-    exports = load_exports(Path(data_dir or sample_dir()), units, cache_dir(), input_folders(settings))
-    return TrendData(months, exports, units, settings, unit_month_table(exports, months, units, rules_file))
+    units, settings = workspace.units, workspace.settings
+    exports = load_exports(workspace.data, units, workspace.cache, input_folders(settings))
+    return TrendData(months, exports, units, settings, unit_month_table(exports, months, units, workspace.rules_file))

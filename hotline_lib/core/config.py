@@ -22,7 +22,7 @@ SOURCE_ROOT = PACKAGE_DIR.parent
 RULES_DIR = PACKAGE_DIR / "rules"
 SCHEMA_DIR = PACKAGE_DIR / "schema"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
-DEFAULT_RULES = RULES_DIR / "furong.yaml"
+DEFAULT_RULES = RULES_DIR / "default.yaml"
 COLUMNS_FILE = SCHEMA_DIR / "columns.yaml"
 #: The published December 2020 the sample is built from: the city's ranking, the case story, the appendix.
 SAMPLE_INPUTS_DIR = PACKAGE_DIR / "sample" / "inputs"
@@ -30,8 +30,12 @@ SAMPLE_REFERENCE_DIR = PACKAGE_DIR / "sample" / "reference"
 
 #: What `hotline init` copies into a new working folder, relative to template_root(). The wheel
 #: carries them as hotline_lib/project/ (setup.py copies them there from the repository at build time).
-TEMPLATE_FILES = ("hotline.toml", "notebooks", "data/README.md", "data/settings.yaml", "data/units.yaml",
-                  "outputs/README.md")
+#: A new district's settings and empty unit directory come from templates/project/ (NEW_FOLDER_FILES),
+#: never from the repository's own, which are 芙蓉区's.
+TEMPLATE_FILES = ("hotline.toml", "notebooks", "data/README.md", "outputs/README.md")
+NEW_FOLDER_FILES = {"data/settings.yaml": TEMPLATES_DIR / "project" / "settings.yaml",
+                    "data/units.yaml": TEMPLATES_DIR / "project" / "units.yaml",
+                    "data/rules.yaml": DEFAULT_RULES}
 NOT_A_WORKING_FOLDER = N_("not in a hotline working folder: run `hotline init DIR` first, then run hotline inside DIR")
 
 
@@ -39,9 +43,10 @@ def is_working_folder(folder: Path) -> bool:
     return (folder / MARKER).is_file()
 
 
-def find_project_root(start: Path | None = None, source: Path | None = None) -> Path | None:
+def find_project_root(start: Path | None = None) -> Path | None:
     """HOTLINE_HOME when set, else the nearest working folder at or above ``start`` (the current
-    folder), else ``source`` when the package runs from a checkout; None outside all of them."""
+    folder); None outside all of them. An editable install does not make the repository the default:
+    a district's data rendered outside its folder would land in the repository under its name."""
     home = os.environ.get("HOTLINE_HOME")
     if home:
         if not is_working_folder(Path(home)):
@@ -52,8 +57,7 @@ def find_project_root(start: Path | None = None, source: Path | None = None) -> 
     for folder in (start, *start.parents):
         if is_working_folder(folder):
             return folder
-    source = SOURCE_ROOT if source is None else source
-    return source if is_working_folder(source) else None
+    return None
 
 
 def project_root() -> Path:
@@ -101,7 +105,7 @@ def _override(variable: str) -> Path | None:
 
 
 def sample_dir() -> Path:
-    """The default data folder: the generated sample (HOTLINE_SAMPLE_DIR overrides)."""
+    """Where `hotline sample` writes the sample by default (HOTLINE_SAMPLE_DIR overrides)."""
     return _override("HOTLINE_SAMPLE_DIR") or data_dir() / "sample"
 
 

@@ -49,9 +49,25 @@ def month_label(month: str) -> str:
     return chinese_month(int(month[5:]))
 
 
+#: The placeholders a title pattern (settings ``title``) may use.
+TITLE_PLACEHOLDERS = ("district", "city", "year", "month", "month_cn")
+
+
+def title_text(pattern: str, month: str, district: str, city: str = "") -> str:
+    """A title pattern filled in: "{district}12345政务热线{month_cn}份情况通报" gives
+    某某区12345政务热线三月份情况通报 for 2021-03. An unknown placeholder is a ValueError naming the known ones."""
+    values = {"district": district, "city": city, "year": month[:4], "month": str(int(month[5:])),
+              "month_cn": month_label(month).removesuffix("份")}
+    try:
+        return pattern.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"title {pattern!r}: {exc}; the placeholders are "
+                         + ", ".join("{" + name + "}" for name in TITLE_PLACEHOLDERS)) from None
+
+
 def bulletin_title(district: str, month: str) -> str:
-    """芙蓉区12345政务热线十二月份情况通报"""
-    return f"{district}12345政务热线{month_label(month)}情况通报"
+    """芙蓉区12345政务热线十二月份情况通报: the default title pattern (settings ``title``)."""
+    return title_text("{district}12345政务热线{month_cn}份情况通报", month, district)
 
 
 def trends_title(district: str, start: str, end: str) -> str:

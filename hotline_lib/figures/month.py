@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.config import cache_dir
-from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
+from hotline_lib.io.directory import Settings, UnitDirectory
+from hotline_lib.io.workspace import Workspace
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message
 from hotline_lib.core.months import check_month
@@ -156,21 +157,21 @@ def _counts_and_aggregates_from_parquet(orders, assignments, month: str, setting
     return counts, aggregates
 
 
-def month_exemptions(month: str, data_dir: str | Path, exports: Exports, units: UnitDirectory,
-                     settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def month_exemptions(month: str, workspace: Workspace, exports: Exports) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(applied exemptions, what they take out per unit) of the month's exemptions file
-    (``settings.exemptions_file`` in ``data_dir``; none when there is no file). Computed with pandas
+    (``settings.exemptions_file`` in the data folder; none when there is no file). Computed with pandas
     on the loaded assignments whichever engine counts the month, so both engines subtract the same."""
-    exemptions = read_exemptions(Path(data_dir) / settings.exemptions_file.format(month=month), units)
+    exemptions = read_exemptions(workspace.exemptions(month), workspace.units)
     if exemptions.empty:   # nothing to match: the assignments are not even loaded
         return pd.DataFrame(columns=APPLIED_COLUMNS), exempted_by_unit(pd.DataFrame(columns=APPLIED_COLUMNS))
     applied = applied_exemptions(exports.assignments, month, exemptions)
     return applied, exempted_by_unit(applied)
 
 
-def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
-                  out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
-    """Every figure of ``month`` from the exports in ``data_dir`` (never modified). With ``out_dir``,
+def compute_month(month: str, workspace: Workspace | str | Path | None = None, out_dir: str | Path | None = None,
+                  use_cache: bool = True, engine: str | None = None) -> MonthFigures:
+    """Every figure of ``month`` from the exports in the working folder's data folder (never modified;
+    ``workspace`` may also be a data folder, read with the working folder's settings). With ``out_dir``,
     the rejected rows, the duplicates and the row accounting are written to ``out_dir``/<month>/
     (rejects.csv, duplicates.csv, accounting.json); without it nothing is written (a notebook run by hand). The month's approved
     exemptions (``settings.exemptions_file``) are taken out of the unit counts before any rate is
@@ -180,12 +181,12 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     check_month(month)
     if engine is not None:
         check_argument("engine", ENGINES, engine)
-    units = load_units(units_path)
-    settings = load_settings(settings_path)
-    cache = cache_dir() if use_cache else None
+    workspace = Workspace.of(workspace)
+    data_dir, units, settings = workspace.data, workspace.units, workspace.settings
+    cache = workspace.cache if use_cache else None
     exports = load_exports(data_dir, units, cache, input_folders(settings))
     chosen = choose_engine(engine, exports.records()["assignments"]) if cache is not None else "pandas"
-    applied, exempted = month_exemptions(month, data_dir, exports, units, settings)
+    applied, exempted = month_exemptions(month, workspace, exports)
     if chosen == "duckdb":
         folder = dataset_folder(data_dir, units, cache, input_folders(settings))
         counts, aggregates = _counts_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",

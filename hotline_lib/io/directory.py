@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from hotline_lib.core import config
 from hotline_lib.core.errors import SettingsError
 from hotline_lib.core.i18n import Message
+from hotline_lib.core.text import title_text
 from hotline_lib.core.utils import read_yaml_file
 
 
@@ -23,12 +24,23 @@ class _Strict(BaseModel):
 class Unit(_Strict):
     name: str
     kind: str
-    display: str
+    display: str = Field("", validate_default=True)   # how the bulletin's text names it; empty: the name
     aliases: list[str] = []
+
+    @field_validator("display", mode="after")
+    @classmethod
+    def _display(cls, value, info):
+        return value or info.data.get("name", "")
 
 
 class UnitFile(_Strict):
-    units: list[Unit] = Field(min_length=1)
+    #: empty in a new working folder: `hotline units --from-exports` drafts it from the exports
+    units: list[Unit] = []
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value):
+        return [] if value is None else value
 
 
 def _key(name: str) -> str:
@@ -95,7 +107,12 @@ class Settings(_Strict):
     """What a district changes (data/settings.yaml); see the comments in that file."""
 
     district: str
+    city: str = ""
     issuer: str = ""
+    #: the bulletin's title: {district}, {city}, {year}, {month} (12) and {month_cn} (十二月)
+    title: str = "{district}12345政务热线{month_cn}份情况通报"
+    #: the data folder every command reads unless told --data, relative to the working folder
+    data_folder: str = "data/exports"
     phone_channel: str
     channels_named: int = Field(2, ge=0)
     top_categories: int = Field(6, ge=1)
@@ -124,6 +141,16 @@ class Settings(_Strict):
     @classmethod
     def _no_template(cls, value):
         return "" if value is None else value
+
+    @field_validator("title", mode="after")
+    @classmethod
+    def _known_placeholders(cls, value):
+        title_text(value, "2020-12", "区", "市")   # an unknown {name} fails here, with the known ones
+        return value
+
+    def bulletin_title(self, month: str) -> str:
+        """The bulletin's title for ``month``, from the settings' title pattern."""
+        return title_text(self.title, month, self.district, self.city)
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

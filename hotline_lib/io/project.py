@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from hotline_lib.core.config import DEFAULT_RULES, TEMPLATE_FILES, is_working_folder, template_root
+from hotline_lib.core.config import NEW_FOLDER_FILES, TEMPLATE_FILES, is_working_folder, template_root
 from hotline_lib.core.errors import HotlineError, SettingsError
 
 #: Made empty: the district's own exports go in data/exports/ (data/README.md says what goes where).
@@ -43,7 +43,8 @@ def template_files(templates: Path) -> Iterator[tuple[Path, Path]]:
             relative = path.relative_to(templates)
             if not SKIPPED & set(relative.parts):
                 yield relative, path
-    yield Path("data/rules.yaml"), DEFAULT_RULES
+    for relative, source in NEW_FOLDER_FILES.items():
+        yield Path(relative), source
 
 
 def check_init_folder(folder: Path) -> None:
@@ -55,29 +56,42 @@ def check_init_folder(folder: Path) -> None:
                            "(nothing was changed)", folder=folder)
 
 
-def init_project(folder: str | Path, district: str | None = None, templates: Path | None = None) -> list[Path]:
+def district_settings(template: str, district: str, issuer: str | None = None, city: str | None = None) -> str:
+    """A new district's settings.yaml from the template: its name, city, issuer (default: the
+    district's 12345 office) and peer group (the city's districts) set, every comment kept."""
+    district = district.strip()
+    city = (city or "").strip()
+    text = set_setting(template, "district", district)
+    text = set_setting(text, "city", city)
+    text = set_setting(text, "issuer", (issuer or "").strip() or f"{city}{district}12345政务热线办公室")
+    return set_setting(text, "peer_group_name", f"{city or '全市'}各区县")
+
+
+def init_project(folder: str | Path, district: str | None = None, templates: Path | None = None, *,
+                 issuer: str | None = None, city: str | None = None) -> list[Path]:
     """Make ``folder`` a working folder: hotline.toml, notebooks/, data/ (settings with ``district``,
-    units, rules, an empty exports/) and outputs/. Never overwrites a file: an existing working folder
-    only gets the files it lacks. Returns what was made, relative to ``folder``; every check comes
-    before the first file is written."""
+    its issuer and city, an empty unit directory, the default rules, an empty exports/) and outputs/.
+    Never overwrites a file: an existing working folder only gets the files it lacks. Returns what
+    was made, relative to ``folder``; every check comes before the first file is written."""
     folder = Path(folder)
     templates = templates or template_root()
     check_init_folder(folder)
     settings = Path("data/settings.yaml")
     text = None
-    if district is not None:
-        if not district.strip():
-            raise HotlineError("--district: the district's name is empty")
-        if (folder / settings).exists():
-            raise HotlineError("{file}: already there and not changed; set district: in it instead", file=folder / settings)
-        text = set_setting((templates / settings).read_text(encoding="utf-8"), "district", district.strip())
+    if not (folder / settings).exists():
+        if district is None or not district.strip():
+            raise HotlineError("--district: give the district's name (hotline init {folder} --district 某某区)", folder=folder)
+        text = district_settings(NEW_FOLDER_FILES[str(settings)].read_text(encoding="utf-8"), district, issuer, city)
+    elif district is not None or issuer is not None or city is not None:
+        raise HotlineError("{file}: already there and not changed; set district:, issuer: and city: in it instead",
+                           file=folder / settings)
     made = []
     for relative, source in template_files(templates):
         target = folder / relative
         if target.exists():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        if relative == settings and text is not None:
+        if relative == settings:
             target.write_text(text, encoding="utf-8", newline="")  # the template's line endings
         else:
             shutil.copyfile(source, target)

@@ -8,14 +8,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline_lib.core.config import outputs_dir, sample_dir
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.i18n import N_
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.render.index import write_index
 from hotline_lib.render.manifest import Fingerprints, fingerprint, is_current
-from hotline_lib.render.report import choose_formats, is_sent
+from hotline_lib.io.workspace import Workspace
+from hotline_lib.render.formats import choose_formats
+from hotline_lib.render.publish import is_sent
 
 @dataclass
 class MonthOutcome:
@@ -45,17 +46,16 @@ class BatchSummary:
 _worker: dict = {}
 
 
-def _start_worker(notebooks_dir) -> None:
+def _start_worker(notebooks_dir: Path) -> None:
     """Worker start-up: launch its kernel now, so it warms up while the parent reads the exports;
     it is stopped when the worker exits."""
     from multiprocessing import util
 
-    from hotline_lib.core.config import notebooks_dir as default_notebooks
     from hotline_lib.render.kernel import Kernel
 
     _worker.update(kernel=None, notebooks_dir=notebooks_dir)
     try:
-        kernel = _worker["kernel"] = Kernel(Path(notebooks_dir or default_notebooks()).resolve())
+        kernel = _worker["kernel"] = Kernel(notebooks_dir)
     except Exception:   # each month then starts its own kernel, and reports why it cannot
         return
     util.Finalize(None, kernel.shutdown, exitpriority=10)   # run as the pool's worker process exits
@@ -80,17 +80,15 @@ def kernel_megabytes(kernel) -> float | None:
         return None
 
 
-def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_file, rules_file,
-                notebooks_dir=None, formats=None, force: bool = False) -> tuple[str, float, str, float | None]:
+def _render_one(month: str, workspace: Workspace, formats=None, force: bool = False) -> tuple[str, float, str, float | None]:
     """Worker: render one month in the worker's kernel; never raises (the parent collects the
     outcome: status, seconds, reason, the kernel's memory after the month)."""
-    from hotline_lib.render.report import render_month
+    from hotline_lib.render.month import render_month
 
     started = time.perf_counter()
     kernel = _worker_kernel()
     try:
-        render_month(month, data_dir, out_dir, settings_file, units_file, rules_file, notebooks_dir, formats, force,
-                     kernel=kernel)
+        render_month(month, workspace, formats, force, kernel=kernel)
         return "rendered", time.perf_counter() - started, "", kernel_megabytes(kernel)
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc), None
@@ -98,24 +96,24 @@ def _render_one(month: str, data_dir: str, out_dir: str, settings_file, units_fi
         return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", None
 
 
-def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=None, units_file=None, rules_file=None,
-                 jobs: int = 1, force: bool = False, progress=None, notebooks_dir=None, formats=None) -> BatchSummary:
-    """Render every month (in parallel with ``jobs`` processes); one failure does not stop the others.
-    ``notebooks_dir``: an analyst's edited copy of the section notebooks; ``formats``: as render_month.
+def render_range(months: list[str], workspace: Workspace | None = None, jobs: int = 1, force: bool = False, progress=None,
+                 formats=None) -> BatchSummary:
+    """Render every month of the working folder ``workspace`` (in parallel with ``jobs`` processes); one
+    failure does not stop the others. ``formats``: as render_month.
     A month that was e-mailed (sent.json) is skipped with a note unless ``force``.
 
     ``progress(month, status)`` is called as each month starts ("rendering") and ends.
     """
     started = time.perf_counter()
-    data_dir = Path(data_dir or sample_dir()).resolve()
-    out_dir = Path(out_dir or outputs_dir()).resolve()
+    workspace = workspace or Workspace.open()
+    out_dir = workspace.outputs
     progress = progress or (lambda month, status: None)
     prints = Fingerprints()
     summary = BatchSummary()
     todo: dict[str, dict[str, str]] = {}
-    formats = choose_formats(formats, settings_file)
+    formats = choose_formats(formats, workspace.settings)
     for month in months:
-        inputs = prints.inputs(month, data_dir, settings_file, units_file, rules_file, notebooks_dir, formats)
+        inputs = prints.inputs(month, workspace, formats)
         if not force and is_sent(out_dir / month):
             summary.outcomes.append(MonthOutcome(month, "skipped", reason=N_("e-mailed (sent.json): kept as sent; --force re-renders")))
             progress(month, "skipped")
@@ -125,18 +123,18 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
         else:
             todo[month] = inputs
     if todo:
-        from hotline_lib.render import report   # imported once here: forked workers inherit it
+        from hotline_lib.render import month as month_render   # imported once here: forked workers inherit it
 
-        args = (str(data_dir), str(out_dir), settings_file, units_file, rules_file, notebooks_dir, formats, force)
+        args = (workspace, formats, force)
         workers = max(1, min(jobs, len(todo)))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(notebooks_dir,)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(workspace.notebooks,)) as pool:
             # every worker starts (and its kernel warms up) now: one task each, as spawn and
             # forkserver start a worker per task waiting (fork starts them all at the first)
             for ready in [pool.submit(int) for _ in range(workers)]:
                 ready.result()
             # every export parsed and validated once here, while the kernels import: the workers
             # only read the cached dataset
-            report.cache_exports(data_dir, settings_file, units_file)
+            month_render.cache_exports(workspace)
             futures = {}
             for month in todo:
                 futures[pool.submit(_render_one, month, *args)] = month
@@ -155,6 +153,6 @@ def render_range(months: list[str], data_dir=None, out_dir=None, settings_file=N
                 summary.outcomes.append(outcome)
                 progress(month, status)
     summary.outcomes.sort(key=lambda o: o.month)
-    summary.index = write_index(out_dir, settings_file)
+    summary.index = write_index(workspace)
     summary.seconds = time.perf_counter() - started
     return summary

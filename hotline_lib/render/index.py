@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from hotline_lib.core.utils import write_text_atomic
-from hotline_lib.io.directory import load_settings
+from hotline_lib.io.workspace import Workspace
 
 
 def index_rows(out_dir: Path, district: str) -> list[dict]:
@@ -28,18 +28,18 @@ def index_rows(out_dir: Path, district: str) -> list[dict]:
     return rows
 
 
-def write_index(out_dir: Path, settings_file=None) -> Path:
+def write_index(workspace: Workspace) -> Path:
     """outputs/index.html: one self-contained page listing every rendered month."""
-    from hotline_lib.core.config import TEMPLATES_DIR, cache_dir
+    from hotline_lib.core.config import TEMPLATES_DIR
     from hotline_lib.core.text import CITY_SATISFACTION, DISTRICT_SATISFACTION, html
     from hotline_lib.render.fonts import font_face_css
 
     css = (TEMPLATES_DIR / "nbconvert" / "bulletin" / "bulletin.css").read_text(encoding="utf-8")
-    district = load_settings(settings_file).district
+    out_dir, district = workspace.outputs, workspace.settings.district
     page = html("index.html.j2", district=district, rows=index_rows(out_dir, district), css=css,
                 city_satisfaction=CITY_SATISFACTION, district_satisfaction=DISTRICT_SATISFACTION)
     # the CJK font subset the page needs, as in a bulletin: it reads where no Chinese font is installed
-    page = page.replace("/* @font-face */", font_face_css(page, cache_dir()), 1)
+    page = page.replace("/* @font-face */", font_face_css(page, workspace.cache), 1)
     path = out_dir / "index.html"
     write_text_atomic(path, page)
     return path

@@ -15,9 +15,9 @@ from pathlib import Path
 from hotline_lib import __version__
 from hotline_lib.core import config
 from hotline_lib.core.utils import write_text_atomic
-from hotline_lib.io.directory import load_settings
 from hotline_lib.io.exports import export_files, input_folders
 from hotline_lib.io.reading import file_digest
+from hotline_lib.io.workspace import Workspace
 
 
 class Fingerprints:
@@ -45,19 +45,15 @@ class Fingerprints:
             self._digests[key] = hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
         return self._digests[key]
 
-    def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file, notebooks_dir=None,
-               formats: list[str] | None = None) -> dict[str, str]:
+    def inputs(self, month: str, workspace: Workspace, formats: list[str] | None = None) -> dict[str, str]:
         """Every input of one month's render, by path, with its content hash (notebooks by their
         cells), and the formats asked for (a new format makes the month render again)."""
-        settings_path = Path(settings_file or config.settings_file())
-        settings = load_settings(settings_path)
-        files = [*export_files(data_dir, input_folders(settings)),
-                 data_dir / settings.city_ranking_file.format(month=month), data_dir / settings.case_story_file.format(month=month),
-                 data_dir / settings.exemptions_file.format(month=month),
-                 settings_path, Path(units_file or config.units_file()), Path(rules_file or config.rules_file()),
+        settings = workspace.settings
+        files = [*export_files(workspace.data, input_folders(settings)), *workspace.month_inputs(month),
+                 workspace.settings_file, workspace.units_file, workspace.rules_file,
                  *sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json", ".docx"}),
                  *_docx_template(settings)]
-        notebooks = sorted(Path(notebooks_dir or config.notebooks_dir()).glob("[0-9][0-9]_*.ipynb"))
+        notebooks = sorted(workspace.notebooks.glob("[0-9][0-9]_*.ipynb"))
         return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks},
                 **({"formats": ",".join(formats)} if formats else {})}
 
@@ -99,3 +95,15 @@ def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds:
     path = month_dir / "manifest.json"
     write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+def record_manifest(workspace: Workspace, month: str, seconds: float, rows: dict, sections: list[str], overrides: dict,
+                    files: list[str], formats: list[str], asked: list[str]) -> Path:
+    """manifest.json of a finished render: what it was made from (batch runs skip a month whose inputs
+    match), the data folder it read (and whether it is the sample), the sections it holds, the settings
+    its notebooks overrode and the files it wrote."""
+    inputs = Fingerprints().inputs(month, workspace, asked)
+    return write_manifest(workspace.month_dir(month), month, inputs, seconds, rows,
+                          extra={"data": str(workspace.data), "sample": workspace.is_sample,
+                                 "notebooks": str(workspace.notebooks), "sections": sections, "overrides": overrides,
+                                 "files": files, "formats": formats})

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from hotline_lib.core.config import SAMPLE_INPUTS_DIR
+from hotline_lib.core.config import SAMPLE_INPUTS_DIR, template_root
 from hotline_lib.io.directory import UnitDirectory, load_units
+from hotline_lib.io.workspace import SAMPLE_MARKER
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.io.headers import canonical_columns
 from hotline_lib.sample.generate import Sample, build_sample
@@ -39,7 +40,7 @@ ASSIGNMENT_LATER = {"unit_signed_at": ["unit_signed_at"],
                     "unit_completed_at": ["unit_completed_at", "unit_visited_at", "unit_visit_result"],
                     "unit_visited_at": ["unit_visited_at", "unit_visit_result"]}
 FIXED_TIME = dt.datetime(2021, 7, 1, 9, 0, 0)
-MARKER = ".hotline-sample"
+MARKER = SAMPLE_MARKER   # how a render knows its data is the sample (io/workspace.py)
 
 
 @dataclass
@@ -231,7 +232,7 @@ def generate_sample(out: str | Path, seed: int = 20201231, units: UnitDirectory 
     """Build the sample and write it under ``out`` (exports/, city_ranking/, cases/)."""
     out = check_sample_folder(out)
     marker = out / MARKER
-    units = units or load_units()
+    units = units or load_units(template_root() / "data" / "units.yaml")   # 芙蓉区's, in any working folder
     sample = build_sample(seed)
     rng = np.random.default_rng(seed + 1)
     if (out / "exports").exists():
