@@ -335,10 +335,10 @@ class _Tables(HTMLParser):
 
 
 def _run(name, tmp_path, monkeypatch, sample_dir, **parameters):
-    monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(sample_dir))
+    monkeypatch.setenv("HOTLINE_DATA", str(sample_dir))
     out = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(str(EXPLORE_DIR / f"{name}.ipynb"), str(out), kernel_name="python3", progress_bar=False,
-                               cwd=str(tmp_path), parameters={"data_dir": str(sample_dir), **parameters})
+                               cwd=str(tmp_path), parameters=parameters)
     executed = nbformat.read(out, as_version=4)
     outputs = [o for c in executed.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

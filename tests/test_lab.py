@@ -155,9 +155,9 @@ def lab(sample_dir, tmp_path):
     env = {**os.environ,
            # the kernel (which inherits this environment) imports this checkout's hotline_lib
            "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")])),
-           # the notebooks' defaults (data_dir=None) read the sample; nothing goes to the project's
+           # the notebooks' defaults (workspace=None) read the sample; nothing goes to the project's
            # outputs/ or .cache/
-           "HOTLINE_SAMPLE_DIR": str(sample_dir),
+           "HOTLINE_DATA": str(sample_dir),
            "HOTLINE_CACHE": str(tmp_path / "cache"),
            "HOTLINE_OUTPUTS": str(tmp_path / "outputs"),
            # no config, state or connection file of the user's home: the user-level folders go to tmp.

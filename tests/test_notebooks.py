@@ -55,7 +55,7 @@ def _run(path, tmp_path, **parameters) -> nbformat.NotebookNode:
 def test_notebook_runs_with_its_defaults(path, sample_dir, tmp_path, monkeypatch):
     """As an analyst opening it in JupyterLab would: default parameters, the sample as data; and it
     writes nothing (HOTLINE_OUTPUTS stays empty)."""
-    monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(sample_dir))
+    monkeypatch.setenv("HOTLINE_DATA", str(sample_dir))
     outputs_dir = tmp_path / "default-outputs"
     monkeypatch.setenv("HOTLINE_OUTPUTS", str(outputs_dir))
     executed = _run(path, tmp_path)
@@ -72,7 +72,7 @@ def test_notebook_runs_with_its_defaults(path, sample_dir, tmp_path, monkeypatch
 
 @pytest.mark.slow
 def test_editing_a_threshold_in_a_copy_changes_the_fragment_and_the_figures(sample_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("HOTLINE_SAMPLE_DIR", str(sample_dir))
+    monkeypatch.setenv("HOTLINE_DATA", str(sample_dir))
     notebook = nbformat.read(notebooks_dir() / "03_units.ipynb", as_version=4)
     edited = [c for c in notebook.cells if '"low_satisfaction_below", override=None' in c.source]
     assert len(edited) == 1
