@@ -238,16 +238,9 @@ def load_month(month: str, data_dir=None, settings_file=None, units_file=None, r
     workbooks are written only when ``output_dir`` is given."""
     data = Path(data_dir or sample_dir()).resolve()
     as_text = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file, output_dir)]
-    defaults = [config.settings_file(), config.units_file(), config.rules_file()]
-    return _load_month(month, str(data), *as_text, _input_stamp(data, [f or d for f, d in zip(as_text[:3], defaults)]))
+    return _load_month(month, str(data), *as_text, config.input_stamp(data, *as_text[:3]))
 
 
 def clear_month_cache() -> None:
     """Forget every loaded month: a batch kernel starts each month without the ones before it."""
     _load_month.cache_clear()
-
-
-def _input_stamp(data_dir: Path, files: list) -> tuple:
-    """Name, size and modification time of every input file: a change makes ``load_month`` compute again."""
-    paths = [p for p in sorted(data_dir.rglob("*")) if p.is_file()] + [Path(f) for f in files]
-    return tuple((str(p), s.st_size, s.st_mtime_ns) for p in paths if p.exists() for s in [p.stat()])

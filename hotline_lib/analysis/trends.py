@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hotline_lib.core.config import cache_dir, sample_dir
+from hotline_lib.core.config import cache_dir, input_stamp, sample_dir
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
 from hotline_lib.io.exports import Exports, input_folders, load_exports
-from hotline_lib.figures.counts import in_month, month_bounds, unit_figures
+from hotline_lib.figures.counts import in_month, month_bounds
+from hotline_lib.figures.month import exempted_unit_table
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import SCORE, score_units
@@ -30,7 +31,7 @@ class TrendData:
     exports: Exports
     units: UnitDirectory
     settings: Settings
-    unit_months: pd.DataFrame     # one row per unit and month: appendix figures and 总分
+    unit_months: pd.DataFrame     # one row per unit and month: appendix figures and 总分, after exemptions
 
 
 def monthly_volume_by_channel(orders: pd.DataFrame, months: list[str]) -> pd.DataFrame:
@@ -72,13 +73,17 @@ def change_rates(series: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(result, index=series.index)
 
 
-def unit_month_table(exports: Exports, months: list[str], units: UnitDirectory, rules_file=None) -> pd.DataFrame:
-    """Every unit's appendix figures and 总分 for every month, long format (unit, month, ...)."""
+def unit_month_table(exports: Exports, months: list[str], units: UnitDirectory, settings: Settings,
+                     data_dir: str | Path, rules_file=None) -> pd.DataFrame:
+    """Every unit's appendix figures and 总分 for every month, long format (unit, month, ...): each
+    month's table is the bulletin's own (``exempted_unit_table``, after the month's approved
+    exemptions in ``data_dir``), scored by the same ``score_units``, so a unit's 总分 here is the
+    bulletin's and ``hotline explain``'s."""
     rules = load_rules(rules_file)
     frames = []
     for month in months:
-        table = score_units(unit_figures(exports.assignments, month, units), rules)
-        frames.append(table.assign(month=month))
+        table, _ = exempted_unit_table(month, data_dir, exports, units, settings)
+        frames.append(score_units(table, rules).assign(month=month))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -148,14 +153,28 @@ def median_handling_days(assignments: pd.DataFrame, months: list[str]) -> pd.Dat
     return table.sort_values("median_days", ascending=False).round(2)
 
 
-@lru_cache(maxsize=4)
 def load_trends(start: str, end: str, data_dir: str | None = None, settings_file: str | None = None,
                 units_file: str | None = None, rules_file: str | None = None) -> TrendData:
-    """Everything the trends notebook shows, computed once per kernel."""
+    """Everything the trends notebook shows, computed once per kernel while its inputs stay the same
+    (as ``load_month``: an analyst who edits an export, an exemptions file or the settings and runs a
+    cell again gets the new figures). None means the project's default for each path."""
+    data = Path(data_dir or sample_dir()).resolve()
+    paths = [str(Path(p).resolve()) if p is not None else None for p in (settings_file, units_file, rules_file)]
+    return _load_trends(start, end, str(data), *paths, input_stamp(data, *paths))
+
+
+@lru_cache(maxsize=4)
+def _load_trends(start: str, end: str, data_dir: str, settings_file: str | None, units_file: str | None,
+                 rules_file: str | None, stamp: tuple) -> TrendData:
     from hotline_lib.core.months import months_between
 
     months = months_between(start, end)
     units = load_units(units_file)
     settings = load_settings(settings_file)
-    exports = load_exports(Path(data_dir or sample_dir()), units, cache_dir(), input_folders(settings))
-    return TrendData(months, exports, units, settings, unit_month_table(exports, months, units, rules_file))
+    exports = load_exports(Path(data_dir), units, cache_dir(), input_folders(settings))
+    return TrendData(months, exports, units, settings, unit_month_table(exports, months, units, settings, data_dir, rules_file))
+
+
+def clear_trends_cache() -> None:
+    """Forget every loaded range: a batch kernel starts each page without the ones before it."""
+    _load_trends.cache_clear()

@@ -115,3 +115,13 @@ def cache_dir() -> Path:
     the cache is a full copy of the exports, citizens' words and phone numbers included, and
     outputs/ holds only what may be shared."""
     return _override("HOTLINE_CACHE") or project_root() / ".cache"
+
+
+def input_stamp(data_dir: Path, settings: str | Path | None, units: str | Path | None, rules: str | Path | None) -> tuple:
+    """Name, size and modification time of every file under ``data_dir`` (exports, exemptions, city
+    ranking, case stories) and of the settings, unit directory and rules (None: the project's
+    default): a result cached on it is computed again once an analyst edits any input."""
+    files = [Path(given) if given is not None else default() for given, default in
+             zip((settings, units, rules), (settings_file, units_file, rules_file))]
+    paths = [p for p in sorted(Path(data_dir).rglob("*")) if p.is_file()] + files
+    return tuple((str(p), s.st_size, s.st_mtime_ns) for p in paths if p.exists() for s in [p.stat()])

@@ -168,6 +168,18 @@ def month_exemptions(month: str, data_dir: str | Path, exports: Exports, units: 
     return applied, exempted_by_unit(applied)
 
 
+def exempted_unit_table(month: str, data_dir: str | Path, exports: Exports, units: UnitDirectory, settings: Settings,
+                        counts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the month's appendix table after its approved exemptions, the exemptions as applied): the one
+    unit table the bulletin, ``hotline explain``, the 扣分明细 workbook, the trends page and the
+    exploration notebooks all score, so that a unit has one 总分 wherever it is shown. ``counts``
+    (``unit_counts``, from either engine) are counted here with pandas when not given."""
+    applied, exempted = month_exemptions(month, data_dir, exports, units, settings)
+    if counts is None:
+        counts = unit_counts(exports.assignments, month)
+    return unit_table(subtract_exempted(counts, exempted), units), applied
+
+
 def compute_month(month: str, data_dir: str | Path, units_path=None, settings_path=None,
                   out_dir: str | Path | None = None, use_cache: bool = True, engine: str | None = None) -> MonthFigures:
     """Every figure of ``month`` from the exports in ``data_dir`` (never modified). With ``out_dir``,
@@ -185,7 +197,6 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     cache = cache_dir() if use_cache else None
     exports = load_exports(data_dir, units, cache, input_folders(settings))
     chosen = choose_engine(engine, exports.records()["assignments"]) if cache is not None else "pandas"
-    applied, exempted = month_exemptions(month, data_dir, exports, units, settings)
     if chosen == "duckdb":
         folder = dataset_folder(data_dir, units, cache, input_folders(settings))
         counts, aggregates = _counts_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
@@ -193,7 +204,7 @@ def compute_month(month: str, data_dir: str | Path, units_path=None, settings_pa
     else:
         counts = unit_counts(exports.assignments, month)
         aggregates = month_aggregates(exports.orders, exports.assignments, month, settings)
-    table = unit_table(subtract_exempted(counts, exempted), units)
+    table, applied = exempted_unit_table(month, data_dir, exports, units, settings, counts)
     district = district_from(aggregates, month, settings)
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
         raise InputError("no order or assignment was signed in {month}: is this month in the exports?", path=data_dir,

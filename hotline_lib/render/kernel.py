@@ -180,7 +180,7 @@ def start_month() -> None:
     from IPython import get_ipython
 
     from hotline_lib.analysis.bulletin import clear_month_cache
-    from hotline_lib.analysis.trends import load_trends
+    from hotline_lib.analysis.trends import clear_trends_cache
 
     warm_up()   # a kernel started without the start-up line remembers its state now
     shell = get_ipython()
@@ -196,5 +196,5 @@ def start_month() -> None:
     warnings.filters[:] = _start["filters"]
     os.chdir(_start["cwd"])
     clear_month_cache()
-    load_trends.cache_clear()
+    clear_trends_cache()
     gc.collect()
