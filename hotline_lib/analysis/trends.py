@@ -15,7 +15,8 @@ import pandas as pd
 from hotline_lib.io.directory import Settings, UnitDirectory
 from hotline_lib.io.workspace import Workspace
 from hotline_lib.io.exports import Exports, input_folders, load_exports
-from hotline_lib.figures.counts import in_month, month_bounds, unit_figures
+from hotline_lib.figures.counts import in_month, month_bounds
+from hotline_lib.figures.month import exempted_unit_table
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import SCORE, score_units
@@ -29,7 +30,7 @@ class TrendData:
     exports: Exports
     units: UnitDirectory
     settings: Settings
-    unit_months: pd.DataFrame     # one row per unit and month: appendix figures and 总分
+    unit_months: pd.DataFrame     # one row per unit and month: appendix figures and 总分, after exemptions
 
 
 def monthly_volume_by_channel(orders: pd.DataFrame, months: list[str]) -> pd.DataFrame:
@@ -71,13 +72,16 @@ def change_rates(series: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(result, index=series.index)
 
 
-def unit_month_table(exports: Exports, months: list[str], units: UnitDirectory, rules_file=None) -> pd.DataFrame:
-    """Every unit's appendix figures and 总分 for every month, long format (unit, month, ...)."""
-    rules = load_rules(rules_file)
+def unit_month_table(exports: Exports, months: list[str], workspace: Workspace) -> pd.DataFrame:
+    """Every unit's appendix figures and 总分 for every month, long format (unit, month, ...): each
+    month's table is the bulletin's own (``exempted_unit_table``, after the month's approved
+    exemptions), scored by the same ``score_units``, so a unit's 总分 here is the bulletin's and
+    ``hotline explain``'s."""
+    rules = load_rules(workspace.rules_file)
     frames = []
     for month in months:
-        table = score_units(unit_figures(exports.assignments, month, units), rules)
-        frames.append(table.assign(month=month))
+        table, _ = exempted_unit_table(month, workspace, exports)
+        frames.append(score_units(table, rules).assign(month=month))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -166,4 +170,4 @@ def _load_trends(start: str, end: str, workspace: Workspace, stamp: tuple) -> Tr
     months = months_between(start, end)
     units, settings = workspace.units, workspace.settings
     exports = load_exports(workspace.data, units, workspace.cache, input_folders(settings))
-    return TrendData(months, exports, units, settings, unit_month_table(exports, months, units, workspace.rules_file))
+    return TrendData(months, exports, units, settings, unit_month_table(exports, months, workspace))

@@ -168,6 +168,18 @@ def month_exemptions(month: str, workspace: Workspace, exports: Exports) -> tupl
     return applied, exempted_by_unit(applied)
 
 
+def exempted_unit_table(month: str, workspace: Workspace, exports: Exports,
+                        counts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the month's appendix table after its approved exemptions, the exemptions as applied): the one
+    unit table the bulletin, ``hotline explain``, the 扣分明细 workbook, the trends page and the
+    exploration notebooks all score, so that a unit has one 总分 wherever it is shown. ``counts``
+    (``unit_counts``, from either engine) are counted here with pandas when not given."""
+    applied, exempted = month_exemptions(month, workspace, exports)
+    if counts is None:
+        counts = unit_counts(exports.assignments, month)
+    return unit_table(subtract_exempted(counts, exempted), workspace.units), applied
+
+
 def compute_month(month: str, workspace: Workspace | str | Path | None = None, out_dir: str | Path | None = None,
                   use_cache: bool = True, engine: str | None = None) -> MonthFigures:
     """Every figure of ``month`` from the exports in the working folder's data folder (never modified;
@@ -186,7 +198,6 @@ def compute_month(month: str, workspace: Workspace | str | Path | None = None, o
     cache = workspace.cache if use_cache else None
     exports = load_exports(data_dir, units, cache, input_folders(settings))
     chosen = choose_engine(engine, exports.records()["assignments"]) if cache is not None else "pandas"
-    applied, exempted = month_exemptions(month, workspace, exports)
     if chosen == "duckdb":
         folder = dataset_folder(data_dir, units, cache, input_folders(settings))
         counts, aggregates = _counts_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
@@ -194,7 +205,7 @@ def compute_month(month: str, workspace: Workspace | str | Path | None = None, o
     else:
         counts = unit_counts(exports.assignments, month)
         aggregates = month_aggregates(exports.orders, exports.assignments, month, settings)
-    table = unit_table(subtract_exempted(counts, exempted), units)
+    table, applied = exempted_unit_table(month, workspace, exports, counts)
     district = district_from(aggregates, month, settings)
     if district["overview"]["orders_signed"] == 0 and int(table["签收总数"].sum()) == 0:
         raise InputError("no order or assignment was signed in {month}: is this month in the exports?", path=data_dir,
