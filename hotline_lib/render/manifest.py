@@ -18,6 +18,7 @@ from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.directory import load_settings
 from hotline_lib.io.exports import export_files, input_folders
 from hotline_lib.io.reading import file_digest
+from hotline_lib.io.sample_data import is_sample_data
 
 
 class Fingerprints:
@@ -48,7 +49,8 @@ class Fingerprints:
     def inputs(self, month: str, data_dir: Path, settings_file, units_file, rules_file, notebooks_dir=None,
                formats: list[str] | None = None) -> dict[str, str]:
         """Every input of one month's render, by path, with its content hash (notebooks by their
-        cells), and the formats asked for (a new format makes the month render again)."""
+        cells), the formats asked for (a new format makes the month render again), and whether the
+        data is the generated sample (the bulletin says so: adding or removing its marker renders again)."""
         settings_path = Path(settings_file or config.settings_file())
         settings = load_settings(settings_path)
         files = [*export_files(data_dir, input_folders(settings)),
@@ -59,7 +61,8 @@ class Fingerprints:
                  *_docx_template(settings)]
         notebooks = sorted(Path(notebooks_dir or config.notebooks_dir()).glob("[0-9][0-9]_*.ipynb"))
         return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks},
-                **({"formats": ",".join(formats)} if formats else {})}
+                **({"formats": ",".join(formats)} if formats else {}),
+                **({"sample": "true"} if is_sample_data(data_dir) else {})}
 
 
 def _docx_template(settings) -> list[Path]:
@@ -99,3 +102,13 @@ def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds:
     path = month_dir / "manifest.json"
     write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+def made_from_sample(month_dir: Path) -> bool | None:
+    """Whether the month's last render was made from the generated sample, as its manifest.json
+    records it; None when the manifest does not say (written before the record, or unreadable)."""
+    try:
+        recorded = json.loads((Path(month_dir) / "manifest.json").read_text(encoding="utf-8")).get("sample")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return recorded if isinstance(recorded, bool) else None

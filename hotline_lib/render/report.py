@@ -33,6 +33,7 @@ from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
 from hotline_lib.core.text import bulletin_title, trends_title
 from hotline_lib.core.utils import atomic_path, exclusive, remove_leftovers, write_text_atomic
 from hotline_lib.io.directory import load_settings
+from hotline_lib.io.sample_data import is_sample_data
 
 log = logging.getLogger(__name__)
 SECTION_KEY = "hotline_section"
@@ -155,10 +156,10 @@ def keep_sent_files(month_dir: Path) -> Path:
     return kept
 
 
-def page_from_sections(title: str, sections: list[Section]) -> str:
+def page_from_sections(title: str, sections: list[Section], sample: bool = False) -> str:
     """The bulletin page from its section records, with the CJK font subset it needs."""
     css = (TEMPLATES_DIR / "nbconvert" / "bulletin" / "bulletin.css").read_text(encoding="utf-8")
-    page = bulletin_page(title, sections, css)
+    page = bulletin_page(title, sections, css, sample=sample)
     return page.replace("/* @font-face */", font_face_css(page, cache_dir()), 1)
 
 
@@ -361,9 +362,10 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     warnings = _warnings(executed) + _silent_sections(executed, paths)
     settings = load_settings(settings_file)
     title = bulletin_title(settings.district, month)
-    html = page_from_sections(title, sections)
+    sample = is_sample_data(data_dir)   # every format then says 样例数据 (io/sample_data.py)
+    html = page_from_sections(title, sections, sample)
     (staging / "bulletin.html").write_text(html, encoding="utf-8")
-    written, notes = _other_formats(formats, staging, sections, settings, title)
+    written, notes = _other_formats(formats, staging, sections, settings, title, sample)
     warnings += notes
     figures = merged_figures(month, sections)
     overrides = {s.key: s.overrides for s in sections if s.overrides}
@@ -407,7 +409,8 @@ def accounting_summary(accounting: dict) -> Message:
     return rows_summary(len(accounting["files"]), **accounting["total"], **accounting["records"])
 
 
-def _other_formats(formats: list[str], staging: Path, sections: list[Section], settings, title: str) -> tuple[list[str], list[str]]:
+def _other_formats(formats: list[str], staging: Path, sections: list[Section], settings, title: str,
+                   sample: bool = False) -> tuple[list[str], list[str]]:
     """PDF and Word beside the page in the staging folder; returns (formats written, notes). The
     browser prints the PDF while Word is written (one waits on a process, the other computes). No
     browser for the PDF is a note, not a failure: the other formats are written."""
@@ -425,7 +428,7 @@ def _other_formats(formats: list[str], staging: Path, sections: list[Section], s
         if "docx" in formats:
             from hotline_lib.render.docx import bulletin_docx
 
-            bulletin_docx(sections, settings, staging / FORMAT_FILES["docx"], title)
+            bulletin_docx(sections, settings, staging / FORMAT_FILES["docx"], title, sample=sample)
         try:
             if printed is not None:
                 printed.result()
@@ -463,7 +466,7 @@ def _record_manifest(month, data_dir, month_dir, settings_file, units_file, rule
     inputs = Fingerprints().inputs(month, Path(data_dir), settings_file, units_file, rules_file, notebooks_dir, asked)
     write_manifest(month_dir, month, inputs, seconds, rows,
                    extra={"notebooks": str(notebooks_dir), "sections": [s.key for s in sections], "overrides": overrides,
-                          "files": files, "formats": formats})
+                          "files": files, "formats": formats, "sample": is_sample_data(data_dir)})
 
 
 def _write_notebook(notebook: nbformat.NotebookNode, target: Path) -> Path:
