@@ -420,7 +420,7 @@ def email(
     out: Path = typer.Option(None, "--out", help=N_("Outputs folder. Default: outputs.")),
     attach: Optional[str] = typer.Option(None, "--attach", help=N_("The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/.")),
     attach_deductions: bool = typer.Option(False, "--attach-deductions", help=N_("Attach 扣分明细.xlsx too.")),
-    sample_ok: bool = typer.Option(False, "--sample-ok", help=N_("Send a bulletin made from the sample data (样例数据) too; without it, such a bulletin is not sent.")),
+    sample_ok: bool = typer.Option(False, "--sample-ok", help=N_("Send a bulletin made from the sample data (样例数据) too (not sent by default).")),
 ) -> None:
     from hotline_lib.deliver.mail import deliver
 
