@@ -279,6 +279,19 @@ def test_skip_unchanged_fingerprints_notebook_cells_not_outputs(tmp_path, sample
     assert fingerprint(Fingerprints().inputs("2020-12", sample_dir, None, None, None, notebooks)) != before
 
 
+def test_adding_or_removing_the_sample_marker_renders_the_month_again(sample_dir, tmp_path):
+    """A batch skips a month whose inputs are unchanged: whether they are the sample is one of them."""
+    from hotline_lib.io.sample_data import SAMPLE_MARKER
+    from hotline_lib.render.manifest import Fingerprints, fingerprint
+
+    data = _data_copy(sample_dir, tmp_path, "案例。")
+    inputs = Fingerprints().inputs("2020-12", data, None, None, None)
+    (data / SAMPLE_MARKER).write_text("样例", encoding="utf-8")
+    marked = Fingerprints().inputs("2020-12", data, None, None, None)
+    assert "sample" not in inputs and marked == {**inputs, "sample": "true"}
+    assert fingerprint(marked) != fingerprint(inputs)
+
+
 def test_the_section_records_are_kept_for_every_format(report_2020_12):
     from hotline_lib.render.page import bulletin_page
     from hotline_lib.render.section import read_sections
