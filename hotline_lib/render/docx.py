@@ -31,6 +31,8 @@ The layout (GB/T 9704-2012):
   section with 20 mm margins, tables in 五号 (10.5 pt), header row repeated on every page, no row
   split across pages, columns sized from their content.
 - Charts as images 15 cm wide, centred, their alt text as the picture's description.
+- Rendered from the generated sample (``sample``): the 样例数据 line (``core.text.SAMPLE_NOTICE``) under
+  the title, 3号 黑体, bold and red, centred: a paragraph of the body, so it is read and copied with the text.
 
 Fonts are written as ``w:rFonts`` ascii/hAnsi/eastAsia/cs (python-docx's ``font.name`` sets only
 ascii and hAnsi, and Word draws Chinese with eastAsia), on the styles and on every run, so that a
