@@ -489,12 +489,14 @@ def email(
     out: Path = typer.Option(None, "--out", help=OUT_HELP),
     attach: Optional[str] = typer.Option(None, "--attach", help=N_("The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/.")),
     attach_deductions: bool = typer.Option(False, "--attach-deductions", help=N_("Attach 扣分明细.xlsx too.")),
+    sample_ok: bool = typer.Option(False, "--sample-ok", help=N_("Send a bulletin made from the sample data (样例数据) too (not sent by default).")),
 ) -> None:
     from hotline_lib.deliver.mail import deliver
 
     out = _workspace(out=out).outputs
     try:
-        delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions)
+        delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions,
+                           sample_ok=sample_ok)
     except EXPECTED as exc:
         _fail(exc)
     state = (_("sent to {recipients}", recipients=names(delivery.recipients)) if delivery.sent

@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
+from hotline_lib.core.text import SAMPLE_NOTICE
 from hotline_lib.deliver.mail import EmailError, deliver
 
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
@@ -81,7 +82,7 @@ def rendered(report_2020_12, tmp_path_factory):
 def test_message_received_over_loopback(rendered, smtp_server):
     inbox, server = smtp_server()
     result = runner.invoke(app, ["email", "2020-12", "--to", "leader@example.org", "--to", "office@example.org",
-                                 "--smtp", server, "--out", str(rendered)])
+                                 "--smtp", server, "--out", str(rendered), "--sample-ok"])   # the sample's month
     assert result.exit_code == 0, result.output
     (recipients, raw), = inbox.messages
     assert recipients == ["leader@example.org", "office@example.org"]
@@ -112,7 +113,8 @@ def test_refused_connection_is_one_clear_error_and_nothing_is_marked_sent(render
     sent_log = rendered / "2020-12" / "sent.json"
     before = sent_log.read_text(encoding="utf-8") if sent_log.exists() else None
     port = _free_port()
-    result = runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}", "--out", str(rendered)])
+    result = runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}", "--out", str(rendered),
+                                 "--sample-ok"])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: could not connect to 127.0.0.1:{port}: connection refused"
     assert (sent_log.read_text(encoding="utf-8") if sent_log.exists() else None) == before
@@ -121,7 +123,7 @@ def test_refused_connection_is_one_clear_error_and_nothing_is_marked_sent(render
 def test_rejected_recipient_is_one_clear_error(rendered, smtp_server):
     inbox, server = smtp_server(refuse="nobody@example.org")
     with pytest.raises(EmailError, match="refused the recipient nobody@example.org"):
-        deliver("2020-12", ["nobody@example.org"], server, out_dir=rendered)
+        deliver("2020-12", ["nobody@example.org"], server, out_dir=rendered, sample_ok=True)
     assert inbox.messages == []
 
 
@@ -234,6 +236,69 @@ def test_digest_in_chromium(eml, browser, tmp_path):
     page.set_viewport_size({"width": 390, "height": 800})   # a phone: the column shrinks, nothing overflows
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     page.close()
+
+
+# ---- the sample's bulletin says so, and is not sent without --sample-ok ---------------------------
+
+def _bodies(raw: bytes) -> tuple[str, str]:
+    """(plain text, HTML as text) of a message's digest."""
+    message = email.message_from_bytes(raw, policy=policy.default)
+    page = message.get_body(preferencelist=("html",)).get_content()
+    return message.get_body(preferencelist=("plain",)).get_content(), re.sub(r"<[^>]+>", "", page)
+
+
+def _record_sample(month: Path, value) -> None:
+    """manifest.json of a copied month saying ``value`` under "sample" (None: an older render, no such key)."""
+    manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
+    manifest.pop("sample")
+    if value is not None:
+        manifest["sample"] = value
+    (month / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_dry_run_of_the_sample_says_so_under_the_title(eml):
+    text, page = _bodies(eml)
+    assert text.splitlines()[:2] == [TITLE, SAMPLE_NOTICE]
+    assert page.index(TITLE) < page.index(SAMPLE_NOTICE) < page.index(HEADLINE)
+
+
+def test_the_sample_is_sent_only_with_sample_ok(rendered, smtp_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_LANG", "zh_CN")   # the message as the office reads it
+    month = _month_copy(rendered, tmp_path)
+    inbox, server = smtp_server()
+    command = ["email", "2020-12", "--to", "a@example.org", "--smtp", server, "--out", str(month.parent)]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1 and inbox.messages == [] and not (month / "sent.json").exists()
+    assert result.stderr == "错误：2020-12：本通报由样例数据（虚构）生成，不发送；确要发送请加 --sample-ok\n"
+    result = runner.invoke(app, command + ["--sample-ok"])
+    assert result.exit_code == 0, result.output
+    (_, raw), = inbox.messages
+    assert SAMPLE_NOTICE in _bodies(raw)[0] and SAMPLE_NOTICE in _bodies(raw)[1]
+    assert json.loads((month / "sent.json").read_text(encoding="utf-8"))[-1]["to"] == ["a@example.org"]
+
+
+def test_a_month_not_of_the_sample_is_sent_and_unmarked(rendered, smtp_server, tmp_path):
+    month = _month_copy(rendered, tmp_path)
+    _record_sample(month, False)   # what a render of a district's own exports records
+    inbox, server = smtp_server()
+    result = runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--smtp", server, "--out", str(month.parent)])
+    assert result.exit_code == 0, result.output
+    (_, raw), = inbox.messages
+    text, page = _bodies(raw)
+    assert HEADLINE in text and HEADLINE in page
+    assert "样例数据" not in text and "样例数据" not in page
+
+
+def test_an_older_render_that_does_not_say_is_not_sent(rendered, smtp_server, tmp_path):
+    month = _month_copy(rendered, tmp_path)
+    _record_sample(month, None)
+    inbox, server = smtp_server()
+    command = ["email", "2020-12", "--to", "a@example.org", "--out", str(month.parent)]
+    result = runner.invoke(app, [*command, "--smtp", server])
+    assert result.exit_code == 1 and inbox.messages == []
+    assert "does not say whether the bulletin was made from the sample data" in result.stderr
+    assert "run `hotline report 2020-12` again" in result.stderr
+    assert runner.invoke(app, [*command, "--dry-run"]).exit_code == 0   # writing bulletin.eml is fine
 
 
 # ---- attachments ---------------------------------------------------------------------------------

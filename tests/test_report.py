@@ -13,6 +13,8 @@ import nbformat
 import pytest
 
 from hotline_lib.core.errors import ReportError
+from hotline_lib.core.text import SAMPLE_NOTICE
+from hotline_lib.io.sample_data import is_sample_data
 from hotline_lib.render.month import render_month
 from hotline_lib.render.notebooks import section_notebooks
 
@@ -109,11 +111,54 @@ def _data_copy(sample_dir, tmp_path, story: str | None):
     return data
 
 
-def test_case_story_is_escaped_and_masked_and_optional(sample_dir, tmp_path):
-    data = _data_copy(sample_dir, tmp_path, "市民<script>alert('x')</script>来电，电话13812345678。")
-    page = render_month("2020-12", workspace(data, tmp_path / "out")).html.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def story_report(sample_dir, tmp_path_factory):
+    """2020-12 rendered from a copy of the sample without its marker file (so not the sample to the
+    render) and with a case story of its own, holding markup and a phone number."""
+    folder = tmp_path_factory.mktemp("story")
+    data = _data_copy(sample_dir, folder, "市民<script>alert('x')</script>来电，电话13812345678。")
+    assert not is_sample_data(data) and is_sample_data(sample_dir)
+    return render_month("2020-12", workspace(data, folder / "out"))
+
+
+def test_case_story_is_escaped_and_masked_and_optional(story_report):
+    page = story_report.html.read_text(encoding="utf-8")
     assert "<script" not in page and "&lt;script&gt;" in page
     assert "13812345678" not in page and "138****5678" in page
+
+
+def sample_marks(month_dir) -> dict[str, str]:
+    """The text of every format of a rendered month that could carry the 样例数据 notice: the page's
+    body (the notice is the element p.sample-notice), the PDF's extracted text, each run of the Word
+    document's body, and what manifest.json records."""
+    import docx
+    from pypdf import PdfReader
+
+    page = (month_dir / "bulletin.html").read_text(encoding="utf-8")
+    notice = re.findall(r'<p class="sample-notice">([^<]*)</p>', page)
+    runs = [run.text for paragraph in docx.Document(str(month_dir / "bulletin.docx")).paragraphs for run in paragraph.runs]
+    return {"html element": "".join(notice), "html body": re.sub(r"<[^>]+>", "", page[page.index("<body"):]),
+            "pdf": re.sub(r"\s", "", "".join(p.extract_text() for p in PdfReader(month_dir / "bulletin.pdf").pages)),
+            "docx run": next((text for text in runs if "样例数据" in text), ""),
+            "manifest": json.loads((month_dir / "manifest.json").read_text(encoding="utf-8"))["sample"]}
+
+
+def test_the_sample_says_so_in_every_format(chromium, report_2020_12):
+    assert report_2020_12.formats == ["html", "pdf", "docx"]
+    marks = sample_marks(report_2020_12.html.parent)
+    assert marks["html element"] == SAMPLE_NOTICE == "样例数据：本通报由虚构的样例数据生成，不是正式通报"
+    assert marks["html body"].index(SAMPLE_NOTICE) < marks["html body"].index("2020年12月，全区共签收工单3717件")
+    assert SAMPLE_NOTICE in marks["pdf"]
+    assert marks["docx run"] == SAMPLE_NOTICE     # one run of the body, not a header or a picture
+    assert marks["manifest"] is True
+
+
+def test_a_copy_without_the_marker_carries_no_sample_mark(chromium, story_report):
+    marks = sample_marks(story_report.html.parent)
+    assert story_report.formats == ["html", "pdf", "docx"]
+    assert marks["html element"] == "" and "样例数据" not in marks["html body"]
+    assert "2020年12月，全区共签收工单3717件" in marks["pdf"] and "样例数据" not in marks["pdf"]
+    assert marks["docx run"] == "" and marks["manifest"] is False
 
 
 def test_without_case_story_the_section_is_left_out_with_a_warning(sample_dir, tmp_path):
@@ -237,6 +282,19 @@ def test_skip_unchanged_fingerprints_notebook_cells_not_outputs(tmp_path, sample
     assert fingerprint(Fingerprints().inputs("2020-12", workspace(sample_dir, notebooks=notebooks))) != before
 
 
+def test_adding_or_removing_the_sample_marker_renders_the_month_again(sample_dir, tmp_path):
+    """A batch skips a month whose inputs are unchanged: whether they are the sample is one of them."""
+    from hotline_lib.io.sample_data import SAMPLE_MARKER
+    from hotline_lib.render.manifest import Fingerprints, fingerprint
+
+    data = _data_copy(sample_dir, tmp_path, "案例。")
+    inputs = Fingerprints().inputs("2020-12", data, None, None, None)
+    (data / SAMPLE_MARKER).write_text("样例", encoding="utf-8")
+    marked = Fingerprints().inputs("2020-12", data, None, None, None)
+    assert "sample" not in inputs and marked == {**inputs, "sample": "true"}
+    assert fingerprint(marked) != fingerprint(inputs)
+
+
 def test_the_section_records_are_kept_for_every_format(report_2020_12):
     from hotline_lib.render.page import bulletin_page
     from hotline_lib.render.section import read_sections
@@ -245,6 +303,6 @@ def test_the_section_records_are_kept_for_every_format(report_2020_12):
     assert [s.key for s in sections] == report_2020_12.sections
     assert sum(len(s.charts) for s in sections) == 3
     page = report_2020_12.html.read_text(encoding="utf-8")
-    again = bulletin_page("芙蓉区12345政务热线十二月份情况通报", sections, css="")
+    again = bulletin_page("芙蓉区12345政务热线十二月份情况通报", sections, css="", sample=True)   # rendered from the sample
     body = page[page.index("<main"):]
     assert again[again.index("<main"):] == body     # the page is exactly what the records render

@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.figures.counts import format_unit_figures
 from hotline_lib.figures.month import compute_month
-from hotline_lib.sample.exports import generate_sample
+from hotline_lib.io.exports import export_files
+from hotline_lib.io.sample_data import OLD_SAMPLE_MARKER, SAMPLE_MARKER, is_sample_data
+from hotline_lib.sample.exports import check_sample_folder, generate_sample
 from tests.conftest import APPENDIX
 
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
@@ -133,3 +135,22 @@ def test_sample_never_overwrites_someone_elses_exports(tmp_path):
     result = runner.invoke(app, ["sample", "--out", str(tmp_path)])
     assert result.exit_code == 1 and "did not write" in result.stderr
     assert (tmp_path / "exports" / "real.csv").read_text(encoding="utf-8") == "工单编号\n1\n"
+
+
+def test_the_sample_is_known_by_its_marker_file_not_by_its_path(sample_dir, tmp_path):
+    marker = sample_dir / SAMPLE_MARKER
+    assert marker.name == "样例数据.txt" and "全部为虚构的样例数据" in marker.read_text(encoding="utf-8")
+    assert is_sample_data(sample_dir) and not (sample_dir / OLD_SAMPLE_MARKER).exists()
+    # the reader takes the marker for no export: the 36 files of the sample, each a .csv or .xlsx
+    files = export_files(sample_dir)
+    assert len(files) == 36 and marker not in files and {p.suffix for p in files} == {".csv", ".xlsx"}
+    # a folder is the sample when it holds the marker (or the hidden one older samples had), wherever it is
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "real.csv").write_text("工单编号\n1\n", encoding="utf-8")
+    assert not is_sample_data(tmp_path)
+    (tmp_path / OLD_SAMPLE_MARKER).write_text("", encoding="utf-8")
+    assert is_sample_data(tmp_path) and check_sample_folder(tmp_path) == tmp_path   # `hotline sample` may overwrite it
+    (tmp_path / OLD_SAMPLE_MARKER).unlink()
+    (tmp_path / SAMPLE_MARKER).write_text("", encoding="utf-8")
+    assert is_sample_data(tmp_path)
+

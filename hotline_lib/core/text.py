@@ -17,6 +17,9 @@ from hotline_lib.core.privacy import mask_personal
 #: and the district's own return visits (回访满意数 over 回访工单总数 of all its units).
 CITY_SATISFACTION = "全市排名满意度"
 DISTRICT_SATISFACTION = "区回访满意度"
+#: The line every format of a bulletin rendered from the generated sample carries (io/sample_data.py),
+#: under its title: the page, the PDF printed from it, the Word document and the e-mail's body.
+SAMPLE_NOTICE = "样例数据：本通报由虚构的样例数据生成，不是正式通报"
 
 
 def _finalize(value):

@@ -53,6 +53,7 @@ from urllib.parse import quote
 from hotline_lib.core.config import TEMPLATES_DIR, outputs_dir
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.i18n import Message, names
+from hotline_lib.core.text import SAMPLE_NOTICE
 from hotline_lib.core.utils import atomic_path, exclusive, write_text_atomic
 
 PASSWORD_VARIABLE = "HOTLINE_SMTP_PASSWORD"
@@ -245,9 +246,10 @@ def _unnumbered(text: str) -> str:
     return re.sub(r"^[（(][一二三四五六七八九十]+[)）]\s*", "", text)
 
 
-def build_digest(sections, title: str, attachments: list[str], domain: str = "localhost") -> Digest:
+def build_digest(sections, title: str, attachments: list[str], domain: str = "localhost", sample: bool = False) -> Digest:
     """The body of the month's e-mail from its section records (``read_sections``): HTML with every
-    style inline and no <style> block, the charts as ``cid:`` images, and the same as plain text."""
+    style inline and no <style> block, the charts as ``cid:`` images, and the same as plain text.
+    ``sample``: the month was rendered from the generated sample, and both bodies say so under the title."""
     import css_inline
 
     from hotline_lib.render.section import is_number
@@ -265,9 +267,10 @@ def build_digest(sections, title: str, attachments: list[str], domain: str = "lo
                                                   "alt": block.alt or "图表"})
     note = "以上为本月通报摘要，完整通报（含各单位考核得分排行榜）见附件。"
     footer = "本邮件由 hotline-bulletin 根据12345政务热线工单数据生成。"
+    notice = SAMPLE_NOTICE if sample else ""
     page = _template("digest.html.j2").render(
-        title=title, headline=headline, parts=parts, attachments=attachments, attachments_note=note, footer=footer,
-        is_number=is_number, column_width=COLUMN_WIDTH, image_width=IMAGE_WIDTH)
+        title=title, sample_notice=notice, headline=headline, parts=parts, attachments=attachments,
+        attachments_note=note, footer=footer, is_number=is_number, column_width=COLUMN_WIDTH, image_width=IMAGE_WIDTH)
     inlined = css_inline.inline(page, keep_style_tags=False, keep_link_tags=False, keep_at_rules=False,
                                 load_remote_stylesheets=False)
     if re.search(r"<style\b", inlined, re.IGNORECASE):
@@ -276,12 +279,13 @@ def build_digest(sections, title: str, attachments: list[str], domain: str = "lo
     if size > HTML_LIMIT:
         raise EmailError("the e-mail body is {size} KB, more than the {limit} KB a mail client shows unclipped",
                          size=size // 1000, limit=HTML_LIMIT // 1000)
-    return Digest(inlined, digest_text(title, headline, parts, attachments, note), images)
+    return Digest(inlined, digest_text(title, headline, parts, attachments, note, notice), images)
 
 
-def digest_text(title: str, headline: str, parts: list[dict], attachments: list[str], note: str) -> str:
+def digest_text(title: str, headline: str, parts: list[dict], attachments: list[str], note: str,
+                sample_notice: str = "") -> str:
     """The plain-text alternative: the same digest, tables as lines of cells."""
-    lines = [title, "", headline]
+    lines = [title, *([sample_notice] if sample_notice else []), "", headline]
     for part in parts:
         lines += ["", f"【{part['heading']}】"]
         for kind, item in part["items"]:
@@ -332,6 +336,7 @@ def build_message(month_dir: Path, recipients: list[str], sender: str, formats: 
 
     bulletin.html and sections.json must exist, and manifest.json, which a render writes last:
     without it the render was interrupted and the files may come from different runs."""
+    from hotline_lib.render.manifest import made_from_sample
     from hotline_lib.render.section import read_sections
 
     html_path, sections_path = month_dir / "bulletin.html", month_dir / "sections.json"
@@ -352,7 +357,8 @@ def build_message(month_dir: Path, recipients: list[str], sender: str, formats: 
     title = _title(html_path.read_text(encoding="utf-8")) or f"{month_dir.name} 情况通报"
     attachments = choose_attachments(month_dir, title, formats, deductions)
     domain = sender.rsplit("@", 1)[-1] if "@" in sender else "localhost"
-    digest = build_digest(sections, title, [a.filename for a in attachments], domain)
+    digest = build_digest(sections, title, [a.filename for a in attachments], domain,
+                          sample=made_from_sample(month_dir) is True)
 
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = title
@@ -442,13 +448,30 @@ def refuse_personal_data(eml: Path, raw: bytes) -> None:
                          page=eml.parent / "bulletin.html", figures=eml.parent / "figures.json")
 
 
+def refuse_sample(month_dir: Path, sample_ok: bool = False) -> None:
+    """A bulletin of the generated sample is not sent unless ``sample_ok`` (--sample-ok): its figures
+    are made up, and a recipient must never take it for the district's. Its manifest.json decides; one
+    that does not say (an older render) is not sent either, until the month is rendered again."""
+    from hotline_lib.render.manifest import made_from_sample
+
+    sample = made_from_sample(month_dir)
+    if sample is None:
+        raise EmailError("{path} does not say whether the bulletin was made from the sample data (an older render): "
+                         "not sent; run `hotline report {month}` again", path=month_dir / "manifest.json",
+                         month=month_dir.name)
+    if sample and not sample_ok:
+        raise EmailError("{month}: this bulletin was made from the sample data (样例数据, made up): not sent; "
+                         "--sample-ok sends it anyway", month=month_dir.name)
+
+
 def deliver(month: str, recipients: list[str], server: str | None = None, dry_run: bool = False,
             sender: str | None = None, out_dir=None, starttls: bool = True,
-            attach: str | list[str] | None = None, deductions: bool = False) -> Delivery:
+            attach: str | list[str] | None = None, deductions: bool = False, sample_ok: bool = False) -> Delivery:
     """Build the month's message, save it as bulletin.eml, and send it unless ``dry_run`` or no server.
 
     ``attach``: the bulletin's formats to attach (``"html,pdf,docx"`` or a list; None: every format
-    present in the month folder); ``deductions``: attach 扣分明细.xlsx too."""
+    present in the month folder); ``deductions``: attach 扣分明细.xlsx too; ``sample_ok``: send a
+    bulletin of the sample data too (``refuse_sample``; bulletin.eml is written either way)."""
     from hotline_lib.core.months import check_month
 
     check_month(month)
@@ -468,6 +491,7 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
         tmp.write_bytes(raw)
     sent = False
     if server and not dry_run:
+        refuse_sample(month_dir, sample_ok)
         send(message, server, starttls=starttls)
         sent = True
         record = {"sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "to": recipients,

@@ -19,17 +19,10 @@ from hotline_lib.core import config
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
+from hotline_lib.io.sample_data import is_sample_data
 
 #: Overrides the settings' data folder for every command (the tests point it at a folder that is not there).
 DATA_VARIABLE = "HOTLINE_DATA"
-#: The file `hotline sample` writes into the sample's data folder: how a render knows its data is fictional.
-SAMPLE_MARKER = ".hotline-sample"
-
-
-def is_sample_data(data_dir: str | Path) -> bool:
-    """True for a data folder `hotline sample` generated (it holds the marker file), wherever it lies."""
-    return (Path(data_dir) / SAMPLE_MARKER).is_file()
-
 
 def _path(value) -> Path | None:
     """An option's path, relative to the folder the command runs in (not the working folder)."""
@@ -122,6 +115,7 @@ class Workspace:
 
     @property
     def is_sample(self) -> bool:
+        """The data folder is the generated sample (its marker file, io/sample_data.py)."""
         return is_sample_data(self.data)
 
     def data_label(self) -> str:

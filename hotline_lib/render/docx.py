@@ -31,6 +31,8 @@ The layout (GB/T 9704-2012):
   section with 20 mm margins, tables in 五号 (10.5 pt), header row repeated on every page, no row
   split across pages, columns sized from their content.
 - Charts as images 15 cm wide, centred, their alt text as the picture's description.
+- Rendered from the generated sample (``sample``): the 样例数据 line (``core.text.SAMPLE_NOTICE``) under
+  the title, 3号 黑体, bold and red, centred: a paragraph of the body, so it is read and copied with the text.
 
 Fonts are written as ``w:rFonts`` ascii/hAnsi/eastAsia/cs (python-docx's ``font.name`` sets only
 ascii and hAnsi, and Word draws Chinese with eastAsia), on the styles and on every run, so that a
@@ -61,6 +63,7 @@ from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 
 from hotline_lib.core.config import TEMPLATES_DIR, project_root
 from hotline_lib.core.errors import SettingsError
+from hotline_lib.core.text import SAMPLE_NOTICE
 from hotline_lib.core.utils import atomic_path
 from hotline_lib.io.directory import Settings
 from hotline_lib.render.page import numbering
@@ -79,6 +82,7 @@ LANDSCAPE_MARGIN_MM, LANDSCAPE_HDRFTR_MM = 20, 10
 CHART_WIDTH = Cm(15)
 CHART_MAX_HEIGHT = Cm(20)
 BLACK = RGBColor(0, 0, 0)
+SAMPLE_RED = RGBColor(0xB2, 0x22, 0x22)     # the page's accent (bulletin.css --accent)
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -87,16 +91,18 @@ _THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:csthe
 # Public ---------------------------------------------------------------------------------------------
 
 def bulletin_docx(sections: list[Section], settings: Settings, out: Path, title: str,
-                  template: Path | None = None) -> Path:
+                  template: Path | None = None, sample: bool = False) -> Path:
     """Write the bulletin as ``out`` (.docx, atomically) from its section records; returns ``out``.
 
     ``template``: a .docx to append the bulletin to (default ``settings.docx_template``, else the
-    shipped 公文 template). The same records and settings give byte-identical files."""
+    shipped 公文 template). ``sample``: rendered from the generated sample, so the 样例数据 notice
+    follows the title, as text in the body (a header or a watermark would not be read, nor copied
+    with the text). The same records and settings give byte-identical files."""
     document = _open_template(template_path(settings, template))
     _ensure_styles(document)
     document.settings.odd_and_even_pages_header_footer = True
     _page_numbers(document.sections[-1])
-    _title(document, title)
+    _title(document, title, sample)
     numbers = numbering(sections)
     appendix_from = next((i for i, s in enumerate(sections) if _is_appendix(s)), len(sections))
     for section, number in zip(sections[:appendix_from], numbers[:appendix_from]):
@@ -286,10 +292,15 @@ def _is_appendix(section: Section) -> bool:
     return section.key == "appendix" or any(b.kind == "table" and b.css_class == "appendix" for b in section.blocks)
 
 
-def _title(document, title: str) -> None:
+def _title(document, title: str, sample: bool) -> None:
     paragraph = document.add_paragraph(style=_style(document, "Title"))
     _paragraph_format(paragraph.paragraph_format, WD_ALIGN_PARAGRAPH.CENTER, 0)
     _run(paragraph, title, TITLE_FONT, TITLE_SIZE)
+    if sample:
+        notice = document.add_paragraph(style=_style(document, "Normal"))
+        _paragraph_format(notice.paragraph_format, WD_ALIGN_PARAGRAPH.CENTER, 0)
+        run = _run(notice, SAMPLE_NOTICE, HEADING_FONT, BODY_SIZE)
+        run.font.bold, run.font.color.rgb = True, SAMPLE_RED   # not a 公文: it need not look like one
     _body(document, "")   # 标题下空一行
 
 

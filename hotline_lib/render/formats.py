@@ -33,10 +33,11 @@ def choose_formats(formats, settings=None) -> list[str]:
     return [f for f in FORMATS if f in chosen or f == "html"]
 
 
-def page_from_sections(title: str, sections: list[Section], cache: Path) -> str:
-    """The bulletin page from its section records, with the CJK font subset it needs."""
+def page_from_sections(title: str, sections: list[Section], cache: Path, sample: bool = False) -> str:
+    """The bulletin page from its section records, with the CJK font subset it needs (``sample``:
+    marked 样例数据 under the title)."""
     css = (TEMPLATES_DIR / "nbconvert" / "bulletin" / "bulletin.css").read_text(encoding="utf-8")
-    page = bulletin_page(title, sections, css)
+    page = bulletin_page(title, sections, css, sample=sample)
     return page.replace("/* @font-face */", font_face_css(page, cache), 1)
 
 
@@ -50,7 +51,8 @@ def to_html(executed: nbformat.NotebookNode, title: str, cache: Path) -> str:
     return body.replace("/* @font-face */", font_face_css(body, cache), 1)
 
 
-def other_formats(formats: list[str], folder: Path, sections: list[Section], settings, title: str) -> tuple[list[str], list[str]]:
+def other_formats(formats: list[str], folder: Path, sections: list[Section], settings, title: str,
+                  sample: bool = False) -> tuple[list[str], list[str]]:
     """PDF and Word beside the page (``folder``/bulletin.html); returns (formats written, notes). The
     browser prints the PDF while Word is written (one waits on a process, the other computes). No
     browser for the PDF is a note, not a failure: the other formats are written."""
@@ -66,7 +68,7 @@ def other_formats(formats: list[str], folder: Path, sections: list[Section], set
         if "docx" in formats:
             from hotline_lib.render.docx import bulletin_docx
 
-            bulletin_docx(sections, settings, folder / FORMAT_FILES["docx"], title)
+            bulletin_docx(sections, settings, folder / FORMAT_FILES["docx"], title, sample=sample)
         try:
             if printed is not None:
                 printed.result()

@@ -47,7 +47,8 @@ class Fingerprints:
 
     def inputs(self, month: str, workspace: Workspace, formats: list[str] | None = None) -> dict[str, str]:
         """Every input of one month's render, by path, with its content hash (notebooks by their
-        cells), and the formats asked for (a new format makes the month render again)."""
+        cells), the formats asked for (a new format makes the month render again), and whether the
+        data is the generated sample (the bulletin says so: adding or removing its marker renders again)."""
         settings = workspace.settings
         files = [*export_files(workspace.data, input_folders(settings)), *workspace.month_inputs(month),
                  workspace.settings_file, workspace.units_file, workspace.rules_file,
@@ -55,7 +56,8 @@ class Fingerprints:
                  *_docx_template(settings)]
         notebooks = sorted(workspace.notebooks.glob("[0-9][0-9]_*.ipynb"))
         return {**{str(p): self.digest(p) for p in files}, **{str(p): self.notebook_digest(p) for p in notebooks},
-                **({"formats": ",".join(formats)} if formats else {})}
+                **({"formats": ",".join(formats)} if formats else {}),
+                **({"sample": "true"} if workspace.is_sample else {})}
 
 
 def _docx_template(settings) -> list[Path]:
@@ -107,3 +109,13 @@ def record_manifest(workspace: Workspace, month: str, seconds: float, rows: dict
                           extra={"data": str(workspace.data), "sample": workspace.is_sample,
                                  "notebooks": str(workspace.notebooks), "sections": sections, "overrides": overrides,
                                  "files": files, "formats": formats})
+
+
+def made_from_sample(month_dir: Path) -> bool | None:
+    """Whether the month's last render was made from the generated sample, as its manifest.json
+    records it; None when the manifest does not say (written before the record, or unreadable)."""
+    try:
+        recorded = json.loads((Path(month_dir) / "manifest.json").read_text(encoding="utf-8")).get("sample")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return recorded if isinstance(recorded, bool) else None

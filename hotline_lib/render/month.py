@@ -167,8 +167,9 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
     warnings = kernel_warnings(executed) + silent_sections(executed, paths)
     settings = workspace.settings
     title = settings.bulletin_title(month)
-    (staging / "bulletin.html").write_text(page_from_sections(title, sections, workspace.cache), encoding="utf-8")
-    written, notes = other_formats(formats, staging, sections, settings, title)
+    sample = workspace.is_sample   # every format then says 样例数据 (io/sample_data.py)
+    (staging / "bulletin.html").write_text(page_from_sections(title, sections, workspace.cache, sample), encoding="utf-8")
+    written, notes = other_formats(formats, staging, sections, settings, title, sample)
     warnings += notes
     overrides = {s.key: s.overrides for s in sections if s.overrides}
     kernel_out = staging / month   # what the kernel wrote (output_dir/<month>/)
