@@ -288,9 +288,9 @@ def test_adding_or_removing_the_sample_marker_renders_the_month_again(sample_dir
     from hotline_lib.render.manifest import Fingerprints, fingerprint
 
     data = _data_copy(sample_dir, tmp_path, "案例。")
-    inputs = Fingerprints().inputs("2020-12", data, None, None, None)
+    inputs = Fingerprints().inputs("2020-12", workspace(data))
     (data / SAMPLE_MARKER).write_text("样例", encoding="utf-8")
-    marked = Fingerprints().inputs("2020-12", data, None, None, None)
+    marked = Fingerprints().inputs("2020-12", workspace(data))
     assert "sample" not in inputs and marked == {**inputs, "sample": "true"}
     assert fingerprint(marked) != fingerprint(inputs)
 
