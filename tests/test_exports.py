@@ -143,6 +143,45 @@ def test_unknown_unit_is_an_error_naming_it_and_where(folder, units):
     with pytest.raises(UnknownUnitError) as error:
         load_exports(folder, units)
     assert str(error.value).startswith("new.csv, row 2, column '承办单位': unit '火星探测局' is not in the unit directory")
+    assert "(1 rows; " in str(error.value)
+
+
+def test_every_unknown_unit_is_in_one_message_with_the_closest_names(folder, units, tmp_path):
+    write_csv(folder / "new.csv", ASSIGNMENT_HEADER, [
+        assignment("00300", unit="东湖街道办"), assignment("00301", unit="东湖街道办"), assignment("00302", unit="人力资源社会保障局"),
+        assignment("00303", unit="ABC Ltd"), assignment("00304", unit="东湖街道办事处")])
+    write_csv(folder / "more.csv", ASSIGNMENT_HEADER, [assignment("00305", unit="人力资源社会保障局")])
+    with pytest.raises(UnknownUnitError) as error:
+        load_exports(folder, units, cache_dir=tmp_path / "cache")
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("3 units in the exports are not in the unit directory ")
+    assert "'东湖街道办' (2 rows in new.csv; closest: 东湖街道办事处, " in message
+    assert "'人力资源社会保障局' (2 rows in more.csv, new.csv; closest: 人力资源和社会保障局, " in message
+    assert "'ABC Ltd' (1 rows in new.csv; no unit there is named like it)" in message
+    assert "more, every one listed in" not in message   # three are all named: no file to look up
+
+
+def test_many_unknown_units_are_all_in_a_file_in_the_cache_folder(folder, units, tmp_path):
+    unknown = {f"虚构单位{i:02}": i for i in range(1, 14)}   # 13 spellings, 1 to 13 rows each
+    rows = [assignment(f"9{i:02}{n:02}", unit=unit) for i, (unit, count) in enumerate(unknown.items()) for n in range(count)]
+    write_csv(folder / "new.csv", ASSIGNMENT_HEADER, rows)
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(UnknownUnitError) as error:
+        load_exports(folder, units, cache_dir=tmp_path / "cache")
+    written = tmp_path / "cache" / "unknown_units.csv"
+    message = str(error.value)
+    assert message.startswith("13 units in the exports are not in the unit directory ")
+    assert f"; and 3 more, every one listed in {written}. " in message
+    assert "'虚构单位13' (13 rows in new.csv; " in message and "'虚构单位04' (4 rows" in message   # the most rows first
+    assert "'虚构单位03'" not in message
+    assert written.read_bytes().startswith(b"\xef\xbb\xbf")   # UTF-8 with BOM: Excel opens it as UTF-8
+    table = pd.read_csv(written, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert list(table.columns) == ["单位", "行数", "最接近的名录单位", "出现的文件"]
+    assert dict(zip(table["单位"], table["行数"].astype(int))) == unknown
+    assert set(table["出现的文件"]) == {"new.csv"}
+    assert list(table["最接近的名录单位"]) == ["、".join(units.closest(u)) for u in table["单位"]]
+    assert sorted(p.name for p in folder.iterdir()) == before   # nothing written in the data folder
 
 
 def test_a_table_that_is_neither_orders_nor_assignments(folder, units):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.io.directory import UnitDirectory
+from hotline_lib.core import config
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.core.i18n import Message, names
 from hotline_lib.io.headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
@@ -191,20 +192,29 @@ def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
     return frames, headers
 
 
-def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None) -> pd.DataFrame:
-    """Replace each spelling of a unit by its directory name; an unknown unit is an error naming it
-    (and the column under the header its file used: ``headers`` maps file -> canonical -> header)."""
+def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None,
+                  report_dir: Path | None = None) -> pd.DataFrame:
+    """Replace each spelling of a unit by its directory name. Unknown units are one error naming them
+    all, each with its rows and the closest directory names (io/unknown_units.py); the full list goes
+    to unknown_units.csv in ``report_dir`` (default: the cache folder). One unknown unit is located:
+    file, row, and the column under the header its file used (``headers``: file -> canonical -> header)."""
+    from hotline_lib.io.unknown_units import unknown_units, unknown_units_error, write_unknown_units
+
     spelled = assignments["unit"].astype("string")
     lookup = {s: units.resolve(s) for s in spelled.dropna().unique()}
     unknown = [s for s, name in lookup.items() if name is None]
-    if unknown:
+    if len(unknown) == 1:
         first = assignments.loc[spelled == unknown[0]].iloc[0]
-        more = Message(" (and {count} more unknown units)", count=len(unknown) - 1) if len(unknown) > 1 else ""
-        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory}{more}: add it, "
+        close = units.closest(unknown[0])
+        hint = Message("closest: {units}", units=names(close)) if close else Message("no unit there is named like it")
+        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory} ({rows} rows; {hint}): add it, "
                                "or this spelling as an alias of a unit, and run again",
-                               unit=unknown[0], directory=units.source or "", more=more,
-                               path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
+                               unit=unknown[0], directory=units.source or "", rows=int((spelled == unknown[0]).sum()),
+                               hint=hint, path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
                                column="".join((headers or {}).get(first["_file"], {}).get("unit", "承办单位").split()))
+    if unknown:
+        table = unknown_units(assignments, unknown, units)
+        raise unknown_units_error(table, units, write_unknown_units(table, report_dir or config.cache_dir()))
     assignments = assignments.copy()
     assignments["unit"] = spelled.map(lookup).astype("string")
     return assignments
@@ -406,7 +416,7 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     else:
         orders, order_rejects = validate(frames["orders"], "orders", headers)
         assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
-    assignments = resolve_units(assignments, units, headers)
+    assignments = resolve_units(assignments, units, headers, cache_dir)
     orders, order_duplicates = deduplicate(orders, ["order_id"], "order")
     assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"], "assignment")
     parts = [r for r in [order_rejects, assignment_rejects] if len(r)]
