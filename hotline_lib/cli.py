@@ -169,6 +169,8 @@ def stats(
     for row in figures.accounting.itertuples():
         typer.echo(_("  {file}: {read} read = {used} used + {duplicates} duplicates + {rejected} invalid", file=row.file,
                      read=row.read, used=row.used, duplicates=row.duplicates, rejected=row.rejected), err=True)
+    for entry in figures.exports.skipped_files():
+        typer.echo(_("  {file}: skipped: {reason}", file=entry["file"], reason=entry["reason"]), err=True)
     typer.echo(_("{summary}; written to {folder}", summary=figures.exports.summary(), folder=figures.rejects_path.parent),
                err=True)
     if district:  # channel and category names come from the data

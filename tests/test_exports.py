@@ -184,9 +184,64 @@ def test_many_unknown_units_are_all_in_a_file_in_the_cache_folder(folder, units,
     assert sorted(p.name for p in folder.iterdir()) == before   # nothing written in the data folder
 
 
-def test_a_table_that_is_neither_orders_nor_assignments(folder, units):
-    write_csv(folder / "other.csv", ["工单编号", "备注"], [["1", "x"]])
+def _strays(folder):
+    """Files a district keeps beside its exports that are none: a notes CSV, a workbook of other
+    columns, a README; named in the order they are read."""
+    write_csv(folder / "notes.csv", ["工单编号", "备注"], [["00123", "已电话联系"]])
+    write_xlsx(folder / "会议记录.xlsx", {"Sheet1": (["日期", "事项", "负责人"], [["2021-03-02", "周例会", "王五"]])})
+    (folder / "sub").mkdir()
+    (folder / "sub" / "README.txt").write_text("三月的导出文件", encoding="utf-8")
+    return [("notes.csv", "not a 工单 or 派单 export: no row among its first 20 names the columns of one"),
+            ("会议记录.xlsx", "not a 工单 or 派单 export: no row among its first 20 names the columns of one"),
+            ("sub/README.txt", "not a .csv or .xlsx file")]
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["read", "from the cache"])
+def test_files_that_are_not_exports_are_skipped_and_named(folder, units, tmp_path, cached):
+    alone = load_exports(folder, units)
+    expected = _strays(folder)
+    cache = tmp_path / "cache" if cached else None
+    if cached:
+        load_exports(folder, units, cache_dir=cache)   # the second run reads the stored dataset
+    exports = load_exports(folder, units, cache_dir=cache)
+    assert exports.skipped == expected
+    assert exports.counts() == alone.counts() and exports.records() == alone.records()
+    assert [p.name for p in exports.files] == ["dispatch.xlsx", "orders-gbk.csv"]
+    assert list(exports.accounting()["file"]) == ["dispatch.xlsx", "orders-gbk.csv"]   # no empty line for a stray
+    assert exports.summary() == alone.summary() + "; 3 other files skipped, not 工单 or 派单 exports: notes.csv, 会议记录.xlsx, sub/README.txt"
+    assert {e["file"]: e["reason"] for e in exports.skipped_files("zh")}["sub/README.txt"] == "不是 .csv 或 .xlsx 文件"
+
+
+def test_a_folder_of_strays_only_is_an_error_naming_them(tmp_path, units):
+    _strays(tmp_path)
+    with pytest.raises(InputError) as error:
+        load_exports(tmp_path, units)
+    assert str(error.value).startswith(f"{tmp_path}: no 工单 or 派单 export here: every file was skipped as not an export (")
+    assert "notes.csv" in str(error.value) and "会议记录.xlsx" in str(error.value)
+
+
+def test_a_table_with_export_headers_of_neither_kind_is_an_error(folder, units):
+    write_csv(folder / "other.csv", ["工单编号", "签收时间", "办结时间", "回访时间"], [["1", "", "", ""]])
     with pytest.raises(InputError, match="cannot tell a 工单 from a 派单 export"):
+        load_exports(folder, units)
+
+
+@pytest.mark.parametrize("dropped", ["签收时限", "派单时间", "承办\n单位"])
+def test_a_broken_export_still_stops_the_run_naming_its_missing_column(folder, units, dropped):
+    """A 派单 export missing a required column is an export (its other headers say so), never skipped."""
+    keep = [i for i, h in enumerate(ASSIGNMENT_HEADER) if h != dropped]
+    write_csv(folder / "派单.csv", [ASSIGNMENT_HEADER[i] for i in keep], [[assignment("00300")[i] for i in keep]])
+    with pytest.raises(InputError) as error:
+        load_exports(folder, units)
+    column = {"承办\n单位": "承办单位"}.get(dropped, dropped)
+    assert str(error.value) == f"{folder / '派单.csv'}: missing columns: {column}"
+
+
+def test_a_damaged_export_is_not_skipped(folder, units):
+    """An export whose 工单编号 header was mistyped has no header row the reader finds, but its other
+    headers make it an export: an error, not a skipped file."""
+    write_csv(folder / "派单.csv", ["工单编码", *ASSIGNMENT_HEADER[1:]], [assignment("00300")])
+    with pytest.raises(InputError, match="no header row with 工单编号 in the first 20 rows"):
         load_exports(folder, units)
 
 
