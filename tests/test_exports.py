@@ -143,7 +143,7 @@ def test_unknown_unit_is_an_error_naming_it_and_where(folder, units):
     with pytest.raises(UnknownUnitError) as error:
         load_exports(folder, units)
     assert str(error.value).startswith("new.csv, row 2, column '承办单位': unit '火星探测局' is not in the unit directory")
-    assert "(1 rows; " in str(error.value)
+    assert "(rows: 1; closest: 火星街道办事处)" in str(error.value)
 
 
 def test_every_unknown_unit_is_in_one_message_with_the_closest_names(folder, units, tmp_path):
@@ -156,9 +156,9 @@ def test_every_unknown_unit_is_in_one_message_with_the_closest_names(folder, uni
     message = str(error.value)
     assert "\n" not in message
     assert message.startswith("3 units in the exports are not in the unit directory ")
-    assert "'东湖街道办' (2 rows in new.csv; closest: 东湖街道办事处, " in message
-    assert "'人力资源社会保障局' (2 rows in more.csv, new.csv; closest: 人力资源和社会保障局, " in message
-    assert "'ABC Ltd' (1 rows in new.csv; no unit there is named like it)" in message
+    assert "'东湖街道办' (rows: 2, in new.csv; closest: 东湖街道办事处, " in message
+    assert "'人力资源社会保障局' (rows: 2, in more.csv, new.csv; closest: 人力资源和社会保障局, " in message
+    assert "'ABC Ltd' (rows: 1, in new.csv; no unit there is named like it)" in message
     assert "more, every one listed in" not in message   # three are all named: no file to look up
 
 
@@ -173,7 +173,7 @@ def test_many_unknown_units_are_all_in_a_file_in_the_cache_folder(folder, units,
     message = str(error.value)
     assert message.startswith("13 units in the exports are not in the unit directory ")
     assert f"; and 3 more, every one listed in {written}. " in message
-    assert "'虚构单位13' (13 rows in new.csv; " in message and "'虚构单位04' (4 rows" in message   # the most rows first
+    assert "'虚构单位13' (rows: 13, in new.csv; " in message and "'虚构单位04' (rows: 4," in message   # the most rows first
     assert "'虚构单位03'" not in message
     assert written.read_bytes().startswith(b"\xef\xbb\xbf")   # UTF-8 with BOM: Excel opens it as UTF-8
     table = pd.read_csv(written, dtype=str, encoding="utf-8-sig", keep_default_na=False)

@@ -278,7 +278,7 @@ def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict
         first = assignments.loc[spelled == unknown[0]].iloc[0]
         close = units.closest(unknown[0])
         hint = Message("closest: {units}", units=names(close)) if close else Message("no unit there is named like it")
-        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory} ({rows} rows; {hint}): add it, "
+        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory} (rows: {rows}; {hint}): add it, "
                                "or this spelling as an alias of a unit, and run again",
                                unit=unknown[0], directory=units.source or "", rows=int((spelled == unknown[0]).sum()),
                                hint=hint, path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),

@@ -48,10 +48,10 @@ def write_unknown_units(table: pd.DataFrame, folder: Path) -> Path:
 
 
 def _described(row) -> Message:
-    """'火星探测局' (3 rows in a.csv; closest: 东湖街道办事处、…)."""
+    """'火星探测局' (rows: 3, in a.csv; closest: 东湖街道办事处、…)."""
     close = (Message("closest: {units}", units=names(row.最接近的名录单位)) if row.最接近的名录单位
              else Message("no unit there is named like it"))
-    return Message("{unit!r} ({rows} rows in {files}; {close})", unit=row.单位, rows=row.行数,
+    return Message("{unit!r} (rows: {rows}, in {files}; {close})", unit=row.单位, rows=row.行数,
                    files=names(row.出现的文件), close=close)
 
 
