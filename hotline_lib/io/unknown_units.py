@@ -30,8 +30,9 @@ def unknown_units(assignments: pd.DataFrame, unknown: list[str], units: UnitDire
     matter most lead the message."""
     spelled = assignments["unit"].astype("string")
     rows = assignments[spelled.isin(unknown)]
-    files = rows.groupby(rows["unit"].astype("string"), sort=False)["_file"].agg(lambda f: list(dict.fromkeys(f)))
-    table = pd.DataFrame({"单位": unknown, "行数": [int((spelled == u).sum()) for u in unknown],
+    by_unit = rows.groupby(rows["unit"].astype("string"), sort=False)["_file"]
+    counts, files = by_unit.size(), by_unit.agg(lambda f: list(dict.fromkeys(f)))
+    table = pd.DataFrame({"单位": unknown, "行数": [int(counts.get(u, 0)) for u in unknown],
                           "最接近的名录单位": [units.closest(u) for u in unknown],
                           "出现的文件": [files.get(u, []) for u in unknown]})
     return table.sort_values(["行数", "单位"], ascending=[False, True], kind="stable").reset_index(drop=True)
