@@ -226,6 +226,8 @@ def stats(
     for row in figures.accounting.itertuples():
         typer.echo(_("  {file}: {read} read = {used} used + {duplicates} duplicates + {rejected} invalid", file=row.file,
                      read=row.read, used=row.used, duplicates=row.duplicates, rejected=row.rejected), err=True)
+    for entry in figures.exports.skipped_files():
+        typer.echo(_("  {file}: skipped: {reason}", file=entry["file"], reason=entry["reason"]), err=True)
     typer.echo(_("{summary}; written to {folder}", summary=figures.exports.summary(), folder=figures.rejects_path.parent),
                err=True)
     if district:  # channel and category names come from the data
@@ -418,15 +420,14 @@ def _print_explanation(e) -> None:
     console.print(table)
     details = e.deductions.details
     if len(details):
-        table = Table("规则", "工单编号", "时间", "时限", "超时小时", "次数", "扣分", title=f"扣分所涉工单（{e.month}）",
-                      title_justify="left")
+        rows = []
         for row in details.itertuples(index=False):
             when = next((getattr(row, c) for c in ["签收时间", "退回时间", "办结时间"] if _present(getattr(row, c))), None)
             due = next((getattr(row, c) for c in ["签收时限", "退回时限", "办结时限"] if _present(getattr(row, c))), None)
-            table.add_row(escape(row.规则), escape(str(row.工单编号)), _time(when) if when is not None else escape(str(row.状态 or "")),
-                          _time(due), "" if not _present(row.超时小时) else f"{row.超时小时:.1f}", str(row.次数),
-                          "" if row.扣分 is None or not _present(row.扣分) else f"−{row.扣分}")
-        console.print(table)
+            rows.append([str(row.规则), str(row.工单编号), _time(when) if when is not None else str(row.状态 or ""),
+                         _time(due), "" if not _present(row.超时小时) else f"{row.超时小时:.1f}", str(row.次数),
+                         "" if row.扣分 is None or not _present(row.扣分) else f"−{row.扣分}"])
+        _print_orders(console, f"扣分所涉工单（{e.month}）", ["规则", "工单编号", "时间", "时限", "超时小时", "次数", "扣分"], rows)
     else:
         console.print("扣分所涉工单：无")
     if len(e.deductions.recovery):
@@ -434,11 +435,51 @@ def _print_explanation(e) -> None:
         for row in e.deductions.recovery.to_dict("records"):
             table.add_row(escape(str(row["规则"])), escape(str(row["说明"])))
         console.print(table)
-    if len(e.deductions.exemptions):
-        table = Table("工单编号", "规则", "原因", "批准人", title="核减", title_justify="left")
-        for row in e.deductions.exemptions.to_dict("records"):   # 原因 and 批准人 are masked in the sheet
-            table.add_row(*(escape(str(row[c])) for c in ["工单编号", "规则", "原因", "批准人"]))
+    if len(e.deductions.exemptions):   # 原因 and 批准人 are masked in the sheet
+        columns = ["工单编号", "规则", "原因", "批准人"]
+        _print_orders(console, "核减", columns, [[str(row[c]) for c in columns] for row in e.deductions.exemptions.to_dict("records")])
+
+
+ORDER_COLUMN = "工单编号"
+
+
+def _print_orders(console, title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """Rows naming orders, as a table when it fits the console's width with nothing cut (each word of
+    each cell whole, the 工单编号 on one line), else as plain lines, each order's number alone at the start of a line: the number is what a unit
+    copies into its appeal, so it is never cut, folded or wrapped. Cells are plain text, never markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left")
+    order = columns.index(ORDER_COLUMN)
+    for index, name in enumerate(columns):
+        if index == order:
+            table.add_column(name, no_wrap=True, min_width=max(Text(row[order]).cell_len for row in rows))
+        else:
+            table.add_column(name)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    if _keeps_whole(console, table, [word for cells in [columns, *rows] for cell in cells for word in cell.split()]):
         console.print(table)
+        return
+    console.print(Text(title))
+    for row in rows:
+        console.print(Text(row[order]))
+        rest = "，".join(f"{name}：{cell}" for name, cell in zip(columns, row) if name != ORDER_COLUMN and cell)
+        console.print(Text(f"  {rest}"))
+
+
+def _keeps_whole(console, table, texts: list[str]) -> bool:
+    """Whether ``table``, laid out at the console's width, shows each of ``texts`` whole on one line
+    (rich shortens what does not fit with "…", even a column that does not wrap)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    probe = Console(file=StringIO(), width=console.width, color_system=None, highlight=False, legacy_windows=False)
+    probe.print(table)
+    shown = probe.file.getvalue()
+    return all(text in shown for text in texts)
 
 
 def _present(value) -> bool:

@@ -215,3 +215,23 @@ def test_stats_prints_the_account_of_every_file(world):
     assert "exports/orders.csv: 3 read = 3 used + 0 duplicates + 0 invalid" in result.stderr
     account = json.loads((world / "out" / "2021-03" / "accounting.json").read_text(encoding="utf-8"))
     assert account["total"] == {"read": 6, "used": 6, "duplicates": 0, "rejected": 0}
+
+
+def test_stats_names_the_files_it_skipped_in_its_account(world):
+    """A notes file in the exports folder is skipped, not an error; the run's account names it, with why."""
+    _write(world / "data" / "exports" / "备注.csv", "工单编号,备注\n00123,已回电\n")
+    _write(world / "data" / "exports" / "README.txt", "三月导出")
+    result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
+    assert result.exit_code == 0, result.output
+    assert "exports/备注.csv: skipped: not a 工单 or 派单 export" in result.stderr
+    assert "exports/README.txt: skipped: not a .csv or .xlsx file" in result.stderr
+    assert "; 2 other files skipped, not 工单 or 派单 exports: exports/备注.csv, exports/README.txt" in result.stderr
+    account = json.loads((world / "out" / "2021-03" / "accounting.json").read_text(encoding="utf-8"))
+    assert account["skipped"] == [
+        {"file": "exports/备注.csv", "reason": "不是工单或派单导出文件：前 20 行中没有一行是导出文件的表头"},
+        {"file": "exports/README.txt", "reason": "不是 .csv 或 .xlsx 文件"}]
+    assert account["summary"].endswith("；另有 2 个文件不是工单或派单导出文件，已跳过：exports/备注.csv、exports/README.txt")
+    assert account["total"] == {"read": 6, "used": 6, "duplicates": 0, "rejected": 0}
+    from hotline_lib.render.report import accounting_summary   # what `hotline report` prints from accounting.json
+
+    assert f"{accounting_summary(account)}; written to " in result.stderr

@@ -168,3 +168,23 @@ def test_inputs_follow_the_settings_folders(sample_dir, tmp_path):
     assert figures.exemptions["工单编号"].tolist() == [order]
     rate = figures.unit_table.set_index("部门名称").at["人力资源和社会保障局", "按时办结率"]
     assert str(rate) == "99.18"
+
+
+@pytest.mark.parametrize("columns, as_table", [("120", True), ("80", True), ("60", False), ("30", False)])
+def test_explain_never_cuts_an_order_number(sample_dir, columns, as_table):
+    """The 工单编号 is what a unit copies into its appeal: whole on one line at any terminal width, in
+    the table when it fits with nothing cut, else as plain lines (the number alone on its line)."""
+    from hotline_lib.analysis.explain import explain_unit
+
+    orders = explain_unit("2020-12", "人社局", sample_dir).deductions.details["工单编号"].astype(str).tolist()
+    assert len(orders) == 5
+    result = runner.invoke(app, ["explain", "2020-12", "人社局", "--data", str(sample_dir)], env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for order in orders:
+        if as_table:
+            assert any(re.search(rf"│ {order} +│", line) for line in lines), order
+        else:
+            assert order in lines, order   # a line of its own
+    assert ("┃ 工单编号" in result.output) == as_table
+    assert "…" not in "".join(line for line in lines if any(order in line for order in orders))

@@ -143,11 +143,105 @@ def test_unknown_unit_is_an_error_naming_it_and_where(folder, units):
     with pytest.raises(UnknownUnitError) as error:
         load_exports(folder, units)
     assert str(error.value).startswith("new.csv, row 2, column '承办单位': unit '火星探测局' is not in the unit directory")
+    assert "(rows: 1; closest: 火星街道办事处)" in str(error.value)
 
 
-def test_a_table_that_is_neither_orders_nor_assignments(folder, units):
-    write_csv(folder / "other.csv", ["工单编号", "备注"], [["1", "x"]])
+def test_every_unknown_unit_is_in_one_message_with_the_closest_names(folder, units, tmp_path):
+    write_csv(folder / "new.csv", ASSIGNMENT_HEADER, [
+        assignment("00300", unit="东湖街道办"), assignment("00301", unit="东湖街道办"), assignment("00302", unit="人力资源社会保障局"),
+        assignment("00303", unit="ABC Ltd"), assignment("00304", unit="东湖街道办事处")])
+    write_csv(folder / "more.csv", ASSIGNMENT_HEADER, [assignment("00305", unit="人力资源社会保障局")])
+    with pytest.raises(UnknownUnitError) as error:
+        load_exports(folder, units, cache_dir=tmp_path / "cache")
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("3 units in the exports are not in the unit directory ")
+    assert "'东湖街道办' (rows: 2, in new.csv; closest: 东湖街道办事处, " in message
+    assert "'人力资源社会保障局' (rows: 2, in more.csv, new.csv; closest: 人力资源和社会保障局, " in message
+    assert "'ABC Ltd' (rows: 1, in new.csv; no unit there is named like it)" in message
+    assert "more, every one listed in" not in message   # three are all named: no file to look up
+
+
+def test_many_unknown_units_are_all_in_a_file_in_the_cache_folder(folder, units, tmp_path):
+    unknown = {f"虚构单位{i:02}": i for i in range(1, 14)}   # 13 spellings, 1 to 13 rows each
+    rows = [assignment(f"9{i:02}{n:02}", unit=unit) for i, (unit, count) in enumerate(unknown.items()) for n in range(count)]
+    write_csv(folder / "new.csv", ASSIGNMENT_HEADER, rows)
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(UnknownUnitError) as error:
+        load_exports(folder, units, cache_dir=tmp_path / "cache")
+    written = tmp_path / "cache" / "unknown_units.csv"
+    message = str(error.value)
+    assert message.startswith("13 units in the exports are not in the unit directory ")
+    assert f"; and 3 more, every one listed in {written}. " in message
+    assert "'虚构单位13' (rows: 13, in new.csv; " in message and "'虚构单位04' (rows: 4," in message   # the most rows first
+    assert "'虚构单位03'" not in message
+    assert written.read_bytes().startswith(b"\xef\xbb\xbf")   # UTF-8 with BOM: Excel opens it as UTF-8
+    table = pd.read_csv(written, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert list(table.columns) == ["单位", "行数", "最接近的名录单位", "出现的文件"]
+    assert dict(zip(table["单位"], table["行数"].astype(int))) == unknown
+    assert set(table["出现的文件"]) == {"new.csv"}
+    assert list(table["最接近的名录单位"]) == ["、".join(units.closest(u)) for u in table["单位"]]
+    assert sorted(p.name for p in folder.iterdir()) == before   # nothing written in the data folder
+
+
+def _strays(folder):
+    """Files a district keeps beside its exports that are none: a notes CSV, a workbook of other
+    columns, a README; named in the order they are read."""
+    write_csv(folder / "notes.csv", ["工单编号", "备注"], [["00123", "已电话联系"]])
+    write_xlsx(folder / "会议记录.xlsx", {"Sheet1": (["日期", "事项", "负责人"], [["2021-03-02", "周例会", "王五"]])})
+    (folder / "sub").mkdir()
+    (folder / "sub" / "README.txt").write_text("三月的导出文件", encoding="utf-8")
+    return [("notes.csv", "not a 工单 or 派单 export: no row among its first 20 names the columns of one"),
+            ("会议记录.xlsx", "not a 工单 or 派单 export: no row among its first 20 names the columns of one"),
+            ("sub/README.txt", "not a .csv or .xlsx file")]
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["read", "from the cache"])
+def test_files_that_are_not_exports_are_skipped_and_named(folder, units, tmp_path, cached):
+    alone = load_exports(folder, units)
+    expected = _strays(folder)
+    cache = tmp_path / "cache" if cached else None
+    if cached:
+        load_exports(folder, units, cache_dir=cache)   # the second run reads the stored dataset
+    exports = load_exports(folder, units, cache_dir=cache)
+    assert exports.skipped == expected
+    assert exports.counts() == alone.counts() and exports.records() == alone.records()
+    assert [p.name for p in exports.files] == ["dispatch.xlsx", "orders-gbk.csv"]
+    assert list(exports.accounting()["file"]) == ["dispatch.xlsx", "orders-gbk.csv"]   # no empty line for a stray
+    assert exports.summary() == alone.summary() + "; 3 other files skipped, not 工单 or 派单 exports: notes.csv, 会议记录.xlsx, sub/README.txt"
+    assert {e["file"]: e["reason"] for e in exports.skipped_files("zh")}["sub/README.txt"] == "不是 .csv 或 .xlsx 文件"
+
+
+def test_a_folder_of_strays_only_is_an_error_naming_them(tmp_path, units):
+    _strays(tmp_path)
+    with pytest.raises(InputError) as error:
+        load_exports(tmp_path, units)
+    assert str(error.value).startswith(f"{tmp_path}: no 工单 or 派单 export here: every file was skipped as not an export (")
+    assert "notes.csv" in str(error.value) and "会议记录.xlsx" in str(error.value)
+
+
+def test_a_table_with_export_headers_of_neither_kind_is_an_error(folder, units):
+    write_csv(folder / "other.csv", ["工单编号", "签收时间", "办结时间", "回访时间"], [["1", "", "", ""]])
     with pytest.raises(InputError, match="cannot tell a 工单 from a 派单 export"):
+        load_exports(folder, units)
+
+
+@pytest.mark.parametrize("dropped", ["签收时限", "派单时间", "承办\n单位"])
+def test_a_broken_export_still_stops_the_run_naming_its_missing_column(folder, units, dropped):
+    """A 派单 export missing a required column is an export (its other headers say so), never skipped."""
+    keep = [i for i, h in enumerate(ASSIGNMENT_HEADER) if h != dropped]
+    write_csv(folder / "派单.csv", [ASSIGNMENT_HEADER[i] for i in keep], [[assignment("00300")[i] for i in keep]])
+    with pytest.raises(InputError) as error:
+        load_exports(folder, units)
+    column = {"承办\n单位": "承办单位"}.get(dropped, dropped)
+    assert str(error.value) == f"{folder / '派单.csv'}: missing columns: {column}"
+
+
+def test_a_damaged_export_is_not_skipped(folder, units):
+    """An export whose 工单编号 header was mistyped has no header row the reader finds, but its other
+    headers make it an export: an error, not a skipped file."""
+    write_csv(folder / "派单.csv", ["工单编码", *ASSIGNMENT_HEADER[1:]], [assignment("00300")])
+    with pytest.raises(InputError, match="no header row with 工单编号 in the first 20 rows"):
         load_exports(folder, units)
 
 

@@ -318,7 +318,8 @@ def test_bad_data_found_by_a_render_leaves_the_previous_render_untouched(batch, 
     result = runner.invoke(app, ["report", "2020-12", "--data", str(bad), "--out", str(target)])
     assert result.exit_code == 1
     assert result.stderr.strip().endswith("exports/new.csv, row 2, column '承办部门': unit '火星探测局' is not in the unit "
-                                          f"directory {units_file()}: add it, or this spelling as an alias of a unit, and run again")
+                                          f"directory {units_file()} (rows: 1; closest: 火星街道办事处): add it, or this spelling as an alias of a unit, "
+                                          "and run again")
     assert checksums(target) == before
 
 

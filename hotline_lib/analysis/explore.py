@@ -9,14 +9,13 @@ notebooks, from these frames.
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 import pandas as pd
 
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message, names
 from hotline_lib.core.privacy import mask_personal
+from hotline_lib.core.utils import closest_matches
 from hotline_lib.figures.counts import APPENDIX_COLUMNS, format_unit_figures, in_month, month_bounds
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.scoring.score import RANK, SCORE
@@ -28,19 +27,13 @@ MONTH_LABEL = "月份"
 # One unit across months ---------------------------------------------------------------------------
 
 
-def closest_matches(spelling: str, candidates, n: int = 3) -> list[str]:
-    """The candidates most like ``spelling`` (difflib), best first; none when nothing is alike."""
-    return difflib.get_close_matches(str(spelling), list(dict.fromkeys(candidates)), n=n, cutoff=0.3)
-
-
 def resolve_unit(units: UnitDirectory, spelling: str) -> str:
     """The unit's name for its name, display name or any alias; otherwise an error naming the closest
     units, so that a typo in a notebook parameter is fixed at once."""
     name = units.resolve(spelling)
     if name is not None:
         return name
-    owner = {s: u.name for u in units.units for s in [u.name, u.display, *u.aliases]}
-    close = list(dict.fromkeys(owner[s] for s in closest_matches(spelling, owner, n=6)))[:3]
+    close = units.closest(spelling)
     hint = Message("closest: {units}", units=names(close)) if close else Message("no unit there is named like it")
     raise InputError("unit {unit!r} is not in the unit directory{directory}; {hint}", unit=mask_personal(str(spelling)),
                      directory=f" {units.source}" if units.source else "", hint=hint)

@@ -15,6 +15,14 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.i18n import N_, names
 
 
+def closest_matches(spelling: str, candidates, n: int = 3) -> list[str]:
+    """The candidates most like ``spelling`` (difflib), best first; none when nothing is alike: what
+    an error names, so that a typo is fixed at once."""
+    import difflib
+
+    return difflib.get_close_matches(str(spelling), list(dict.fromkeys(candidates)), n=n, cutoff=0.3)
+
+
 def check_argument(name: str, options: Iterable[Any], value: Any) -> None:
     """Raise a HotlineError listing the allowed options when ``value`` is not one of them."""
     options = list(options)

@@ -109,10 +109,12 @@ def _writer_digest(write) -> str:
 def write_accounting(exports: Exports, path: Path) -> pd.DataFrame:
     """accounting.json: rows read, used, duplicates and rejected (invalid), per file and in total
     (read = used + duplicates + rejected), the orders and assignments used (``records``: with the
-    totals, what the summary line says) and the summary line; returns the per-file table."""
+    totals, what the summary line says), the files skipped as not exports (``skipped``: file, reason) and
+    the summary line; returns the per-file table."""
     table = exports.accounting()
     totals = {column: int(table[column].sum()) for column in ["read", "used", "duplicates", "rejected"]}
-    document = {"files": table.to_dict("records"), "total": totals, "records": exports.records(), "summary": exports.summary("zh")}
+    document = {"files": table.to_dict("records"), "total": totals, "records": exports.records(),
+                "skipped": exports.skipped_files("zh"), "summary": exports.summary("zh")}
     write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     return table
 

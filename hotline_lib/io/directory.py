@@ -14,7 +14,7 @@ from hotline_lib.core import config
 from hotline_lib.core.errors import SettingsError
 from hotline_lib.core.i18n import Message
 from hotline_lib.core.text import title_text
-from hotline_lib.core.utils import read_yaml_file
+from hotline_lib.core.utils import closest_matches, read_yaml_file
 
 
 class _Strict(BaseModel):
@@ -64,6 +64,12 @@ class UnitDirectory:
     def resolve(self, spelling: str) -> str | None:
         """The unit's name for any spelling of it, or None when the directory does not know it."""
         return self._by_spelling.get(_key(spelling))
+
+    def closest(self, spelling: str, n: int = 3) -> list[str]:
+        """The names of the units most like ``spelling``, by any of their spellings (name, display name,
+        alias), best first: what an error about an unknown unit suggests."""
+        owner = {s: u.name for u in self.units for s in [u.name, u.display, *u.aliases]}
+        return list(dict.fromkeys(owner[s] for s in closest_matches(spelling, owner, n=2 * n)))[:n]
 
     @property
     def names(self) -> list[str]:

@@ -82,9 +82,11 @@ def _exemption(record: dict, units: UnitDirectory, path: Path, sheet: str | None
             raise InputError("missing value: say {meaning}", column=column, meaning=Message(meaning), **where)
     unit = units.resolve(values["部门名称"])
     if unit is None:
-        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory}: use its name or an alias "
-                               "from there", column="部门名称", unit=values["部门名称"], directory=units.source or "",
-                               **where)
+        close = units.closest(values["部门名称"])
+        hint = Message("closest: {units}", units=names(close)) if close else Message("no unit there is named like it")
+        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory} ({hint}): use its name or an "
+                               "alias from there", column="部门名称", unit=values["部门名称"], directory=units.source or "",
+                               hint=hint, **where)
     try:
         check_argument("规则", EXEMPTION_RULES, values["规则"])
     except HotlineError as exc:

@@ -14,15 +14,26 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.io.directory import UnitDirectory
+from hotline_lib.core import config
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
-from hotline_lib.core.i18n import Message, names
-from hotline_lib.io.headers import canonical_columns, check_unique_columns, display_name, rename_headers, spellings
-from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest, is_cached, read_sheets
+from hotline_lib.core.i18n import N_, Message, gettext, names
+from hotline_lib.io.headers import (canonical_columns, check_unique_columns, display_name, normalize_header, rename_headers,
+                                    spellings)
+from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
+                                    read_grids, read_sheets)
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories, exemptions), not exports.
 INPUT_FOLDERS = {"city_ranking", "cases", "exemptions"}
 REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
+KINDS = ("orders", "assignments")
+#: A table whose headers name fewer of one record type's columns than this, and that the rules of
+#: ``record_type`` do not recognise, is no export (a notes file): skipped, never an error. From this
+#: many on it is an export, and a broken one stops the run with its error (say the column it misses).
+EXPORT_HEADERS = 3
+#: Why a file of the data folder is skipped (msgids: kept as keys, said in the reader's language).
+NOT_A_TABLE = N_("not a .csv or .xlsx file")
+NOT_AN_EXPORT = N_("not a 工单 or 派单 export: no row among its first 20 names the columns of one")
 
 
 #: duplicates.csv: a row exported more than once (``record``: order or assignment; ``order_id``: its
@@ -46,6 +57,8 @@ class Exports:
     read: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     duplicates: pd.DataFrame = field(default_factory=no_duplicates)   # one line per copy set aside
+    #: (file, why: a msgid) of each file of the data folder that is not an export and was not read
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def records(self) -> dict[str, int]:
         """How many orders and assignments are used."""
@@ -63,7 +76,12 @@ class Exports:
     def summary(self, lang: str | None = None) -> str:
         """One line: rows read, used, duplicates and invalid (read = used + duplicates + rejected, always).
         ``lang``: as core.i18n.gettext (accounting.json, a file for people, has it in Chinese)."""
-        return rows_summary(len(self.files), **self.counts(), **self.records()).translated(lang)
+        return rows_summary(len(self.files), **self.counts(), **self.records(),
+                            skipped=[name for name, _ in self.skipped]).translated(lang)
+
+    def skipped_files(self, lang: str | None = None) -> list[dict[str, str]]:
+        """The files skipped as not exports, each with why (accounting.json has it in Chinese)."""
+        return [{"file": name, "reason": gettext(reason, lang)} for name, reason in self.skipped]
 
     def accounting(self) -> pd.DataFrame:
         """Per file: rows read, used, duplicates and rejected. ``read`` counts every non-empty row below
@@ -91,9 +109,11 @@ class CachedExports(Exports):
     when first used, so a month counted with DuckDB never loads them (at ten million rows, most
     of the time and memory); counts and the row accounting come from the dataset's meta.json."""
 
-    def __init__(self, folder: Path, meta: dict, rejects: pd.DataFrame, duplicates: pd.DataFrame, files: list[Path]):
+    def __init__(self, folder: Path, meta: dict, rejects: pd.DataFrame, duplicates: pd.DataFrame, files: list[Path],
+                 skipped: list[tuple[str, str]] | None = None):
         self.folder, self.meta = folder, meta
         self.rejects, self.duplicates, self.read, self.files = rejects, duplicates, meta["read"], files
+        self.skipped = list(skipped or [])
 
     @cached_property
     def orders(self) -> pd.DataFrame:
@@ -122,6 +142,14 @@ def input_folders(settings=None) -> set[str]:
     return {Path(p).parts[0] for p in paths if len(Path(p).parts) > 1}
 
 
+def _folder_entries(data_dir: Path, skip: set[str] | None) -> list[Path]:
+    """Everything under ``data_dir`` but hidden files, the input subfolders and the "~$name.xlsx" owner
+    files Excel and WPS keep beside a workbook while it is open (they hold no rows), in name order."""
+    return [p for p in sorted(data_dir.rglob("*")) if not p.name.startswith("~$")
+            and not any(part.startswith(".") or part in (INPUT_FOLDERS if skip is None else skip)
+                        for part in p.relative_to(data_dir).parts)]
+
+
 def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Path]:
     """Every .csv/.xlsx under ``data_dir``, except the input subfolders (``skip``, see
     ``input_folders``), hidden and Office lock files, in name order.
@@ -131,11 +159,7 @@ def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Pat
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise InputError("data folder not found", path=data_dir)
-    # hidden files, the input subfolders, and the "~$name.xlsx" owner files Excel and WPS keep
-    # beside a workbook while it is open (they hold no rows)
-    found = [p for p in sorted(data_dir.rglob("*")) if not p.name.startswith("~$")
-             and not any(part.startswith(".") or part in (INPUT_FOLDERS if skip is None else skip)
-                         for part in p.relative_to(data_dir).parts)]
+    found = _folder_entries(data_dir, skip)
     unreadable = [p for p in found if p.suffix.lower() in NOT_READ]  # a .numbers may be a folder (a macOS package)
     if unreadable:
         more = (Message(" (and {count} more: {names})", count=len(unreadable) - 1,
@@ -148,24 +172,72 @@ def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Pat
     return files
 
 
+def other_files(data_dir: str | Path, skip: set[str] | None = None) -> list[tuple[str, str]]:
+    """(name, why) of each file of the data folder that is no spreadsheet (a README.txt, a scan.pdf):
+    skipped, and named in the row accounting so that nothing there is left out unseen."""
+    data_dir = Path(data_dir)
+    return [(str(p.relative_to(data_dir)), NOT_A_TABLE) for p in _folder_entries(data_dir, skip)
+            if p.is_file() and p.suffix.lower() not in SUPPORTED
+            and not any(Path(part).suffix.lower() in NOT_READ for part in p.relative_to(data_dir).parts)]
+
+
 def record_type(columns) -> str | None:
-    """派单 (assignments) when a table names the unit and the dispatch time; 工单 (orders) otherwise."""
-    assignment_fields = set(rename_headers(columns, "assignments").values())
-    if {"unit", "dispatched_at"} <= assignment_fields:
+    """派单 (assignments) when a table names the unit and the dispatch time; 工单 (orders) when it names
+    the 工单编号 and one of the columns only an order has. Otherwise the kind of which it names at
+    least EXPORT_HEADERS columns the other kind has not (a 派单 export without its 派单时间 is still
+    one, and its error names that column); None when that does not decide either."""
+    fields = {kind: set(rename_headers(columns, kind).values()) for kind in KINDS}
+    if {"unit", "dispatched_at"} <= fields["assignments"]:
         return "assignments"
-    order_fields = set(rename_headers(columns, "orders").values())
-    if "order_id" in order_fields and order_fields & {"channel", "received_at", "category", "appeal_type"}:
+    if "order_id" in fields["orders"] and fields["orders"] & {"channel", "received_at", "category", "appeal_type"}:
         return "orders"
+    spelled = {kind: {normalize_header(h) for h in rename_headers(columns, kind)} for kind in KINDS}
+    own = {"orders": spelled["orders"] - spelled["assignments"], "assignments": spelled["assignments"] - spelled["orders"]}
+    kind = max(KINDS, key=lambda k: len(own[k]))
+    if len(own[kind]) >= EXPORT_HEADERS and len(own[kind]) > min(len(own[k]) for k in KINDS):
+        return kind
     return None
 
 
-def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
-    """Raw text rows per record type, with provenance, and the header each file used per column."""
+def is_export(columns) -> bool:
+    """Whether a table with these headers is a 工单 or 派单 export (broken or not): ``record_type``
+    recognises it, or it names at least EXPORT_HEADERS columns of one kind. A notes table (日期, 事项;
+    or 工单编号, 备注) is not one."""
+    return record_type(columns) is not None or max(len(rename_headers(columns, k)) for k in KINDS) >= EXPORT_HEADERS
+
+
+def _holds_an_export(path: Path) -> bool:
+    """Whether any of the first rows of any sheet of a file looks like an export's header row."""
+    return any(is_export(row) for _, rows in read_grids(path) for row in rows[:HEADER_SEARCH_ROWS])
+
+
+def _tables(path: Path, keys: set[str], cache_dir: Path | None) -> list | None:
+    """A file's tables (``read_sheets``), or None when the file holds no export at all (``is_export``):
+    such a file is skipped. A file holding an export keeps every error of its own."""
+    try:
+        sheets = read_sheets(path, keys, cache_dir, label="工单编号")
+    except NoHeaderRow:
+        if _holds_an_export(path):
+            raise
+        return None
+    if sheets and not any(is_export([c for c in raw.cells.columns if c != "_row"]) for raw in sheets):
+        return None
+    return sheets
+
+
+def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
+    """Raw text rows per record type, with provenance, the header each file used per column, and the
+    files skipped as not exports (name, why)."""
     keys = spellings("orders", "order_id")
     tables = {"orders": [], "assignments": []}
     headers: dict[str, dict[str, str]] = {}
+    skipped: list[tuple[str, str]] = []
     for path in files:
-        for raw in read_sheets(path, keys, cache_dir, label="工单编号"):
+        sheets = _tables(path, keys, cache_dir)
+        if sheets is None:
+            skipped.append((str(path.relative_to(data_dir)), NOT_AN_EXPORT))
+            continue
+        for raw in sheets:
             columns = [c for c in raw.cells.columns if c != "_row"]
             kind = record_type(columns)
             if kind is None:
@@ -188,23 +260,32 @@ def _frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         frame = frame.reindex(columns=columns)
         frames[kind] = blank_to_na(frame, canonical_columns(kind))
-    return frames, headers
+    return frames, headers, skipped
 
 
-def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None) -> pd.DataFrame:
-    """Replace each spelling of a unit by its directory name; an unknown unit is an error naming it
-    (and the column under the header its file used: ``headers`` maps file -> canonical -> header)."""
+def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None,
+                  report_dir: Path | None = None) -> pd.DataFrame:
+    """Replace each spelling of a unit by its directory name. Unknown units are one error naming them
+    all, each with its rows and the closest directory names (io/unknown_units.py); the full list goes
+    to unknown_units.csv in ``report_dir`` (default: the cache folder). One unknown unit is located:
+    file, row, and the column under the header its file used (``headers``: file -> canonical -> header)."""
+    from hotline_lib.io.unknown_units import unknown_units, unknown_units_error, write_unknown_units
+
     spelled = assignments["unit"].astype("string")
     lookup = {s: units.resolve(s) for s in spelled.dropna().unique()}
     unknown = [s for s, name in lookup.items() if name is None]
-    if unknown:
+    if len(unknown) == 1:
         first = assignments.loc[spelled == unknown[0]].iloc[0]
-        more = Message(" (and {count} more unknown units)", count=len(unknown) - 1) if len(unknown) > 1 else ""
-        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory}{more}: add it, "
+        close = units.closest(unknown[0])
+        hint = Message("closest: {units}", units=names(close)) if close else Message("no unit there is named like it")
+        raise UnknownUnitError("unit {unit!r} is not in the unit directory {directory} (rows: {rows}; {hint}): add it, "
                                "or this spelling as an alias of a unit, and run again",
-                               unit=unknown[0], directory=units.source or "", more=more,
-                               path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
+                               unit=unknown[0], directory=units.source or "", rows=int((spelled == unknown[0]).sum()),
+                               hint=hint, path=first["_file"], sheet=first["_sheet"] or None, row=int(first["_row"]),
                                column="".join((headers or {}).get(first["_file"], {}).get("unit", "承办单位").split()))
+    if unknown:
+        table = unknown_units(assignments, unknown, units)
+        raise unknown_units_error(table, units, write_unknown_units(table, report_dir or config.cache_dir()))
     assignments = assignments.copy()
     assignments["unit"] = spelled.map(lookup).astype("string")
     return assignments
@@ -235,7 +316,7 @@ def deduplicate(frame: pd.DataFrame, keys: list[str], record: str) -> tuple[pd.D
 
 
 def rows_summary(files: int, read: int, used: int, duplicates: int, rejected: int, orders: int,
-                 assignments: int) -> Message:
+                 assignments: int, skipped=()) -> Message:
     """The account of a data folder as one line, said when shown: from the exports, or from the counts
     accounting.json keeps (a render prints it in the reader's language, the file holds it in Chinese).
     A duplicate is not an error: exports overlap, the fullest copy of each row is used."""
@@ -243,9 +324,14 @@ def rows_summary(files: int, read: int, used: int, duplicates: int, rejected: in
                       "the other copies are listed in duplicates.csv)", count=duplicates)
               if duplicates else Message(", 0 duplicates"))
     invalid = Message(", {count} invalid (listed in rejects.csv)", count=rejected) if rejected else Message(", 0 invalid")
-    return Message("{files} files: {read} rows read: {used} used ({orders} orders, {assignments} assignments)"
-                   "{copies}{invalid}", files=files, read=read, used=used, orders=orders, assignments=assignments,
-                   copies=copies, invalid=invalid)
+    summary = Message("{files} files: {read} rows read: {used} used ({orders} orders, {assignments} assignments)"
+                      "{copies}{invalid}", files=files, read=read, used=used, orders=orders, assignments=assignments,
+                      copies=copies, invalid=invalid)
+    skipped = list(skipped)
+    if skipped:   # ``skipped``: the names of the files that are not exports
+        return Message("{summary}; {count} other files skipped, not 工单 or 派单 exports: {names}", summary=summary,
+                       count=len(skipped), names=names(skipped))
+    return summary
 
 
 def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
@@ -291,7 +377,9 @@ def _current_meta(folder: Path) -> dict | None:
     return meta
 
 
-def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
+def _read_dataset(folder: Path, files: list[Path], data_dir: Path, others: list[tuple[str, str]]) -> Exports | None:
+    """The cached dataset, or None when it is missing, stale or damaged. ``others``: the files that are
+    no spreadsheet (not in the dataset's key, so listed afresh)."""
     meta = _current_meta(folder)
     if meta is None:
         return None
@@ -299,7 +387,9 @@ def _read_dataset(folder: Path, files: list[Path]) -> Exports | None:
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ["rejects", "duplicates"]}
     except (OSError, ValueError):
         return None
-    return CachedExports(folder, meta, frames["rejects"], frames["duplicates"], files)
+    skipped = [(name, reason) for name, reason in meta.get("skipped", [])]
+    used = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
+    return CachedExports(folder, meta, frames["rejects"], frames["duplicates"], used, skipped + others)
 
 
 def valid_until(rejects: pd.DataFrame) -> str | None:
@@ -323,6 +413,7 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
             frame = frame.astype({c: "string" for c in frame.columns if c not in rows}).astype({c: "int64" for c in rows})
         frame.to_parquet(tmp / f"{name}.parquet", index=False)
     meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects),
+            "skipped": [[name, reason] for name, reason in exports.skipped if reason != NOT_A_TABLE],
             "records": exports.records(), "used": {str(k): int(v) for k, v in exports.used_per_file().items()}}
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     if folder.exists() and _current_meta(folder) is None:   # stale (its "future" has come) or damaged: replaced
@@ -389,12 +480,17 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     """
     data_dir = Path(data_dir)
     files = export_files(data_dir, skip)
+    others = other_files(data_dir, skip)
     folder = cache_dir / f"dataset-{dataset_key(files, units)}" if cache_dir is not None else None
     if folder is not None and folder.exists():
-        cached = _read_dataset(folder, files)
+        cached = _read_dataset(folder, files, data_dir, others)
         if cached is not None:
             return cached
-    frames, headers = _frames(files, data_dir, cache_dir)
+    frames, headers, skipped = raw_frames(files, data_dir, cache_dir)
+    files = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
+    if not files:
+        raise InputError("no 工单 or 派单 export here: every file was skipped as not an export ({names})", path=data_dir,
+                         names=names(name for name, _ in skipped))
     read = rows_per_file(files, data_dir, frames.values())
     if jobs > 1:   # the two record types are validated side by side: one in a second process
         from concurrent.futures import ProcessPoolExecutor
@@ -406,14 +502,15 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     else:
         orders, order_rejects = validate(frames["orders"], "orders", headers)
         assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
-    assignments = resolve_units(assignments, units, headers)
+    assignments = resolve_units(assignments, units, headers, cache_dir)
     orders, order_duplicates = deduplicate(orders, ["order_id"], "order")
     assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"], "assignment")
     parts = [r for r in [order_rejects, assignment_rejects] if len(r)]
     rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
     copies = [d for d in [order_duplicates, assignment_duplicates] if len(d)]
     duplicates = pd.concat(copies, ignore_index=True) if copies else no_duplicates()
-    exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files, duplicates)
+    exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files, duplicates,
+                      skipped + others)
     if folder is not None:
         _store_dataset(exports, folder)
     return exports

@@ -51,6 +51,11 @@ CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 
+class NoHeaderRow(InputError):
+    """A table with no row naming the key header among its first rows: maybe no export at all (the
+    caller decides: a notes file in the data folder is skipped, a damaged export is an error)."""
+
+
 @dataclass
 class RawSheet:
     """One table of text cells as found in a file: ``cells`` has the original headers as columns
@@ -304,7 +309,7 @@ def read_sheets(path: str | Path, key_headers: set[str], cache_dir: Path | None 
         header_index = find_header_row(rows, key_headers)
         if header_index is None:
             wanted = label or "/".join(sorted(key_headers))
-            raise InputError("no header row with {wanted} in the first {count} rows", path=path, sheet=sheet,
+            raise NoHeaderRow("no header row with {wanted} in the first {count} rows", path=path, sheet=sheet,
                              wanted=wanted, count=HEADER_SEARCH_ROWS)
         sheets.append(RawSheet(path, sheet, grid_to_frame(rows, header_index), table_headers(rows, header_index)))
     if key is not None:

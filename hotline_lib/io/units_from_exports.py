@@ -18,7 +18,7 @@ import yaml
 from hotline_lib.core.errors import InputError, SettingsError
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.directory import UnitDirectory, load_units
-from hotline_lib.io.exports import _frames, export_files, input_folders
+from hotline_lib.io.exports import export_files, input_folders, raw_frames
 from hotline_lib.io.workspace import Workspace
 
 #: Name endings of a 街道 (streets, towns, townships); every other unit is guessed a 区直部门.
@@ -35,7 +35,7 @@ def units_in_exports(workspace: Workspace) -> pd.DataFrame:
     """Each unit spelling the 派单 exports name (surrounding spaces dropped), with its row count, in
     order of first appearance."""
     files = export_files(workspace.data, input_folders(workspace.settings))
-    frames, _ = _frames(files, workspace.data, workspace.cache)
+    frames, _, _ = raw_frames(files, workspace.data, workspace.cache)
     spelled = frames["assignments"]["unit"].dropna().astype("string").str.strip()
     spelled = spelled[spelled != ""]
     counts = spelled.value_counts(sort=False)

@@ -206,4 +206,5 @@ def accounting_summary(accounting: dict) -> Message:
     "summary" is Chinese (a file for people), so the line is said again from its counts."""
     from hotline_lib.io.exports import rows_summary
 
-    return rows_summary(len(accounting["files"]), **accounting["total"], **accounting["records"])
+    return rows_summary(len(accounting["files"]), **accounting["total"], **accounting["records"],
+                        skipped=[entry["file"] for entry in accounting.get("skipped", [])])
