@@ -26,8 +26,9 @@ from hotline_lib.core.errors import (HotlineError, InputError, ReportError, Rule
                                      UnknownUnitError)
 from hotline_lib.render.fonts import font_face_css
 from hotline_lib.render.kernel import START_MONTH, Kernel
-from hotline_lib.render.page import bulletin_page
-from hotline_lib.render.section import SECTION_MIME, Section, sections_from_notebook, write_sections
+from hotline_lib.render.page import bulletin_page, left_out_warnings
+from hotline_lib.render.section import (SECTION_MIME, Section, records_from_notebook, sections_from_notebook,
+                                        write_sections)
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_personal, mask_strings
 from hotline_lib.core.text import bulletin_title, trends_title
@@ -358,7 +359,7 @@ def _render_month(month, data_dir: Path, month_dir: Path, settings_file, units_f
     except ReportError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    warnings = _warnings(executed) + _silent_sections(executed, paths)
+    warnings = left_out_warnings(records_from_notebook(executed)) + _warnings(executed) + _silent_sections(executed, paths)
     settings = load_settings(settings_file)
     title = bulletin_title(settings.district, month)
     html = page_from_sections(title, sections)
@@ -491,7 +492,7 @@ def _warnings(executed: nbformat.NotebookNode) -> list[str]:
     for cell in executed.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                lines += [line for line in output.get("text", "").splitlines() if line.startswith("WARNING")]
+                lines += [line for line in output.get("text", "").splitlines() if line.startswith(("WARNING", "警告"))]
     return lines
 
 
