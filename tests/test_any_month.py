@@ -208,3 +208,22 @@ def test_the_units_section_with_no_excellent_unit_no_low_unit_and_a_lower_score_
         ("subheading", "（二）满意度低于50%的单位"),
         ("paragraph", "本月各单位回访满意度均不低于50%。")]
     assert section.figures["low_satisfaction_units"] == {"threshold": "50%", "rows": []}
+
+
+@pytest.mark.parametrize("lang, expected", [(None, "警告：找不到字体"), ("en", "WARNING: 找不到字体")])
+def test_a_kernels_log_warning_is_in_the_readers_language_and_reaches_the_report(monkeypatch, lang, expected):
+    import logging
+
+    from hotline_lib.core.i18n import LogFormatter
+    from hotline_lib.render.report import _warnings
+
+    if lang:
+        monkeypatch.setenv("HOTLINE_LANG", lang)
+    record = logging.LogRecord("matplotlib", logging.WARNING, __file__, 1, "找不到字体", None, None)
+    line = LogFormatter().format(record)
+    assert line == expected
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("m = hb.load_month(month)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=f"{line}\n其他输出\n")]
+    notebook.cells.append(cell)
+    assert _warnings(notebook) == [expected]
