@@ -227,3 +227,14 @@ def test_a_kernels_log_warning_is_in_the_readers_language_and_reaches_the_report
     cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=f"{line}\n其他输出\n")]
     notebook.cells.append(cell)
     assert _warnings(notebook) == [expected]
+
+
+def test_the_e_mail_digest_says_when_no_unit_is_below_the_threshold():
+    from hotline_lib.deliver.mail import digest_parts
+
+    units = Section("units", "2020-12", heading="区内情况统计")
+    units.paragraph(sentence("excellent", "总分70分满分", []))
+    units.subheading(sentence("low_satisfaction_heading", "97%"))
+    units.paragraph(sentence("no_low_satisfaction", "97%"))
+    _, parts = digest_parts([units])
+    assert parts == [{"heading": "满意度低于97%的单位", "items": [("paragraph", "本月各单位回访满意度均不低于97%。")]}]
