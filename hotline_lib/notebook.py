@@ -8,9 +8,11 @@ import logging
 
 from hotline_lib.analysis.bulletin import (Month, appendix_caption, appendix_tables,  # noqa: F401
                                            business_table, city_ranking_figures, city_table, epidemic_table,
-                                           excellent_criteria, excellent_units, low_satisfaction_figures,
+                                           excellent_criteria, excellent_units, has_business_orders,
+                                           low_satisfaction_chart_rows, low_satisfaction_figures,
                                            low_satisfaction_units, pairs_per_row, shown)
 from hotline_lib.analysis.bulletin import load_month as _load_month
+from hotline_lib.core.i18n import LogFormatter, Message  # noqa: F401
 from hotline_lib.core.text import bulletin_title, month_short, sentence  # noqa: F401
 from hotline_lib.figures.counts import (APPENDIX_COLUMNS, business_environment, epidemic, overview, ranked,  # noqa: F401
                                         top_categories)
@@ -26,6 +28,8 @@ def load_month(month: str, workspace=None, output_dir=None) -> Month:
     folder ``workspace`` (None: the folder the notebook is in, reading its settings' data folder).
     Warnings, such as a missing case story, are printed; nothing is written unless ``output_dir`` is
     given (``hotline report`` gives it; a notebook run by hand in JupyterLab writes nothing)."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(LogFormatter())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     chart_style()
     return _load_month(month, workspace, output_dir)

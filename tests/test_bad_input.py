@@ -232,6 +232,6 @@ def test_stats_names_the_files_it_skipped_in_its_account(world):
         {"file": "exports/README.txt", "reason": "不是 .csv 或 .xlsx 文件"}]
     assert account["summary"].endswith("；另有 2 个文件不是工单或派单导出文件，已跳过：exports/备注.csv、exports/README.txt")
     assert account["total"] == {"read": 6, "used": 6, "duplicates": 0, "rejected": 0}
-    from hotline_lib.render.report import accounting_summary   # what `hotline report` prints from accounting.json
+    from hotline_lib.render.month import accounting_summary   # what `hotline report` prints from accounting.json
 
     assert f"{accounting_summary(account)}; written to " in result.stderr

@@ -326,7 +326,7 @@ def _same_exports(first, second):
 
 
 def test_files_parsed_side_by_side_give_the_same_exports_and_a_new_export_is_the_only_file_parsed(folder, units, tmp_path):
-    """cache_dataset parses the files not yet cached in parallel processes (render/report.py calls it
+    """cache_dataset parses the files not yet cached in parallel processes (render/month.py calls it
     while the kernel warms up); the dataset is the one read file by file without any cache, also
     after a later export updates an earlier row, and a file already parsed is not parsed again."""
     from hotline_lib.io.exports import cache_dataset

@@ -114,17 +114,24 @@ def _data_copy(sample_dir, tmp_path, story: str | None):
 @pytest.fixture(scope="module")
 def story_report(sample_dir, tmp_path_factory):
     """2020-12 rendered from a copy of the sample without its marker file (so not the sample to the
-    render) and with a case story of its own, holding markup and a phone number."""
+    render) and with a case story of its own in Markdown, holding markup and a phone number."""
     folder = tmp_path_factory.mktemp("story")
-    data = _data_copy(sample_dir, folder, "市民<script>alert('x')</script>来电，电话13812345678。")
+    data = _data_copy(sample_dir, folder, "# 某小区噪音问题\n\n市民<script>alert('x')</script>来电，**电话13812345678**，*已整改*。")
     assert not is_sample_data(data) and is_sample_data(sample_dir)
     return render_month("2020-12", workspace(data, folder / "out"))
 
 
-def test_case_story_is_escaped_and_masked_and_optional(story_report):
-    page = story_report.html.read_text(encoding="utf-8")
+def test_case_story_is_markdown_escaped_and_masked(story_report):
+    result = story_report
+    page = result.html.read_text(encoding="utf-8")
     assert "<script" not in page and "&lt;script&gt;" in page
-    assert "13812345678" not in page and "138****5678" in page
+    assert "13812345678" not in page and "<strong>电话138****5678</strong>" in page and "<em>已整改</em>" in page
+    assert "<h3>某小区噪音问题</h3>" in page and "# 某小区" not in page
+    import docx
+
+    paragraphs = docx.Document(str(result.html.parent / "bulletin.docx")).paragraphs
+    assert any(p.text == "某小区噪音问题" and p.style.name == "Heading 2" for p in paragraphs)
+    assert any(r.bold and r.text == "电话138****5678" for p in paragraphs for r in p.runs)
 
 
 def sample_marks(month_dir) -> dict[str, str]:
@@ -161,11 +168,16 @@ def test_a_copy_without_the_marker_carries_no_sample_mark(chromium, story_report
     assert marks["docx run"] == "" and marks["manifest"] is False
 
 
-def test_without_case_story_the_section_is_left_out_with_a_warning(sample_dir, tmp_path):
+def test_left_out_sections_are_warned_once_with_the_number_they_would_have_had(sample_dir, tmp_path):
     data = _data_copy(sample_dir, tmp_path, None)
-    result = render_month("2020-12", workspace(data, tmp_path / "out"))
-    assert "五、优秀案例分享" not in result.html.read_text(encoding="utf-8")
-    assert any("no case story" in w for w in result.warnings)
+    (data / "city_ranking" / "2020-12.csv").unlink()
+    result = render_month("2020-12", workspace(data, tmp_path / "out"), formats="html")
+    page = result.html.read_text(encoding="utf-8")
+    assert "优秀案例分享" not in page and "全市排名情况" not in page
+    assert result.warnings == [
+        f"WARNING: no city ranking for this month ({data / 'city_ranking' / '2020-12.csv'}): section 一, 全市排名情况, is left out",
+        f"WARNING: no case story for this month ({data / 'cases' / '2020-12.md'}): section 四, 优秀案例分享, is left out"]
+    assert "city_ranking" not in result.sections and "case_story" not in result.sections
 
 
 def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path):

@@ -8,8 +8,7 @@ printed). Notebooks show and record; they never re-implement these.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.errors import InputError
-from hotline_lib.core.i18n import gettext, names
+from hotline_lib.core.i18n import Message, N_, names
 from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
@@ -31,7 +30,9 @@ from hotline_lib.scoring.rules import Rules, load_rules
 from hotline_lib.scoring.score import SCORE, competition_rank, published_order, score_units
 from hotline_lib.scoring.unit_table import RATE_COLUMNS, SATISFIED, SIGNED, UNIT, VISITED
 
-log = logging.getLogger(__name__)
+#: Why a section is left out of a month (``Month.missing``): its optional input is not in the data folder.
+MISSING_INPUTS = {"city_ranking": N_("no city ranking for this month ({path})"),
+                  "case_story": N_("no case story for this month ({path})")}
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Month:
     city: pd.DataFrame | None     # the city's ranking of districts, or None when not supplied
     case_story: str | None
     figures: MonthFigures         # the unit table, district figures, exports and row accounting
+    optional_inputs: dict[str, Path] = field(default_factory=dict)   # city_ranking, case_story: their files
 
     @property
     def title(self) -> str:
@@ -59,6 +61,10 @@ class Month:
     def assignments(self) -> pd.DataFrame:
         """Every assignment (派单) of the exports (all months)."""
         return self.figures.exports.assignments
+
+    def missing(self, section: str) -> Message:
+        """Why section ``section`` (city_ranking, case_story) is left out: its input file, named."""
+        return Message(MISSING_INPUTS[section], path=self.optional_inputs.get(section, ""))
 
     @cached_property
     def deductions(self) -> Deductions:
@@ -125,9 +131,12 @@ def excellent_units(scored: pd.DataFrame, score, satisfaction, min_signed: int, 
     return chosen[["类别", UNIT, SIGNED, "回访满意度", SCORE]].reset_index(drop=True)
 
 
-def excellent_criteria(score, satisfaction, min_signed: int) -> str:
-    """总分70分满分、满意度100%、工单签收数30件以上"""
-    return f"总分{format_score(to_decimal(score))}分满分、满意度{format_score(to_decimal(satisfaction))}%、工单签收数{min_signed}件以上"
+def excellent_criteria(score, satisfaction, min_signed: int, full_marks) -> str:
+    """总分70分满分、满意度100%、工单签收数30件以上: "满分" only when the score threshold is the rules'
+    full marks (``full_marks``, the rules' base); a lower threshold reads 总分不低于65分."""
+    score, full_marks = to_decimal(score), to_decimal(full_marks)
+    return sentence("excellent_criteria", format_score(score), format_score(full_marks),
+                    format_score(to_decimal(satisfaction)), min_signed)
 
 
 def low_satisfaction_units(scored: pd.DataFrame, threshold) -> pd.DataFrame:
@@ -146,6 +155,12 @@ def low_satisfaction_figures(low: pd.DataFrame, threshold) -> dict:
             "rows": [{"unit": r["单 位"], "signed": int(r["签收工单数"]), "visited": int(r["回访工单数"]),
                       "unsatisfied": int(r["不满意工单数"]), "satisfaction": format_percent(r["回访满意率"])}
                      for _, r in low.iterrows()]}
+
+
+def low_satisfaction_chart_rows(low: pd.DataFrame) -> pd.DataFrame:
+    """The units of the chart under （二）: exactly those of its table (below the threshold), lowest
+    first, with the rate as a float to plot; the chart's title says the same threshold as the heading."""
+    return low.assign(rate=low["回访满意率"].astype(float))[["单 位", "rate"]]
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -192,6 +207,12 @@ def business_table(business: dict, units: UnitDirectory) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def has_business_orders(business: dict) -> bool:
+    """Whether any 营商环境、行政效能类 order was signed: without one the bulletin says so in a
+    sentence instead of a table of zeros."""
+    return any(entry["total"] for entry in business.values())
+
+
 def epidemic_table(top_categories: list[dict]) -> pd.DataFrame:
     """The epidemic orders' top categories as the bulletin lays them out: one row per measure."""
     return pd.DataFrame([["案件类型", *[c["category"] for c in top_categories]],
@@ -200,9 +221,9 @@ def epidemic_table(top_categories: list[dict]) -> pd.DataFrame:
 
 
 def read_case_story(path: Path) -> str | None:
-    """The month's case story, personal numbers masked; None (with a warning) when there is none."""
+    """The month's case story (Markdown), personal numbers masked; None when there is none (the
+    section notebook leaves the section out, and the report warns once)."""
     if not path.exists():
-        log.warning(gettext("no case story for this month ({path}): section 五 is left out", path=path))
         return None
     text = path.read_text(encoding="utf-8").strip()
     return mask_personal(text) or None
@@ -218,10 +239,9 @@ def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp:
     scored = published_order(score_units(figures.unit_table, rules), rules)
     city_path = workspace.city_ranking(month)
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None
-    if city is None:
-        log.warning(gettext("no city ranking for this month ({path}): the city ranking section is left out", path=city_path))
     story = read_case_story(workspace.case_story(month))
-    loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures)
+    loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures,
+                   {"city_ranking": city_path, "case_story": workspace.case_story(month)})
     if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
         write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month)
     return loaded

@@ -9,6 +9,7 @@ never at import, so one process (a test, a notebook) can switch it with HOTLINE_
 from __future__ import annotations
 
 import gettext as _gettext
+import logging
 import os
 from functools import cache
 from pathlib import Path
@@ -134,3 +135,15 @@ class Joined:
 def names(items) -> Joined:
     """A list of names as a message field: "a, b, c" in English, "a、b、c" in Chinese."""
     return Joined(map(str, items), NAMES)
+
+
+class LogFormatter(logging.Formatter):
+    """A log line in the reader's language ("警告：…", "WARNING: …" in English), so that a section
+    notebook's warnings read like every other message of a render."""
+
+    LEVELS = {"WARNING": N_("WARNING: {message}"), "ERROR": N_("Error: {message}"), "CRITICAL": N_("Error: {message}")}
+
+    def format(self, record: logging.LogRecord) -> str:
+        template = self.LEVELS.get(record.levelname)
+        message = record.getMessage()
+        return gettext(template, message=message) if template else f"{record.levelname}: {message}"

@@ -204,7 +204,8 @@ def _encoded_word(text: str) -> str:
 
 def digest_parts(sections) -> tuple[str, list[dict]]:
     """(headline sentence, parts) picked from the section records: the city ranking (sentence,
-    table, chart), the units below the threshold (the units section's （二） table and its chart),
+    table, chart), the units below the threshold (the units section's （二） table and its chart, or
+    the sentence saying there is none),
     the top categories (the features section's first table and its chart); a section that is not
     there is left out."""
     by_key = {s.key: s for s in sections}
@@ -221,7 +222,10 @@ def digest_parts(sections) -> tuple[str, list[dict]]:
         blocks = _after_subheading(units.blocks, "（二）")
         heading = next((_unnumbered(b.text) for b in units.blocks if b.kind == "subheading" and b.text.startswith("（二）")),
                        units.heading)
-        parts.append({"heading": heading, "items": _first(blocks, "table") + _first(blocks, "chart")})
+        items = _first(blocks, "table") + _first(blocks, "chart")
+        # no unit below the threshold: the sentence that says so ("本月各单位回访满意度均不低于97%。")
+        sentence = next((b.text for b in blocks if b.kind == "paragraph"), None) if not items else None
+        parts.append({"heading": heading, "items": items or ([("paragraph", sentence)] if sentence else [])})
     features = by_key.get("features")
     if features:
         heading = next((_unnumbered(b.text) for b in features.blocks if b.kind == "subheading"), features.heading)

@@ -321,7 +321,7 @@ def _section(document, section: Section, number: str | None, settings: Settings,
                 _paragraph_format(paragraph.paragraph_format, WD_ALIGN_PARAGRAPH.RIGHT, 0)
                 paragraph.paragraph_format.right_indent = Pt(2 * BODY_SIZE)
             else:
-                _body(document, block.text)
+                _body(document, block.text, block.runs)
         elif block.kind == "subheading":
             if landscape:     # the appendix's title: 小标宋, centred
                 paragraph = document.add_paragraph(style=_style(document, "Normal"))
@@ -341,11 +341,16 @@ def _heading(document, text: str, style: str, font: str) -> None:
     _run(paragraph, text, font, BODY_SIZE)
 
 
-def _body(document, text: str):
+def _body(document, text: str, runs: list[list[str]] | None = None):
+    """A body paragraph; with ``runs`` (the case story's emphasis), one Word run each, bold or italic."""
     paragraph = document.add_paragraph(style=_style(document, "Normal"))
     _paragraph_format(paragraph.paragraph_format, WD_ALIGN_PARAGRAPH.JUSTIFY, 2 * BODY_SIZE)
-    if text:
-        _run(paragraph, text, BODY_FONT, BODY_SIZE)
+    for part, style in runs or ([[text, ""]] if text else []):
+        run = _run(paragraph, part, BODY_FONT, BODY_SIZE)
+        if "strong" in style:
+            run.bold = True
+        if "em" in style:
+            run.italic = True
     return paragraph
 
 

@@ -30,7 +30,8 @@ from hotline_lib.render.manifest import record_manifest
 from hotline_lib.render.notebooks import (execute, failed_section, kernel_warnings, save_sections, section_notebooks,
                                           silent_sections, stitch)
 from hotline_lib.render.publish import is_sent, keep_sent_files, publish
-from hotline_lib.render.section import Section, sections_from_notebook, write_sections
+from hotline_lib.render.page import left_out_warnings
+from hotline_lib.render.section import Section, records_from_notebook, sections_from_notebook, write_sections
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
     except ReportError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    warnings = kernel_warnings(executed) + silent_sections(executed, paths)
+    warnings = left_out_warnings(records_from_notebook(executed)) + kernel_warnings(executed) + silent_sections(executed, paths)
     settings = workspace.settings
     title = settings.bulletin_title(month)
     sample = workspace.is_sample   # every format then says 样例数据 (io/sample_data.py)

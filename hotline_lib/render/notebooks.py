@@ -133,10 +133,10 @@ def silent_sections(executed: nbformat.NotebookNode, paths: list[Path]) -> list[
 
 
 def kernel_warnings(executed: nbformat.NotebookNode) -> list[str]:
-    """The warnings the sections printed (their stderr lines starting with WARNING)."""
+    """The warnings the sections printed (their stderr lines starting with WARNING, or 警告 in Chinese)."""
     lines = []
     for cell in executed.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                lines += [line for line in output.get("text", "").splitlines() if line.startswith("WARNING")]
+                lines += [line for line in output.get("text", "").splitlines() if line.startswith(("WARNING", "警告"))]
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hotline_lib.core.i18n import gettext
 from hotline_lib.core.numbers import chinese_number
 from hotline_lib.core.text import SAMPLE_NOTICE, html
 from hotline_lib.render.section import Section, section_html
@@ -27,3 +28,20 @@ def bulletin_page(title: str, sections: list[Section], css: str, sample: bool = 
     # sections are already masked and escaped: put in after the page template ran, like the charts
     return html("page.html.j2", title=title, body="hotline-sections", css=css, sample=sample,
                 sample_notice=SAMPLE_NOTICE).replace("hotline-sections", bodies, 1)
+
+
+def left_out_warnings(records: list[Section]) -> list[str]:
+    """One warning for each section left out this month (``Section.leave_out``: a missing input),
+    naming the number it would have had: one more than the numbered sections present before it."""
+    warnings, count = [], 0
+    for record in records:
+        numbered = record.numbered and record.heading
+        if record.omitted and numbered:
+            warnings.append(gettext("WARNING: {reason}: section {number}, {heading}, is left out",
+                                    reason=record.omitted_reason, number=chinese_number(count + 1), heading=record.heading))
+        elif record.omitted:
+            warnings.append(gettext("WARNING: {reason}: {heading} is left out", reason=record.omitted_reason,
+                                    heading=record.heading or record.key))
+        elif numbered:
+            count += 1
+    return warnings

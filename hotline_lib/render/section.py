@@ -18,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 
+from hotline_lib.core.i18n import Message, gettext
 from hotline_lib.core.numbers import plain_value
 from hotline_lib.core.privacy import mask_personal, mask_strings
+from hotline_lib.core.story import story_blocks
 from hotline_lib.core.text import html
 
 SECTION_MIME = "application/vnd.hotline.section+json"
@@ -36,7 +38,9 @@ class Block:
     """One piece of a section, in reading order.
 
     kind: ``paragraph`` (text), ``subheading`` (text), ``table`` (columns, rows, caption,
-    row_headers, css_class) or ``chart`` (png, alt).
+    row_headers, css_class) or ``chart`` (png, alt). A paragraph or sub-heading with emphasis (the
+    case story's Markdown) also has ``runs``: [text, style] pairs, style "", "strong", "em" or
+    "strong em", whose texts joined are ``text``.
     """
 
     kind: str
@@ -49,6 +53,7 @@ class Block:
     highlight: list[int] = field(default_factory=list)   # table rows to emphasise (our district)
     png: bytes = b""
     alt: str = ""
+    runs: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if v not in ("", [], False, b"")}
@@ -95,7 +100,8 @@ class Section:
 
     ``heading`` is shown after the number the report assigns (``numbered``), or as it is when the
     section is not numbered (the title and header paragraph, the appendix). ``figures`` are merged
-    into figures.json; ``overrides`` lists the settings this notebook changed.
+    into figures.json; ``overrides`` lists the settings this notebook changed. ``omitted`` (a message:
+    msgid and fields) says why the section is not in this month's bulletin (``leave_out``).
     """
 
     key: str
@@ -105,6 +111,7 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
+    omitted: dict = field(default_factory=dict)
 
     # Building ---------------------------------------------------------------------------------
 
@@ -114,6 +121,18 @@ class Section:
 
     def subheading(self, text: str) -> Section:
         self.blocks.append(Block("subheading", text=mask_personal(str(text))))
+        return self
+
+    def markdown(self, text: str) -> Section:
+        """Markdown written by people (the case story): its headings as sub-headings, its paragraphs
+        with their emphasis, raw HTML as text. Personal numbers are masked in each paragraph as a
+        whole, so a number split by emphasis is masked too (that paragraph then loses its emphasis)."""
+        for kind, runs in story_blocks(str(text)):
+            plain = mask_personal("".join(t for t, _ in runs))
+            masked = [[mask_personal(t), style] for t, style in runs]
+            if "".join(t for t, _ in masked) != plain:
+                masked = [[plain, ""]]
+            self.blocks.append(Block(kind, text=plain, runs=masked if any(style for _, style in masked) else []))
         return self
 
     def table(self, frame: pd.DataFrame, caption: str = "", row_headers: bool = False, css_class: str = "",
@@ -161,14 +180,22 @@ class Section:
         return [b for b in self.blocks if b.kind == "chart"]
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "month": self.month, "heading": self.heading, "numbered": self.numbered,
+        data = {"key": self.key, "month": self.month, "heading": self.heading, "numbered": self.numbered,
                 "blocks": [b.to_dict() for b in self.blocks], "figures": self.figures, "overrides": self.overrides}
+        if self.omitted:
+            data["omitted"] = self.omitted
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Section:
         return cls(key=data["key"], month=data["month"], heading=data.get("heading", ""),
                    numbered=data.get("numbered", True), blocks=[Block.from_dict(b) for b in data.get("blocks", [])],
-                   figures=data.get("figures", {}), overrides=data.get("overrides", {}))
+                   figures=data.get("figures", {}), overrides=data.get("overrides", {}), omitted=data.get("omitted", {}))
+
+    @property
+    def omitted_reason(self) -> Message | None:
+        """Why the section is left out this month, in the reader's language when shown."""
+        return Message(self.omitted["msgid"], **self.omitted.get("fields", {})) if self.omitted else None
 
     # Recording --------------------------------------------------------------------------------
 
@@ -177,6 +204,16 @@ class Section:
         from IPython.display import display
 
         display({SECTION_MIME: self.to_dict(), "text/html": section_html(self, number=None, preview=True)}, raw=True)
+
+    def leave_out(self, reason: Message) -> None:
+        """Record that the section is not in this month's bulletin, and why (a missing input): the
+        analyst reads the reason here; ``hotline report`` warns once, naming the number the section
+        would have had (``page.left_out_warnings``)."""
+        from IPython.display import display
+
+        self.omitted = {"msgid": reason.msgid, "fields": {k: str(v) for k, v in reason.fields.items()}}
+        shown = gettext("{reason}: this section is left out of the bulletin", reason=reason)
+        display({SECTION_MIME: self.to_dict(), "text/plain": shown}, raw=True)
 
 
 def _cell(value) -> str:
@@ -210,7 +247,13 @@ def read_sections(path) -> list[Section]:
 
 
 def sections_from_notebook(notebook) -> list[Section]:
-    """Every section recorded in an executed notebook, in the order they were recorded."""
+    """Every section recorded in an executed notebook, in the order they were recorded; the sections
+    left out this month (``Section.leave_out``) are not among them."""
+    return [s for s in records_from_notebook(notebook) if not s.omitted]
+
+
+def records_from_notebook(notebook) -> list[Section]:
+    """Every record in an executed notebook, in order, the sections left out this month included."""
     found = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
