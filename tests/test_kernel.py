@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from hotline_lib.render import batch
+from hotline_lib.core.config import notebooks_dir
 from hotline_lib.render.kernel import START_MONTH, Kernel
 
 from conftest import workspace
@@ -73,7 +74,7 @@ def test_the_command_skips_building_the_uri_grammar():
 @pytest.mark.slow
 def test_a_batch_worker_starts_a_new_kernel_when_its_kernel_died(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "_worker", {})
-    batch._start_worker(None)
+    batch._start_worker(notebooks_dir())
     first = batch._worker["kernel"]
     try:
         first.shutdown()                       # as if the last month had killed it
