@@ -4,6 +4,7 @@ GBK, as another city's platform would write them. Not the sample: no marker, ano
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -33,12 +34,11 @@ def unit_names() -> dict[str, str]:
 
 
 def foreign_text(text: str, mapping: dict[str, str]) -> str:
-    """``text`` with every unit spelling (longest first, so an alias is never half-replaced) and place name replaced."""
-    for spelling in sorted(mapping, key=len, reverse=True):
-        text = text.replace(spelling, mapping[spelling])
-    for place, other in PLACES.items():
-        text = text.replace(place, other)
-    return text
+    """``text`` with every unit spelling and place name replaced in one pass (longest first, so an alias
+    is never half-replaced and a replacement is never replaced again)."""
+    replacements = {**PLACES, **mapping}
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(replacements, key=len, reverse=True)))
+    return pattern.sub(lambda m: replacements[m.group(0)], text)
 
 
 def write_foreign_exports(sample_dir: Path, month: str, target: Path) -> list[Path]:

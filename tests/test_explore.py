@@ -51,6 +51,12 @@ def test_unknown_unit_names_the_closest_units(directory, spelling, closest):
         explore.resolve_unit(directory, spelling)
 
 
+def test_no_unit_given_is_the_directorys_first_and_an_empty_directory_says_what_to_do(directory):
+    assert explore.resolve_unit(directory, None) == "湘湖管理局"
+    with pytest.raises(InputError, match="the unit directory is empty: run `hotline units --from-exports` first"):
+        explore.resolve_unit(UnitDirectory([]), None)
+
+
 def test_unit_like_no_other_says_so(directory):
     with pytest.raises(InputError, match="no unit there is named like it"):
         explore.resolve_unit(directory, "xyz")
@@ -362,7 +368,8 @@ def _text(outputs) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("parameters, shown_unit, expected", [
-    ({}, "湘湖管理局", {"未按时办结数": "4", "退单驳回数": "1", "发回重办数": "1", "总分": "59.6"}),
+    ({"unit": "湘湖管理局"}, "湘湖管理局", {"未按时办结数": "4", "退单驳回数": "1", "发回重办数": "1", "总分": "59.6"}),
+    ({}, "文艺路街道办事处", {}),   # the default: the directory's first unit
     ({"unit": "马坡岭街道", "from_month": "2020-10", "to_month": "2021-03"}, "马坡岭街道办事处", {"回访满意度": "89.74%"}),
 ])
 def test_unit_notebook(parameters, shown_unit, expected, sample_dir, tmp_path, monkeypatch):

@@ -82,10 +82,13 @@ def test_a_new_district_renders_its_own_month_with_only_the_readmes_commands(sam
     write_foreign_exports(sample_dir, MONTH, folder / "data" / "exports")
     in_folder(folder)
 
+    premature = runner.invoke(app, ["report", MONTH])   # before the units: what to do, not 43 unknown units
+    assert premature.exit_code == 1 and "hotline units --from-exports" in premature.output
     drafted = _hotline("units", "--from-exports")
     units = yaml.safe_load((folder / "data" / "units.yaml").read_text(encoding="utf-8"))["units"]
     names = {u["name"] for u in units}
     assert "城东街道办事处" in names and "南湖管理局" in names and len(names) == len(units) >= 40
+    assert "行政执法局" in names and not any("行政行政" in n for n in names)
     assert {u["kind"] for u in units if u["name"].endswith("街道办事处")} == {"街道"}
     assert f"added {len(units)} units" in drafted.output or f"添加 {len(units)} 个单位" in drafted.output
     again = _hotline("units", "--from-exports")   # nothing new: the file is not touched
@@ -100,6 +103,11 @@ def test_a_new_district_renders_its_own_month_with_only_the_readmes_commands(sam
     page = (month_dir / "bulletin.html").read_text(encoding="utf-8")
     assert "某某区12345政务热线三月份情况通报" in page and "某某市某某区12345政务热线办公室" in page
     assert {"bulletin.html", "bulletin.pdf", "bulletin.docx", "figures.json"} <= {p.name for p in month_dir.iterdir()}
+
+    (month_dir / "bulletin.eml").write_text("stale", encoding="utf-8")   # an e-mail of the last render
+    (folder / "data" / "exports" / "备注.csv").write_text("备注,内容\n三月,无\n", encoding="utf-8")
+    again = _hotline("report", MONTH)
+    assert not (month_dir / "bulletin.eml").exists() and "备注.csv" in again.stderr
 
     explained = _hotline("explain", MONTH, "南湖管理局")
     assert "南湖管理局" in explained.output

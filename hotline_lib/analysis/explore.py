@@ -27,9 +27,15 @@ MONTH_LABEL = "月份"
 # One unit across months ---------------------------------------------------------------------------
 
 
-def resolve_unit(units: UnitDirectory, spelling: str) -> str:
-    """The unit's name for its name, display name or any alias; otherwise an error naming the closest
+def resolve_unit(units: UnitDirectory, spelling: str | None) -> str:
+    """The unit's name for its name, display name or any alias (None: the directory's first unit, so
+    that a notebook's default works in any district's folder); otherwise an error naming the closest
     units, so that a typo in a notebook parameter is fixed at once."""
+    if spelling is None:
+        if not units.names:
+            raise InputError("the unit directory is empty: run `hotline units --from-exports` first",
+                             path=units.source or "units.yaml")
+        return units.names[0]
     name = units.resolve(spelling)
     if name is not None:
         return name

@@ -58,7 +58,12 @@ def _described(row) -> Message:
 
 def unknown_units_error(table: pd.DataFrame, units: UnitDirectory, written: Path | None) -> UnknownUnitError:
     """One error naming every unknown unit (the first ``SHOWN`` when there are more, with where the
-    full list was written), each with its rows, files and closest directory names."""
+    full list was written), each with its rows, files and closest directory names. An empty directory
+    (a new working folder's) says how to draft it instead."""
+    if not units.units:
+        return UnknownUnitError("the unit directory {directory} is empty and the exports name {count} units: run "
+                                "`hotline units --from-exports` to add them, check each kind, and run again",
+                                directory=units.source or "", count=len(table))
     shown = Joined(_described(row) for row in table.head(SHOWN).itertuples(index=False))
     more = (Message("; and {count} more, every one listed in {path}", count=len(table) - SHOWN, path=written)
             if len(table) > SHOWN else "")
