@@ -217,6 +217,7 @@ def stats(
     from hotline_lib.scoring.leaderboard import write_csv
     from hotline_lib.figures.month import compute_month
     from hotline_lib.core.privacy import mask_strings
+    from hotline_lib.io.coverage import missing_column_warnings, missing_columns
 
     workspace = _workspace(data, out, settings, units)
     try:
@@ -230,6 +231,8 @@ def stats(
         typer.echo(_("  {file}: skipped: {reason}", file=entry["file"], reason=entry["reason"]), err=True)
     typer.echo(_("{summary}; written to {folder}", summary=figures.exports.summary(), folder=figures.rejects_path.parent),
                err=True)
+    for warning in missing_column_warnings(missing_columns(figures.exports.sources, month), month):
+        typer.echo(warning, err=True)   # an optional column none of the month's exports holds
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
         return

@@ -17,7 +17,7 @@ import pandas as pd
 
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message, N_, names
-from hotline_lib.core.numbers import format_percent, format_score, parse_rate, to_decimal
+from hotline_lib.core.numbers import format_percent, format_score, rate_reader, to_decimal
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.text import month_short, rank_label, sentence
@@ -84,13 +84,17 @@ def read_city_ranking(path: Path, own_district: str) -> pd.DataFrame:
     if missing:
         raise InputError("missing columns: {columns}", path=path, columns=names(missing))
     rows = []
-    fractions = False
+    satisfaction = rate_reader(cells["满意度"])   # 0.991 (an Excel percentage cell) is 99.10%, as in the unit table
     for record in cells.to_dict("records"):
         where = {"path": path, "row": int(record["_row"])}
         try:
+            rate = satisfaction(record["满意度"])
+        except ValueError as exc:
+            raise InputError(exc.args[0], column="满意度", **where) from None
+        try:
             # the district's name is shown in a chart too, where no template masks it
             rows.append({"district": mask_personal(str(record["区"]).strip()), "orders": int(to_decimal(record["月工单总数"])),
-                         "satisfaction": parse_rate(record["满意度"], fractions=fractions), "score": to_decimal(record["总分"])})
+                         "satisfaction": rate, "score": to_decimal(record["总分"])})
         except ValueError as exc:
             raise InputError("{reason} (columns 月工单总数, 满意度 and 总分 hold numbers)", reason=exc.args[0], **where) from None
     table = pd.DataFrame(rows)

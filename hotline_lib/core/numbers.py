@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from hotline_lib.core.i18n import Message
@@ -52,8 +53,8 @@ def format_score(value: Decimal) -> str:
 def parse_rate(text, *, fractions: bool) -> Decimal:
     """A rate in percent from "99.10%", 0.991 (when ``fractions``) or 99.1; two decimals, half up.
 
-    Whether a bare number is a fraction or already in percent is decided per column by the caller
-    (see ``column_holds_fractions``): 1 alone could mean 1% or 100%.
+    Whether a bare number is a fraction or already in percent is decided per column (``rate_reader``,
+    which readers use): 1 alone could mean 1% or 100%.
     """
     raw = str(text).strip().replace("％", "%")
     if raw.endswith("%"):
@@ -76,6 +77,27 @@ def column_holds_fractions(values) -> bool:
             except ValueError:
                 continue
     return bool(bare) and all(Decimal(0) <= number <= 1 for number in bare)
+
+
+def rate_reader(values) -> Callable[[object], Decimal]:
+    """How to read each rate of one column in percent (the unit table's rate columns, the city
+    ranking's 满意度): "99.10%" and 99.1 as they are, and bare numbers as fractions (0.991 -> 99.10)
+    when every bare number of the column lies between 0 and 1, as an Excel percentage cell stores
+    them. The column decides, not the cell: 1 alone could mean 1% or 100%. Every reader of a rate
+    uses this, so that one file reads the same wherever it is read. The returned function raises
+    ValueError (its Message says why) for a cell that is no rate or lies outside 0% to 100%."""
+    fractions = column_holds_fractions(values)
+
+    def read(text) -> Decimal:
+        try:
+            rate = parse_rate(text, fractions=fractions)
+        except ValueError:
+            raise ValueError(Message("not a rate: {text!r} (expected like 99.10%, 0.991 or 99.1)", text=text)) from None
+        if not Decimal(0) <= rate <= HUNDRED:
+            raise ValueError(Message("rate {text!r} is outside 0% to 100%", text=text))
+        return rate
+
+    return read
 
 
 def chinese_number(value: int) -> str:

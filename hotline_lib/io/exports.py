@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotline_lib.io.coverage import export_sources
 from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core import config
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
@@ -59,6 +60,8 @@ class Exports:
     duplicates: pd.DataFrame = field(default_factory=no_duplicates)   # one line per copy set aside
     #: (file, why: a msgid) of each file of the data folder that is not an export and was not read
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: per record type, each file's columns and the months of its rows used (io/coverage.py export_sources)
+    sources: dict = field(default_factory=dict)
 
     def records(self) -> dict[str, int]:
         """How many orders and assignments are used."""
@@ -114,6 +117,7 @@ class CachedExports(Exports):
         self.folder, self.meta = folder, meta
         self.rejects, self.duplicates, self.read, self.files = rejects, duplicates, meta["read"], files
         self.skipped = list(skipped or [])
+        self.sources = meta.get("sources") or {}
 
     @cached_property
     def orders(self) -> pd.DataFrame:
@@ -249,7 +253,8 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
             if missing:
                 raise InputError("missing columns: {columns}", path=path, sheet=raw.sheet, columns=names(missing))
             name = str(path.relative_to(data_dir))
-            headers[name] = {canonical: original for original, canonical in renamed.items()}
+            # a workbook may hold a 工单 sheet and a 派单 sheet: the file's headers are those of both
+            headers.setdefault(name, {}).update({canonical: original for original, canonical in renamed.items()})
             cells = raw.cells[["_row", *renamed]].rename(columns=renamed)
             cells.insert(0, "_sheet", raw.sheet or "")
             cells.insert(0, "_file", name)
@@ -346,6 +351,7 @@ def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
 def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     """What a validated dataset depends on: every file's content, the unit directory, and the code
     that reads and validates (so a fix to the reader never serves a stale cache)."""
+    from hotline_lib.io import coverage
     from hotline_lib.io import exports
     from hotline_lib.io import headers
     from hotline_lib.io import reading
@@ -356,7 +362,7 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     for path in files:
         digest.update(f"{path.name}:{file_digest(path)}\n".encode())
     digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
-    for module in (exports, headers, reading, validation):
+    for module in (exports, headers, reading, validation, coverage):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(COLUMNS_FILE.read_bytes())
     return digest.hexdigest()[:32]
@@ -368,13 +374,19 @@ def _current_meta(folder: Path) -> dict | None:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    whole = {"read", "records", "used"} <= set(meta) and all(
+    whole = {"read", "records", "used", "sources"} <= set(meta) and all(
         (folder / f"{name}.parquet").exists() for name in ["orders", "assignments", "rejects", "duplicates"])
     if not whole:
         return None
     if pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE >= pd.Timestamp(meta.get("valid_until") or "2262-01-01T00:00:00+08:00"):
         return None  # a row rejected as "in the future" when cached is not in the future any more
     return meta
+
+
+def dataset_sources(folder: Path) -> dict:
+    """The cached dataset's ``Exports.sources`` (each file's columns and months), from its meta.json
+    alone: what a render needs to name the columns its month's exports lack, without loading a row."""
+    return (_current_meta(folder) or {}).get("sources") or {}
 
 
 def _read_dataset(folder: Path, files: list[Path], data_dir: Path, others: list[tuple[str, str]]) -> Exports | None:
@@ -414,7 +426,8 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
         frame.to_parquet(tmp / f"{name}.parquet", index=False)
     meta = {"read": exports.read, "files": [str(p) for p in exports.files], "valid_until": valid_until(exports.rejects),
             "skipped": [[name, reason] for name, reason in exports.skipped if reason != NOT_A_TABLE],
-            "records": exports.records(), "used": {str(k): int(v) for k, v in exports.used_per_file().items()}}
+            "records": exports.records(), "used": {str(k): int(v) for k, v in exports.used_per_file().items()},
+            "sources": exports.sources}
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     if folder.exists() and _current_meta(folder) is None:   # stale (its "future" has come) or damaged: replaced
         aside = folder.with_name(f".{folder.name}.{os.getpid()}.old")
@@ -510,7 +523,7 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     copies = [d for d in [order_duplicates, assignment_duplicates] if len(d)]
     duplicates = pd.concat(copies, ignore_index=True) if copies else no_duplicates()
     exports = Exports(orders.reset_index(drop=True), assignments.reset_index(drop=True), rejects, read, files, duplicates,
-                      skipped + others)
+                      skipped + others, export_sources(headers, {"orders": orders, "assignments": assignments}))
     if folder is not None:
         _store_dataset(exports, folder)
     return exports

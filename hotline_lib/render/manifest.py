@@ -100,15 +100,16 @@ def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds:
 
 
 def record_manifest(workspace: Workspace, month: str, seconds: float, rows: dict, sections: list[str], overrides: dict,
-                    files: list[str], formats: list[str], asked: list[str]) -> Path:
+                    files: list[str], formats: list[str], asked: list[str], missing_columns: list[dict] | None = None) -> Path:
     """manifest.json of a finished render: what it was made from (batch runs skip a month whose inputs
     match), the data folder it read (and whether it is the sample), the sections it holds, the settings
-    its notebooks overrode and the files it wrote."""
+    its notebooks overrode, the files it wrote, and the optional columns none of the month's exports
+    holds with what each leaves empty (``missing_columns``: io/coverage.py missing_column_records)."""
     inputs = Fingerprints().inputs(month, workspace, asked)
     return write_manifest(workspace.month_dir(month), month, inputs, seconds, rows,
                           extra={"data": str(workspace.data), "sample": workspace.is_sample,
                                  "notebooks": str(workspace.notebooks), "sections": sections, "overrides": overrides,
-                                 "files": files, "formats": formats})
+                                 "files": files, "formats": formats, "missing_columns": missing_columns or []})
 
 
 def made_from_sample(month_dir: Path) -> bool | None:

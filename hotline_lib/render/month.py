@@ -23,6 +23,7 @@ from hotline_lib.core.i18n import Message, gettext, names
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_strings
 from hotline_lib.core.utils import exclusive, remove_leftovers
+from hotline_lib.io.coverage import MissingColumn, missing_column_records, missing_column_warnings, missing_columns
 from hotline_lib.io.workspace import Workspace
 from hotline_lib.render.formats import FORMAT_FILES, FORMATS, choose_formats, other_formats, page_from_sections
 from hotline_lib.render.kernel import Kernel
@@ -30,7 +31,7 @@ from hotline_lib.render.manifest import record_manifest
 from hotline_lib.render.notebooks import (execute, failed_section, kernel_warnings, save_sections, section_notebooks,
                                           silent_sections, stitch)
 from hotline_lib.render.publish import is_sent, keep_sent_files, publish
-from hotline_lib.render.page import left_out_warnings
+from hotline_lib.render.page import left_out_warnings, section_labels
 from hotline_lib.render.section import Section, records_from_notebook, sections_from_notebook, write_sections
 
 log = logging.getLogger(__name__)
@@ -83,12 +84,19 @@ def check_render_inputs(month: str, workspace: Workspace) -> Path:
     return workspace.check_data()
 
 
-def cache_exports(workspace: Workspace) -> None:
+def cache_exports(workspace: Workspace) -> Path:
     """Read and validate the exports into the cache unless they are there: the kernel then only
-    reads the cached dataset (the same function fills it, so the figures are the same)."""
+    reads the cached dataset (the same function fills it, so the figures are the same). Returns its folder."""
     from hotline_lib.io.exports import cache_dataset, input_folders
 
-    cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings))
+    return cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings))
+
+
+def month_missing_columns(month: str, dataset: Path) -> list[MissingColumn]:
+    """The optional columns none of the month's exports holds (io/coverage.py), from the cached dataset."""
+    from hotline_lib.io.exports import dataset_sources
+
+    return missing_columns(dataset_sources(dataset), month)
 
 
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
@@ -122,15 +130,15 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
         with exclusive(month_dir / ".lock", Message("the bulletin of {month} in {folder}", month=month, folder=month_dir)):
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
-            cache_exports(workspace)   # while the kernel imports
-            return _render_month(month, workspace, month_dir, paths, started, chosen, kernel)
+            missing = month_missing_columns(month, cache_exports(workspace))   # while the kernel imports
+            return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing)
     finally:
         if own:
             kernel.shutdown()
 
 
 def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path], started, formats: list[str],
-                  kernel: Kernel | None) -> ReportResult:
+                  kernel: Kernel | None, missing: list[MissingColumn]) -> ReportResult:
     from papermill.exceptions import PapermillExecutionError
 
     staging = month_dir / ".staging"
@@ -191,11 +199,13 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
                                 folder=keep_sent_files(month_dir)))
     publish(staged, month_dir)
     shutil.rmtree(staging, ignore_errors=True)
+    labels = section_labels(sections)   # a missing column's warning names the sections as this bulletin numbers them
+    warnings += missing_column_warnings(missing, month, labels)   # last: printed beside the summary line
     files = [*(FORMAT_FILES[f] for f in FORMATS if f in written), "figures.json", "sections.json", "rejects.csv",
              "duplicates.csv", "accounting.json", WORKBOOK,
              *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
     record_manifest(workspace, month, time.perf_counter() - started, rows, [s.key for s in sections], overrides, files,
-                    [f for f in FORMATS if f in written], formats)
+                    [f for f in FORMATS if f in written], formats, missing_column_records(missing, labels))
     notebooks = [month_dir / "notebooks" / p.name for p in notebooks]
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
                         time.perf_counter() - started, warnings, accounting_summary(rows), [s.key for s in sections], overrides,

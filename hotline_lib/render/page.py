@@ -20,6 +20,12 @@ def numbering(sections: list[Section]) -> list[str | None]:
     return numbers
 
 
+def section_labels(sections: list[Section]) -> dict[str, str]:
+    """Section key -> how a message names it in this bulletin: 第三部分“本月热线特点”, as the warning
+    for a section left out does (numbered sections present only; io/coverage.py names the others)."""
+    return {s.key: f"第{n}部分“{s.heading}”" for s, n in zip(sections, numbering(sections)) if n}
+
+
 def bulletin_page(title: str, sections: list[Section], css: str, sample: bool = False) -> str:
     """The whole bulletin: title (with the 样例数据 notice under it when rendered from the ``sample``),
     then every section numbered; the @font-face placeholder is left in the <style> block for the

@@ -12,7 +12,7 @@ import pandas as pd
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import N_, names
 from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
-from hotline_lib.core.numbers import column_holds_fractions, parse_rate, to_decimal
+from hotline_lib.core.numbers import rate_reader, to_decimal
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.scoring.rules import Rules
 
@@ -49,14 +49,12 @@ def _int_cell(text: str, where: dict) -> int:
     return int(number)
 
 
-def _rate_cell(text: str, fractions: bool, where: dict) -> Decimal:
+def _rate_cell(text: str, read, where: dict) -> Decimal:
+    """A rate cell read by its column's ``rate_reader`` (core/numbers.py), located when it is wrong."""
     try:
-        rate = parse_rate(text, fractions=fractions)
-    except ValueError:
-        raise InputError("not a rate: {text!r} (expected like 99.10%, 0.991 or 99.1)", text=text, **where) from None
-    if not Decimal(0) <= rate <= Decimal(100):
-        raise InputError("rate {text!r} is outside 0% to 100%", text=text, **where)
-    return rate
+        return read(text)
+    except ValueError as exc:
+        raise InputError(exc.args[0], **where) from None
 
 
 def read_unit_table(path: str | Path, rules: Rules, require_published: bool = False) -> UnitTable:
@@ -89,7 +87,7 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
 def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
     count_columns = [c for c in COUNT_COLUMNS + [PUBLISHED_RANK] if c in cells.columns]
     rate_columns = [c for c in RATE_COLUMNS if c in cells.columns]
-    fractions = {c: column_holds_fractions(cells[c]) for c in rate_columns}
+    readers = {c: rate_reader(cells[c]) for c in rate_columns}
     records, seen = [], {}
     for record in cells.to_dict("records"):
         where = {"path": path, "sheet": record["_sheet"], "row": int(record["_row"])}
@@ -111,7 +109,7 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
             if not text:
                 raise InputError("empty cell", **cell)
             if column in rate_columns:
-                parsed[column] = _rate_cell(text, fractions[column], cell)
+                parsed[column] = _rate_cell(text, readers[column], cell)
             elif column == PUBLISHED_SCORE:
                 try:
                     parsed[column] = to_decimal(text)
