@@ -23,14 +23,16 @@ import pytest
 import xlsxwriter
 
 from hotline_lib.figures.month import compute_month
+from hotline_lib.io.exports import load_exports
 from hotline_lib.io.reading import CFB_MAGIC, read_grids
-from hotline_lib.io.totals import TOTAL_ROW
+from hotline_lib.io.totals import CLOSING_ROWS, TOTAL_ROW
 from hotline_lib.io.validation import TIME_FORMAT
 from hotline_lib.scoring.leaderboard import score_file
 from hotline_lib.scoring.unit_table import read_unit_table
 
 from conftest import APPENDIX, workspace
 from districts import write_foreign_exports, write_foreign_units
+from test_exports import ORDER_HEADER, order, write_csv
 
 MONTH = "2021-03"
 FORMATS = ["xls", "ods"]
@@ -192,3 +194,48 @@ def test_a_statistics_table_closed_by_a_total_row_scores_as_the_csv(office, rule
     assert board.left_out == [f"{path}，工作表 '统计表'，第 48 行，'部门名称' 列：合计行：表末的合计/总计行，不是记录，未计入"]
     plain = read_unit_table(APPENDIX, rules).values.drop(columns=["_row", "_sheet"])
     assert table.values.drop(columns=["_row", "_sheet"]).equals(plain)
+
+
+# 合计 rows without an office suite: where the word stands, and what is no total
+@pytest.mark.parametrize("where", ["key column", "first cell (序号)", "first non-empty cell", "spaced, with a colon"])
+def test_a_total_row_closing_an_export_is_left_out_and_listed(tmp_path, units, where):
+    header, rows = ["序号", *ORDER_HEADER], [["1", *order()], ["2", *order("00124")]]
+    total = {"key column": ["", "合计"], "first cell (序号)": ["合计", ""], "first non-empty cell": ["", "", "总计"],
+             "spaced, with a colon": ["", "合 计："]}[where]
+    write_csv(tmp_path / "orders.csv", header, [*rows, total + [""] * (len(header) - len(total))])
+    exports = load_exports(tmp_path, units)
+    assert sorted(exports.orders["order_id"]) == ["00123", "00124"]
+    (reject,) = exports.rejects.to_dict("records")
+    column = {"key column": "工单编号", "first cell (序号)": "序号", "first non-empty cell": "受理时间",
+              "spaced, with a colon": "工单编号"}[where]
+    assert reject == {"file": "orders.csv", "sheet": "", "row": 4, "column": column, "value": total[header.index(column)],
+                      "reason": TOTAL_ROW}
+    assert exports.counts() == {"read": 3, "used": 2, "duplicates": 0, "rejected": 1}
+
+
+@pytest.mark.parametrize("text", ["合计划生育办", "00125", "合计 2 条"])
+def test_a_row_that_only_looks_like_a_total_is_no_total(tmp_path, units, text):
+    write_csv(tmp_path / "orders.csv", ORDER_HEADER, [order(), order(text)])
+    exports = load_exports(tmp_path, units)
+    assert sorted(exports.orders["order_id"]) == sorted(["00123", text]) and exports.rejects.empty
+
+
+def test_only_the_closing_rows_are_looked_at(tmp_path, units):
+    """A 合计 far above the table's end is not a total closing it: an order numbered so is kept."""
+    rows = [order("合计"), *[order(f"{i:05d}") for i in range(CLOSING_ROWS)]]
+    write_csv(tmp_path / "orders.csv", ORDER_HEADER, rows)
+    assert "合计" in set(load_exports(tmp_path, units).orders["order_id"])
+
+
+@pytest.mark.parametrize("kind, name", [("", "合计"), ("合计", ""), ("总计", "")])
+def test_a_statistics_table_closed_by_a_total_row(tmp_path, rules, kind, name):
+    """The platform's per-unit table ends with 合计 (in 部门名称, or in 类别 with no unit): left out, listed."""
+    frame = pd.read_csv(APPENDIX, dtype=str, keep_default_na=False)
+    total = {column: "" for column in frame.columns} | {"类别": kind, "部门名称": name, "签收总数": "1234"}
+    pd.concat([frame, pd.DataFrame([total])]).to_csv(tmp_path / "table.csv", index=False)
+    table = read_unit_table(tmp_path / "table.csv", rules)
+    assert len(table.values) == 45 and "合计" not in set(table.values["部门名称"])
+    (note,) = table.totals
+    assert (note.row, note.column) == (47, "部门名称" if name else "类别")
+    assert str(note) == f"{tmp_path / 'table.csv'}，第 47 行，'{note.column}' 列：合计行：表末的合计/总计行，不是记录，未计入"
+    assert score_file(tmp_path / "table.csv").table.equals(score_file(APPENDIX).table)
