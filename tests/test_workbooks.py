@@ -196,6 +196,30 @@ def test_a_statistics_table_closed_by_a_total_row_scores_as_the_csv(office, rule
     assert table.values.drop(columns=["_row", "_sheet"]).equals(plain)
 
 
+DATE_CELLS = [  # (number format, value, the text every format reads)
+    ("yyyy-mm-dd hh:mm:ss", dt.datetime(2021, 3, 9, 15, 0, 1), "2021-03-09 15:00:01"),
+    ("yyyy/m/d h:mm", dt.datetime(2021, 3, 9, 15, 0), "2021-03-09 15:00:00"),
+    ('yyyy"年"m"月"d"日"', dt.datetime(2021, 3, 9), "2021-03-09"),
+    ("yyyy-mm-dd", dt.datetime(2021, 3, 9), "2021-03-09"),
+    ("hh:mm:ss", dt.datetime(1899, 12, 31, 15, 0), "15:00:00"),
+]
+
+
+def test_date_cells_read_the_same_from_every_format(tmp_path, soffice):
+    """However a date cell is formatted, .xls and .ods written by LibreOffice read as the .xlsx does."""
+    source = tmp_path / "dates.xlsx"
+    workbook = xlsxwriter.Workbook(str(source))
+    sheet = workbook.add_worksheet("日期")
+    for column, (number_format, value, _) in enumerate(DATE_CELLS):
+        sheet.write_datetime(0, column, value, workbook.add_format({"num_format": number_format}))
+    workbook.close()
+    expected = [("日期", [[text for _, _, text in DATE_CELLS]])]
+    assert read_grids(source) == expected
+    for fmt in FORMATS:
+        (converted,) = convert(soffice, [source], fmt, tmp_path / fmt, tmp_path / "profile")
+        assert read_grids(converted) == expected, fmt
+
+
 # 合计 rows without an office suite: where the word stands, and what is no total
 @pytest.mark.parametrize("where", ["key column", "first cell (序号)", "first non-empty cell", "spaced, with a colon"])
 def test_a_total_row_closing_an_export_is_left_out_and_listed(tmp_path, units, where):
