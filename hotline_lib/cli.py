@@ -171,7 +171,7 @@ def units(
 
 @app.command(help=N_("Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."), cls=HelpCommand)
 def score(
-    file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx).")),
+    file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx, .xls, .xlsb, .ods).")),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
     rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
     check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
@@ -188,6 +188,8 @@ def score(
             write_csv(board.table, output)
     except EXPECTED as exc:
         _fail(exc)
+    for line in board.left_out:
+        typer.echo(line, err=True)
     if workbook is not None:
         typer.echo(_("{workbook}: 汇总 ({units} units) and 挽回", workbook=workbook, units=board.units), err=True)
     if output is None and not check and workbook is None:

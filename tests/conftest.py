@@ -121,24 +121,37 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's Chromium (installed here when missing and we may use apt). Without it the browser tests
-    are skipped with the reason, except in CI (CI set non-empty, as `CI=true bash .ci/run`) where they fail."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+def debian_program(commands: list[str], package: str, tests: str) -> str:
+    """A program from Debian's ``package`` (installed here when missing and we may use apt). Without
+    it ``tests`` are skipped with the reason, except in CI (CI set non-empty, as `CI=true bash .ci/run`)
+    where they fail: a green CI must have run them."""
+    found = next(filter(None, map(shutil.which, commands)), None)
     if found:
         return found
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900)
-        found = shutil.which("chromium")
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], env=env, capture_output=True, timeout=900)
+        found = next(filter(None, map(shutil.which, commands)), None)
     if not found:
-        reason = "Chromium is not installed and could not be installed (needs Debian's apt as root)"
+        reason = f"{package} is not installed and could not be installed (needs Debian's apt as root)"
         if os.environ.get("CI"):
-            pytest.fail(f"{reason}; in CI the browser tests must run", pytrace=False)
+            pytest.fail(f"{reason}; in CI {tests} must run", pytrace=False)
         pytest.skip(reason)
     return found
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, for the browser tests (tests/test_browser.py, tests/test_lab.py)."""
+    return debian_program(["chromium", "chromium-browser"], "chromium", "the browser tests")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice (Debian's libreoffice-calc-nogui): the office suite that writes the .xls and .ods
+    files tests/test_workbooks.py reads, as a platform or an analyst's office suite would."""
+    return debian_program(["soffice", "libreoffice"], "libreoffice-calc-nogui", "the workbook tests")
 
 
 @pytest.fixture(scope="session")

@@ -52,3 +52,17 @@ def write_foreign_exports(sample_dir: Path, month: str, target: Path) -> list[Pa
         path.write_bytes(text.encode("gb18030"))
         written.append(path)
     return written
+
+
+def write_foreign_units(path: Path) -> Path:
+    """The foreign district's unit directory (each unit under its foreign name, with its kind and the
+    foreign spellings of its aliases), for the tests that read its exports without drafting one with
+    `hotline units --from-exports`."""
+    units = yaml.safe_load((SOURCE_ROOT / "data" / "units.yaml").read_text(encoding="utf-8"))["units"]
+    mapping, foreign = unit_names(), []
+    for unit in units:
+        name = mapping[unit["name"]]
+        spellings = {foreign_text(s, mapping) for s in {unit["name"], unit.get("display", ""), *unit.get("aliases", [])} if s}
+        foreign.append({"name": name, "kind": unit["kind"], "aliases": sorted(spellings - {name})})
+    path.write_text(yaml.safe_dump({"units": foreign}, allow_unicode=True), encoding="utf-8")
+    return path

@@ -28,6 +28,7 @@ ORDER_KEYS = spellings("orders", "order_id")
 PASSWORD = ("password-protected workbook: open it in Excel or WPS, remove the password (文件 → 信息 → 保护工作簿), "
             "save as .xlsx and try again")
 SAVE_AS = "open it in Excel or WPS and save it as .xlsx or CSV UTF-8"
+DAMAGED = "not a readable {} file (corrupt or truncated?)"
 
 
 def xlsx_bytes() -> bytes:
@@ -91,24 +92,26 @@ BAD_FILES = {
     "empty": (_file("empty.csv", b""), "file is empty"),
     "whitespace only": (_file("blank.csv", b" \r\n\t\r\n  "), "file is empty"),
     "whitespace only, UTF-16": (_file("blank16.csv", " \r\n\t".encode("utf-16")), "file is empty"),
-    "unsupported suffix": (_file("notes.txt", b"hello"), "unsupported file type .txt; expected .csv or .xlsx"),
-    "no suffix": (_file("orders", b"a,b"), "unsupported file type (none); expected .csv or .xlsx"),
-    "an .xls": (_file("orders.xls", cfb("Workbook")), f"a .xls spreadsheet cannot be read: {SAVE_AS}"),
-    "an .ods": (_file("orders.ods", b"PK\x03\x04"), f"a .ods spreadsheet cannot be read: {SAVE_AS}"),
-    "truncated .xlsx": (_file("cut.xlsx", xlsx_bytes()[:2000]), "not a readable .xlsx file (corrupt or truncated?)"),
+    "unsupported suffix": (_file("notes.txt", b"hello"), "unsupported file type .txt; expected .csv, .xlsx, .xls, .xlsb or .ods"),
+    "no suffix": (_file("orders", b"a,b"), "unsupported file type (none); expected .csv, .xlsx, .xls, .xlsb or .ods"),
+    "an OLE file with no sheet, named .xls": (_file("orders.xls", cfb("Workbook")), f"{DAMAGED.format('.xls')}: it holds no sheet; "
+                                              "open it in Excel or WPS, save it again as .xlsx and try again"),
+    "a zip header named .ods": (_file("orders.ods", b"PK\x03\x04"), DAMAGED.format(".ods")),
+    "a .et": (_file("orders.et", cfb("Workbook")), f"a .et spreadsheet cannot be read: {SAVE_AS}"),
+    "truncated .xlsx": (_file("cut.xlsx", xlsx_bytes()[:2000]), DAMAGED.format(".xlsx")),
     "CSV text named .xlsx": (_file("text.xlsx", ",".join(ORDER_HEADER).encode()),
-                             f"not an .xlsx file (an .xlsx is a zip archive; this may be a CSV, HTML or other file "
-                             f"named .xlsx): {SAVE_AS}"),
-    "HTML named .xlsx": (_file("page.xlsx", b"<html><table><tr><td>\xe5\xb7\xa5</td></tr></table></html>"),
-                         "not an .xlsx file (an .xlsx is a zip archive"),
+                             f"not a .xlsx workbook (a workbook is a zip archive or an OLE file; this may be a CSV, HTML "
+                             f"or other file named .xlsx): {SAVE_AS}"),
+    "HTML named .xls": (_file("page.xls", b"<html><table><tr><td>\xe5\xb7\xa5</td></tr></table></html>"),
+                        "not a .xls workbook (a workbook is a zip archive or an OLE file"),
     "password-protected .xlsx": (_file("secret.xlsx", encrypted_xlsx()), PASSWORD),
     "password-protected, hand-built CFB": (_file("secret2.xlsx", cfb("EncryptionInfo", "EncryptedPackage")), PASSWORD),
     "password-protected, named .csv": (_file("secret.csv", encrypted_xlsx()), PASSWORD),
-    "an .xls named .xlsx": (_file("old.xlsx", cfb("Workbook")),
-                            "an old-format Excel workbook (.xls) named .xlsx: open it in Excel or WPS and save it as .xlsx"),
-    "an .xls whose cells say EncryptionInfo": (_file("old2.xlsx", cfb("Workbook") + b"x" + ENCRYPTION_INFO + bytes(200)),
-                                               "an old-format Excel workbook (.xls) named .xlsx"),
-    "an .xls named .csv": (_file("old.csv", cfb("Workbook")), "an old-format Excel workbook (.xls) named .csv"),
+    "an OLE file with no sheet, named .xlsx": (_file("old.xlsx", cfb("Workbook")), f"{DAMAGED.format('.xlsx')}: it holds no "
+                                               "sheet; open it in Excel or WPS, save it again as .xlsx and try again"),
+    "an OLE file whose cells say EncryptionInfo": (_file("old2.xlsx", cfb("Workbook") + b"x" + ENCRYPTION_INFO + bytes(200)),
+                                                   f"{DAMAGED.format('.xlsx')}: it holds no sheet"),
+    "an OLE file with no sheet, named .csv": (_file("old.csv", cfb("Workbook")), f"{DAMAGED.format('.csv')}: it holds no sheet"),
     "UTF-16 without BOM": (_file("bomless.csv", utf16_text("\t").encode("utf-16-le")),
                            "holds NUL characters, so it is not CSV text (a binary file, or UTF-16 without a byte-order "
                            "mark?); open it in Excel or WPS and save it as CSV UTF-8"),
@@ -131,7 +134,8 @@ def test_a_bad_file_is_one_clear_error(tmp_path, case):
     assert message.startswith(f"{path}: ") and expected in message and "\n" not in message
 
 
-@pytest.mark.parametrize("case", ["password-protected .xlsx", "an .xls named .xlsx", "UTF-16 without BOM", "an .xls"])
+@pytest.mark.parametrize("case", ["password-protected .xlsx", "an OLE file with no sheet, named .xlsx", "UTF-16 without BOM",
+                                  "a .et"])
 def test_the_cli_prints_one_line(tmp_path, case):
     make, expected = BAD_FILES[case]
     path = make(tmp_path)
@@ -170,7 +174,7 @@ def _assignments_sheet(folder: Path) -> None:
 def _unreadable(name: str):
     def make(folder: Path) -> None:
         write_csv(folder / "orders.csv", ORDER_HEADER, [order()])
-        (folder / name).write_bytes(cfb("Workbook") if name.endswith(".xls") else b"PK\x03\x04")
+        (folder / name).write_bytes(cfb("Workbook") if name.endswith((".xls", ".et")) else b"PK\x03\x04")
     return make
 
 
@@ -192,10 +196,12 @@ BAD_FOLDERS = {
         "column 承办单位 appears twice (column B 承办 单位 and column Q 承办部门 mean the same); delete one and try again"),
     **{f"a {suffix} file": (_unreadable(f"派单{suffix}"), f"派单{suffix}", None,
                             f"a {suffix.lower()} spreadsheet cannot be read: {SAVE_AS}")
-       for suffix in [".xls", ".XLS", ".xlsb", ".ods", ".et", ".numbers"]},
+       for suffix in [".et", ".ET", ".numbers"]},
     "a .numbers package (a folder)": (_numbers_package, "派单.numbers", None, f"a .numbers spreadsheet cannot be read: {SAVE_AS}"),
-    "two unreadable files": (lambda folder: [_unreadable("a.xls")(folder), _unreadable("b.ods")(folder)], "a.xls", None,
-                             f"a .xls spreadsheet cannot be read: {SAVE_AS} (and 1 more: b.ods)"),
+    "two unreadable files": (lambda folder: [_unreadable("a.et")(folder), _unreadable("b.numbers")(folder)], "a.et", None,
+                             f"a .et spreadsheet cannot be read: {SAVE_AS} (and 1 more: b.numbers)"),
+    "a damaged .xls": (_unreadable("派单.xls"), "派单.xls", None,
+                       f"{DAMAGED.format('.xls')}: it holds no sheet; open it in Excel or WPS, save it again as .xlsx and try again"),
 }
 
 

@@ -22,6 +22,7 @@ from hotline_lib.io.headers import (canonical_columns, check_unique_columns, dis
                                     spellings)
 from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
                                     read_grids, read_sheets)
+from hotline_lib.io.totals import TOTAL_ROW, total_cells
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories, exemptions), not exports.
@@ -155,10 +156,10 @@ def _folder_entries(data_dir: Path, skip: set[str] | None) -> list[Path]:
 
 
 def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Path]:
-    """Every .csv/.xlsx under ``data_dir``, except the input subfolders (``skip``, see
+    """Every .csv and workbook (.xlsx, .xls, .xlsb, .ods) under ``data_dir``, except the input subfolders (``skip``, see
     ``input_folders``), hidden and Office lock files, in name order.
 
-    A spreadsheet the reader cannot open (.xls, .ods, ...) is an error: skipping it would drop its rows.
+    A spreadsheet no reader here opens (.et, .numbers) is an error: skipping it would drop its rows.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -230,12 +231,14 @@ def _tables(path: Path, keys: set[str], cache_dir: Path | None) -> list | None:
 
 
 def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
-    """Raw text rows per record type, with provenance, the header each file used per column, and the
-    files skipped as not exports (name, why)."""
+    """Raw text rows per record type, with provenance, the header each file used per column, the
+    files skipped as not exports (name, why), and the 合计 rows closing a table, left out (in the
+    rejects layout: io/totals.py)."""
     keys = spellings("orders", "order_id")
     tables = {"orders": [], "assignments": []}
     headers: dict[str, dict[str, str]] = {}
     skipped: list[tuple[str, str]] = []
+    totals: list[pd.DataFrame] = []
     for path in files:
         sheets = _tables(path, keys, cache_dir)
         if sheets is None:
@@ -255,7 +258,9 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
             name = str(path.relative_to(data_dir))
             # a workbook may hold a 工单 sheet and a 派单 sheet: the file's headers are those of both
             headers.setdefault(name, {}).update({canonical: original for original, canonical in renamed.items()})
-            cells = raw.cells[["_row", *renamed]].rename(columns=renamed)
+            closing = total_cells(raw.cells, [o for o, c in renamed.items() if c == "order_id"])
+            totals.append(total_rejects(raw.cells, closing, name, raw.sheet or ""))
+            cells = raw.cells.drop(index=closing.index)[["_row", *renamed]].rename(columns=renamed)
             cells.insert(0, "_sheet", raw.sheet or "")
             cells.insert(0, "_file", name)
             tables[kind].append(cells)
@@ -265,7 +270,16 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         frame = frame.reindex(columns=columns)
         frames[kind] = blank_to_na(frame, canonical_columns(kind))
-    return frames, headers, skipped
+    totals = [t for t in totals if len(t)]
+    return frames, headers, skipped, pd.concat(totals, ignore_index=True) if totals else pd.DataFrame(columns=REJECT_COLUMNS)
+
+
+def total_rejects(cells: pd.DataFrame, closing: pd.Series, file: str, sheet: str) -> pd.DataFrame:
+    """The 合计 rows of one table (``closing``: index -> the column saying 合计) as rejects: file, sheet,
+    row, the column and its text, and why they are left out."""
+    return pd.DataFrame({"file": file, "sheet": sheet, "row": [int(cells.at[i, "_row"]) for i in closing.index],
+                         "column": list(closing), "value": [cells.at[i, c] for i, c in closing.items()],
+                         "reason": TOTAL_ROW}, columns=REJECT_COLUMNS)
 
 
 def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None,
@@ -355,6 +369,7 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     from hotline_lib.io import exports
     from hotline_lib.io import headers
     from hotline_lib.io import reading
+    from hotline_lib.io import totals
     from hotline_lib.io import validation
     from hotline_lib.core.config import COLUMNS_FILE
 
@@ -362,7 +377,7 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     for path in files:
         digest.update(f"{path.name}:{file_digest(path)}\n".encode())
     digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
-    for module in (exports, headers, reading, validation, coverage):
+    for module in (exports, headers, reading, totals, validation, coverage):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(COLUMNS_FILE.read_bytes())
     return digest.hexdigest()[:32]
@@ -499,12 +514,12 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
         cached = _read_dataset(folder, files, data_dir, others)
         if cached is not None:
             return cached
-    frames, headers, skipped = raw_frames(files, data_dir, cache_dir)
+    frames, headers, skipped, totals = raw_frames(files, data_dir, cache_dir)
     files = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
     if not files:
         raise InputError("no 工单 or 派单 export here: every file was skipped as not an export ({names})", path=data_dir,
                          names=names(name for name, _ in skipped))
-    read = rows_per_file(files, data_dir, frames.values())
+    read = rows_per_file(files, data_dir, [*frames.values(), totals.rename(columns={"file": "_file"})])
     if jobs > 1:   # the two record types are validated side by side: one in a second process
         from concurrent.futures import ProcessPoolExecutor
 
@@ -518,7 +533,7 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
     assignments = resolve_units(assignments, units, headers, cache_dir)
     orders, order_duplicates = deduplicate(orders, ["order_id"], "order")
     assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"], "assignment")
-    parts = [r for r in [order_rejects, assignment_rejects] if len(r)]
+    parts = [r for r in [totals, order_rejects, assignment_rejects] if len(r)]
     rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
     copies = [d for d in [order_duplicates, assignment_duplicates] if len(d)]
     duplicates = pd.concat(copies, ignore_index=True) if copies else no_duplicates()

@@ -1,4 +1,5 @@
-"""Reading the platform's spreadsheet exports: CSV in any of its encodings, or every sheet of an .xlsx.
+"""Reading the platform's spreadsheet exports: CSV in any of its encodings, or every sheet of a workbook
+(.xlsx, .xlsm, .xls, .xlsb, .ods: whichever the platform or an office suite writes).
 
 Everything is read as text; parsing numbers, dates and 是/否 is validation's job, so that a bad cell
 can be reported with its file, sheet, row and column instead of silently becoming NaN.
@@ -11,10 +12,13 @@ an empty table that would silently lose its rows:
   its delimiter is a tab when the first rows hold more tabs than commas (else a comma). Text holding a
   NUL character is binary, or UTF-16 without a byte-order mark, and is refused ("save it as CSV UTF-8").
   Random bytes either fail to decode or, decoded (GB18030 accepts a lot), have no header row.
-- An .xlsx is a zip archive. A password-protected one is an OLE compound file (CFB) holding an
-  "EncryptionInfo" stream, and an old .xls is a CFB without one; both are recognised before calamine,
-  which would only say "cannot detect file format".
-- Spreadsheets in formats this reader cannot open (.xls, .xlsb, .ods, .et, .numbers) are named as such.
+- A workbook is read by its content, not its name: .xlsx, .xlsm, .xlsb and .ods are zip archives, an
+  old .xls (Excel 97-2003) is an OLE compound file (CFB), and calamine opens each of them, whatever the
+  file is called (an .xlsx named .xls, an .xls named .xlsx or .csv). A password-protected .xlsx is a
+  CFB too, holding an "EncryptionInfo" stream: recognised before calamine, which would only say
+  "cannot detect file format", and refused with what to do.
+- Date cells are text as in the .xlsx ("2021-03-09 15:00:00"), whichever format they come from.
+- Spreadsheets in formats no reader here opens (.et, .numbers) are named as such.
 """
 
 from __future__ import annotations
@@ -36,12 +40,15 @@ from hotline_lib.core.i18n import Message
 from hotline_lib.io.headers import column_letter, normalize_header
 
 #: Bump when the cached representation changes, so old cache entries are not reused.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-SUPPORTED = (".csv", ".xlsx", ".xlsm")
-#: Spreadsheet formats that hold rows but that this reader cannot open: an error, never skipped.
-NOT_READ = (".xls", ".xlsb", ".ods", ".et", ".numbers")
+#: The workbook formats calamine opens (by content: see the module's docstring).
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+SUPPORTED = (".csv", *WORKBOOKS)
+#: Spreadsheet formats that hold rows but that no reader here opens: an error, never skipped.
+NOT_READ = (".et", ".numbers")
+ZIP_MAGIC = b"PK\x03\x04"
 #: The advice that ends several messages, one msgid (core/i18n.py) put in as the field {save_as}.
 SAVE_AS = Message("open it in Excel or WPS and save it as .xlsx or CSV UTF-8")
 HEADER_SEARCH_ROWS = 20
@@ -106,15 +113,20 @@ def csv_delimiter(text: str) -> str:
     return "\t" if head.count("\t") > head.count(",") else ","
 
 
-def check_not_ole(data: bytes, path: Path) -> None:
-    """An OLE compound file (CFB) is never a .csv or .xlsx: say which one it is and what to do."""
-    if not data.startswith(CFB_MAGIC):
-        return
-    if is_encrypted_ooxml(data):
-        raise InputError("password-protected workbook: open it in Excel or WPS, remove the password "
-                         "(文件 → 信息 → 保护工作簿), save as .xlsx and try again", path=path)
-    raise InputError("an old-format Excel workbook (.xls) named {suffix}: open it in Excel or WPS and "
-                     "save it as .xlsx", path=path, suffix=path.suffix)
+def is_workbook(data: bytes) -> bool:
+    """Whether a file's bytes are a workbook: a zip archive (.xlsx, .xlsm, .xlsb, .ods) or an OLE compound file (.xls)."""
+    return data.startswith((ZIP_MAGIC, CFB_MAGIC))
+
+
+def check_not_encrypted(data: bytes, path: Path) -> None:
+    """A password-protected .xlsx (a CFB holding "EncryptionInfo", whatever its name) cannot be read: say what to do."""
+    if data.startswith(CFB_MAGIC) and is_encrypted_ooxml(data):
+        raise _password(path)
+
+
+def _password(path: Path) -> InputError:
+    return InputError("password-protected workbook: open it in Excel or WPS, remove the password "
+                      "(文件 → 信息 → 保护工作簿), save as .xlsx and try again", path=path)
 
 
 def is_encrypted_ooxml(data: bytes) -> bool:
@@ -135,6 +147,9 @@ def is_encrypted_ooxml(data: bytes) -> bool:
 
 
 def _cell_text(value) -> str:
+    """A cell as text, the same from every workbook format: a date and time as "2021-03-09 15:00:00"
+    (to the nearest second: a time stored as a fraction of a day may come back a microsecond short),
+    a date as "2021-03-09", a whole number without ".0"."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -142,6 +157,8 @@ def _cell_text(value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
+        if value.microsecond:
+            value = value.replace(microsecond=0) + dt.timedelta(seconds=round(value.microsecond / 1e6))
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -160,22 +177,31 @@ def _grid_csv(path: Path, data: bytes) -> list[tuple[str | None, list[list[str]]
     return [(None, rows)]
 
 
-def _grid_xlsx(path: Path, data: bytes) -> list[tuple[str | None, list[list[str]]]]:
-    check_not_ole(data, path)
-    if not data.startswith(b"PK"):
-        raise InputError("not an .xlsx file (an .xlsx is a zip archive; this may be a CSV, HTML or other file "
-                         "named {suffix}): {save_as}", path=path, suffix=path.suffix, save_as=SAVE_AS)
+def _grid_workbook(path: Path, data: bytes) -> list[tuple[str | None, list[list[str]]]]:
+    """Every sheet of a workbook, whichever of the WORKBOOKS formats its content is."""
+    check_not_encrypted(data, path)
+    if not is_workbook(data):
+        raise InputError("not a {suffix} workbook (a workbook is a zip archive or an OLE file; this may be a CSV, "
+                         "HTML or other file named {suffix}): {save_as}", path=path, suffix=path.suffix.lower(),
+                         save_as=SAVE_AS)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [(name, _sheet_rows(workbook.get_sheet_by_name(name), path, name)) for name in workbook.sheet_names]
+        sheets = [(name, _sheet_rows(workbook.get_sheet_by_name(name), path, name)) for name in workbook.sheet_names]
     except InputError:
         raise
     except BaseException as exc:  # calamine raises several types for corrupt or truncated files
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":  # a Rust panic is no Exception
             raise
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError("not a readable .xlsx file (corrupt or truncated?): {reason}; open it in Excel or WPS, "
-                         "save it again as .xlsx and try again", path=path, reason=reason) from None
+        sheets = None
+    if sheets:
+        return sheets
+    if sheets is not None:   # every workbook has a sheet: an OLE file without one is some other document
+        reason = Message("it holds no sheet")
+    if "password" in str(reason).lower():   # an .xls or .xlsb saved with a password to open it
+        raise _password(path)
+    raise InputError("not a readable {suffix} file (corrupt or truncated?): {reason}; open it in Excel or WPS, "
+                     "save it again as .xlsx and try again", path=path, suffix=path.suffix.lower(), reason=reason)
 
 
 def _sheet_rows(sheet, path: Path, name: str) -> list[list[str]]:
@@ -199,15 +225,14 @@ def read_grids(path: str | Path) -> list[tuple[str | None, list[list[str]]]]:
     if suffix in NOT_READ:
         raise InputError("a {suffix} spreadsheet cannot be read: {save_as}", path=path, suffix=suffix, save_as=SAVE_AS)
     if suffix not in SUPPORTED:
-        raise InputError("unsupported file type {suffix}; expected .csv or .xlsx", path=path,
+        raise InputError("unsupported file type {suffix}; expected .csv, .xlsx, .xls, .xlsb or .ods", path=path,
                          suffix=suffix or Message("(none)"))
     data = path.read_bytes()
     if not data.strip():
         raise InputError("file is empty", path=path)
-    if suffix == ".csv":
-        check_not_ole(data, path)
+    if suffix == ".csv" and not is_workbook(data):   # a workbook named .csv is read as the workbook it is
         return _grid_csv(path, data)
-    return _grid_xlsx(path, data)
+    return _grid_workbook(path, data)
 
 
 def find_header_row(rows: list[list[str]], key_headers: set[str]) -> int | None:

@@ -4,7 +4,7 @@ The folder's contents decide, not its path: a sample copied elsewhere is still t
 district's own exports kept in data/sample/ are not. Everything that asks (the render marks each
 format 样例数据, `hotline email` refuses to send, `hotline sample` overwrites only its own folder)
 asks ``is_sample_data``. The marker is a .txt, which the export reader never reads (io/exports.py
-reads .csv and .xlsx only).
+reads .csv files and workbooks only).
 """
 
 from __future__ import annotations

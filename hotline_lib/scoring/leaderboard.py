@@ -3,7 +3,7 @@ the workbook of why each point was lost (--workbook)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,8 @@ class Leaderboard:
     table: pd.DataFrame
     mismatches: list[str] | None  # None unless checked against published scores
     units: int
+    #: the 合计 rows of the table, left out: one located line each (file, row: why)
+    left_out: list[str] = field(default_factory=list)
 
 
 def score_file(path: str | Path, rules_path: str | Path | None = None, check: bool = False) -> Leaderboard:
@@ -40,7 +42,7 @@ def score_file(path: str | Path, rules_path: str | Path | None = None, check: bo
     output[SCORE] = scored[SCORE].map(format_score)
     output[RANK] = scored[RANK]
     mismatches = compare_with_published(scored, unit_table.values) if check else None
-    return Leaderboard(output.reset_index(drop=True), mismatches, len(scored))
+    return Leaderboard(output.reset_index(drop=True), mismatches, len(scored), [str(note) for note in unit_table.totals])
 
 
 def score_workbook(path: str | Path, rules_path: str | Path | None, out: str | Path) -> Path:

@@ -1,9 +1,10 @@
 """The platform's per-unit statistics table (one row per member unit, the appendix columns):
-reading it from CSV or .xlsx and validating every cell before anything is scored."""
+reading it from CSV or a workbook (.xlsx, .xls, .xlsb, .ods) and validating every cell before anything
+is scored. A 合计 row closing the table is no unit: left out and listed (io/totals.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hotline_lib.core.i18n import N_, names
 from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
 from hotline_lib.core.numbers import rate_reader, to_decimal
 from hotline_lib.io.reading import read_sheets
+from hotline_lib.io.totals import TOTAL_ROW, total_cells
 from hotline_lib.scoring.rules import Rules
 
 UNIT = "部门名称"
@@ -35,6 +37,8 @@ class UnitTable:
     path: Path
     values: pd.DataFrame
     original: pd.DataFrame
+    #: the 合计 rows left out, each located (file, sheet, row, column) with why: said, never raised
+    totals: list[InputError] = field(default_factory=list)
 
 
 def _int_cell(text: str, where: dict) -> int:
@@ -63,11 +67,14 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
     sheets = read_sheets(path, spellings("unit_table", UNIT), label=UNIT)
     if not sheets:
         raise InputError("file has no table", path=path)
-    frames = []
+    frames, totals = [], []
     for raw in sheets:
         check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet)
         renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table")
-        cells = raw.cells.rename(columns=renamed)
+        closing = total_cells(raw.cells, [o for o, c in renamed.items() if c == UNIT])
+        totals += [InputError(TOTAL_ROW, path=path, sheet=raw.sheet, row=int(raw.cells.at[i, "_row"]), column=column)
+                   for i, column in closing.items()]
+        cells = raw.cells.drop(index=closing.index).rename(columns=renamed)
         required = [UNIT, rules.kind_column, *rules.columns] + ([PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])
         missing = [c for c in dict.fromkeys(required) if c not in cells.columns]
         if missing:
@@ -81,7 +88,7 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
     cells = pd.concat(frames, ignore_index=True)
     if cells.empty:
         raise InputError("the table has a header but no unit rows", path=path)
-    return UnitTable(path, _parse_values(cells, rules, path), cells.drop(columns=["_row", "_sheet"]))
+    return UnitTable(path, _parse_values(cells, rules, path), cells.drop(columns=["_row", "_sheet"]), totals)
 
 
 def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
