@@ -268,3 +268,16 @@ def test_a_locked_pdf_leaves_the_month_as_it_was(report_2020_12, sample_dir, tmp
         f"nothing in {month} was changed (failed attempt kept in {failed})")
     assert checksums(month) == before
     assert len(list((failed / "notebooks").glob("*.ipynb"))) == 7 and not (month / ".staging").exists()
+
+
+def test_a_commit_whose_staged_files_are_lost_is_undone(tmp_path, monkeypatch):
+    """A journal whose staged files went (removed by hand): the old render is put back, not lost."""
+    month = _month(tmp_path / "out")
+    old = checksums(month)
+    _kill_after(monkeypatch, 5)
+    with pytest.raises(Killed):
+        publish(_staged(month), month)
+    monkeypatch.setattr(os, "replace", REPLACE)
+    shutil.rmtree(month / ".staging")
+    assert recover(month) == "back"
+    assert checksums(month) == old and not (month / JOURNAL).exists()

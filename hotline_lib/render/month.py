@@ -29,7 +29,7 @@ from hotline_lib.render.kernel import Kernel
 from hotline_lib.render.manifest import record_manifest
 from hotline_lib.render.notebooks import (execute, failed_section, kernel_warnings, save_sections, section_notebooks,
                                           silent_sections, split, stitch)
-from hotline_lib.render.publish import STAGING, clear_partials, is_sent, keep_failed, publish, recover
+from hotline_lib.render.publish import JOURNAL, STAGING, clear_partials, is_sent, keep_failed, publish, recover
 from hotline_lib.render.page import left_out_warnings
 from hotline_lib.render.section import Section, records_from_notebook, sections_from_notebook, write_sections
 
@@ -146,7 +146,8 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
         keep_failed(month_dir, attempt, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (month_dir / JOURNAL).exists():   # (a commit interrupted by Ctrl-C needs it: recover finishes it)
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Path, paths: list[Path], started,

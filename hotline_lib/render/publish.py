@@ -3,7 +3,7 @@
 Everything is produced in a staging folder first (manifest.json included). ``publish`` then checks that
 every file it is to replace or remove can be (none held open by a viewer), writes a journal
 (``.commit.json``: each name of the month with where its new version was staged, or none for a file
-this render did not write, such as a stale bulletin.eml), moves every old file aside into ``.previous/``
+this render did not write, such as a stale bulletin.eml, and whether the month had it), moves every old file aside into ``.previous/``
 and every new one in, the page and manifest.json last, and removes the journal: that is the commit.
 A failure during the moves puts the old files back; a run killed during them leaves the journal, and
 the next command that touches the month (``recover``) finishes the commit, or undoes it when it cannot.
@@ -146,7 +146,8 @@ def publish(staged: dict[str, Path], month_dir: Path, last=("bulletin.html", "ma
     for source in staged.values():
         if source.is_file():
             _fsync(source)
-    entries = [[name, str(staged[name].relative_to(month_dir))] for name in order] + [[name, None] for name in stale]
+    entries = [[name, str(staged[name].relative_to(month_dir)), _exists(month_dir / name)] for name in order] + [
+        [name, None, True] for name in stale]
     shutil.rmtree(month_dir / PREVIOUS, ignore_errors=True)   # (made again by the first move)
     write_text_atomic(month_dir / JOURNAL, json.dumps({"entries": entries}, ensure_ascii=False, indent=1) + "\n")
     try:
@@ -160,28 +161,32 @@ def publish(staged: dict[str, Path], month_dir: Path, last=("bulletin.html", "ma
 
 
 def _roll_forward(month_dir: Path, entries: list) -> None:
-    """Every old file aside, then every new one in; each step done only if not yet done (a source
-    gone means its file is in), so a journal left by a killed run is finished by running it again."""
+    """Every old file aside, then every new one in; each step done only if not yet done (an old file
+    already aside, a staged one already in), so a journal left by a killed run is finished by running
+    it again. Entries: [name, where it was staged or None, whether the month had it]."""
     previous = month_dir / PREVIOUS
     previous.mkdir(exist_ok=True)
-    for name, source in entries:
-        target = month_dir / name
-        if (source is None or (month_dir / source).exists()) and _exists(target) and not _exists(previous / name):
-            os.replace(target, previous / name)
-    for name, source in entries:
+    for name, _, existed in entries:
+        if existed and _exists(month_dir / name) and not _exists(previous / name):
+            os.replace(month_dir / name, previous / name)
+    for name, source, _ in entries:
         if source is not None and (month_dir / source).exists():
             os.replace(month_dir / source, month_dir / name)
+    for name, source, _ in entries:   # a staged file lost (not moved in): the commit cannot be finished
+        if source is not None and not _exists(month_dir / name):
+            raise FileNotFoundError(2, "staged file lost", str(month_dir / source))
 
 
 def _roll_back(month_dir: Path, entries: list) -> None:
     """Undo what a commit did: each new file back to where it was staged, each old one back in place."""
     previous = month_dir / PREVIOUS
-    for name, source in reversed(entries):
+    for name, source, existed in reversed(entries):
         target = month_dir / name
-        if source is not None and not (month_dir / source).exists() and _exists(target):
+        is_new = _exists(target) and (not existed or _exists(previous / name))
+        if source is not None and is_new and not (month_dir / source).exists():
             (month_dir / source).parent.mkdir(parents=True, exist_ok=True)
             os.replace(target, month_dir / source)
-    for name, _ in entries:
+    for name, _, _ in entries:
         if _exists(previous / name) and not _exists(month_dir / name):
             os.replace(previous / name, month_dir / name)
 
