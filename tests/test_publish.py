@@ -281,3 +281,18 @@ def test_a_commit_whose_staged_files_are_lost_is_undone(tmp_path, monkeypatch):
     shutil.rmtree(month / ".staging")
     assert recover(month) == "back"
     assert checksums(month) == old and not (month / JOURNAL).exists()
+
+
+def test_a_range_run_finishes_a_half_done_commit_before_judging_the_month(tmp_path, monkeypatch):
+    """is_current (a range run deciding whether to skip a month) calls the recovery first: the month it
+    judges is whole, with the new manifest."""
+    from hotline_lib.render.manifest import is_current
+
+    month = _month(tmp_path / "out")
+    _kill_after(monkeypatch, 12)
+    with pytest.raises(Killed):
+        publish(_staged(month), month)
+    monkeypatch.setattr(os, "replace", REPLACE)
+    assert not (month / "manifest.json").exists()   # (the new one not in yet)
+    assert is_current(month, "new manifest.json") is False   # not a fingerprint, but the month is whole again
+    assert checksums(month) == _new(tmp_path / "out") and not (month / JOURNAL).exists()
