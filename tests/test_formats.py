@@ -69,8 +69,10 @@ def test_a_sent_month_is_kept_unless_forced(report_2020_12, sample_dir, tmp_path
     assert forced.exit_code == 0, forced.output
     (kept,) = month_dir.glob("sent-*")
     assert (kept / "bulletin.html").read_bytes() == sent_page and (kept / "sent.json").exists()
-    assert (kept / "manifest.json").exists() and (kept / "扣分明细.xlsx").exists()
+    assert (kept / "manifest.json").exists() and (kept / "扣分明细.xlsx").exists() and (kept / "bulletin.pdf").exists()
+    # the new render is not the sent one: no sent.json, nor the sent PDF (html only this time)
     assert not (month_dir / "sent.json").exists() and (month_dir / "manifest.json").exists()
+    assert not (month_dir / "bulletin.pdf").exists()
     assert "sent files are kept in" in forced.output
 
 

@@ -26,6 +26,7 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.months import months_between
 from hotline_lib.core.utils import exclusive
 from hotline_lib.io.validation import EARLIEST, FUTURE, reason_in_chinese
+from hotline_lib.render.publish import recover
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
@@ -274,7 +275,7 @@ STAGES = {
     "while starting": lambda d, t0: time.monotonic() - t0 > 1.0,
     "once the kernel runs": lambda d, t0: (d / ".staging").exists(),
     "mid-way through the sections": lambda d, t0: (d / ".staging" / "2020-12" / "accounting.json").exists(),
-    "while moving files into place": lambda d, t0: any(p.stat().st_mtime > t0 for p in (d / "notebooks").glob("*.ipynb")),
+    "while moving files into place": lambda d, t0: (d / ".commit.json").exists(),   # the commit's journal
 }
 
 
@@ -290,8 +291,12 @@ def test_a_render_killed_at_any_point_leaves_the_previous_bulletin_or_a_complete
         process = _start_render(data, target)
         reached = _wait_for(lambda: condition(month_dir, started if stage == "while starting" else wall), process)
         _kill_everything(process)
+        recover(month_dir)   # what the next command does first: a commit killed half-way is finished
         if stage == "while moving files into place":  # a window of milliseconds: the run may finish first
             assert reached or process.returncode == 0, f"{stage}: {process.stderr.read().decode()}"
+            now = (month_dir / "manifest.json").read_bytes()
+            assert now == manifest or all((month_dir / name).exists() for name in json.loads(now)["files"])   # old or new, whole
+            assert not (month_dir / ".commit.json").exists() and not (month_dir / ".previous").exists()
         else:  # killed before the commit: the previous render is untouched, its manifest included
             assert reached, f"{stage} never came: {process.stderr.read().decode()}"
             assert (month_dir / "bulletin.html").read_bytes() == previous

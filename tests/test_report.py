@@ -180,7 +180,9 @@ def test_left_out_sections_are_warned_once_with_the_number_they_would_have_had(s
     assert "city_ranking" not in result.sections and "case_story" not in result.sections
 
 
-def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path):
+def test_a_failing_section_is_named_and_leaves_the_month_as_it_was(sample_dir, tmp_path):
+    """The previous render stays whole (a stale page included: it is the last complete render); the
+    attempt is kept in failed-<time>/, which the one-line error names."""
     notebooks = tmp_path / "notebooks"
     shutil.copytree(section_notebooks()[0].parent, notebooks)
     broken = nbformat.read(notebooks / "05_epidemic.ipynb", as_version=4)
@@ -190,12 +192,15 @@ def test_a_failing_section_is_named_and_leaves_no_bulletin(sample_dir, tmp_path)
     (out / "2020-12").mkdir(parents=True)
     (out / "2020-12" / "bulletin.html").write_text("<html>stale</html>", encoding="utf-8")
     with pytest.raises(ReportError) as error:
-        render_month("2020-12", workspace(sample_dir, out, notebooks=notebooks))
+        render_month("2020-12", workspace(sample_dir, out, notebooks=notebooks), formats="html")
     message = str(error.value)
-    assert message.startswith("section 05_epidemic failed: ValueError: 数据有误") and "\n" not in message
-    assert not (out / "2020-12" / "bulletin.html").exists()
-    kept = nbformat.read(out / "2020-12" / "notebooks" / "05_epidemic.ipynb", as_version=4)
+    (failed,) = (out / "2020-12").glob("failed-*")
+    assert message == f"section 05_epidemic failed: ValueError: 数据有误 (failed attempt kept in {failed})"
+    assert (out / "2020-12" / "bulletin.html").read_text(encoding="utf-8") == "<html>stale</html>"
+    assert sorted(p.name for p in (out / "2020-12").iterdir()) == [".lock", "bulletin.html", failed.name]
+    kept = nbformat.read(failed / "notebooks" / "05_epidemic.ipynb", as_version=4)
     assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))
+    assert (failed / "error.txt").read_text(encoding="utf-8") == "section 05_epidemic failed: ValueError: 数据有误\n"
 
 
 def test_a_single_month_render_records_its_manifest(report_2020_12):

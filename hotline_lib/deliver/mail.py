@@ -485,6 +485,9 @@ def deliver(month: str, recipients: list[str], server: str | None = None, dry_ru
         if "@" not in address or address.startswith("@") or address.endswith("@"):
             raise EmailError("not an e-mail address: {address!r}", address=address)
     month_dir = Path(out_dir or outputs_dir()) / month
+    from hotline_lib.render.publish import recover
+
+    recover(month_dir)   # a render killed while committing: finished (or undone) before the month is read
     sender = sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost"
     message = build_message(month_dir, recipients, sender, parse_formats(attach), deductions)
     eml = month_dir / "bulletin.eml"

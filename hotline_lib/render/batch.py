@@ -16,7 +16,7 @@ from hotline_lib.render.index import write_index
 from hotline_lib.render.manifest import Fingerprints, fingerprint, is_current
 from hotline_lib.io.workspace import Workspace
 from hotline_lib.render.formats import choose_formats
-from hotline_lib.render.publish import is_sent
+from hotline_lib.render.publish import is_sent, recover
 
 @dataclass
 class MonthOutcome:
@@ -114,6 +114,7 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
     formats = choose_formats(formats, workspace.settings)
     for month in months:
         inputs = prints.inputs(month, workspace, formats)
+        recover(out_dir / month)   # a commit a killed run left half-done, before the month is judged
         if not force and is_sent(out_dir / month):
             summary.outcomes.append(MonthOutcome(month, "skipped", reason=N_("e-mailed (sent.json): kept as sent; --force re-renders")))
             progress(month, "skipped")

@@ -29,8 +29,8 @@ from hotline_lib.render.formats import FORMAT_FILES, FORMATS, choose_formats, ot
 from hotline_lib.render.kernel import Kernel
 from hotline_lib.render.manifest import record_manifest
 from hotline_lib.render.notebooks import (execute, failed_section, kernel_warnings, save_sections, section_notebooks,
-                                          silent_sections, stitch)
-from hotline_lib.render.publish import is_sent, keep_sent_files, publish
+                                          silent_sections, split, stitch)
+from hotline_lib.render.publish import JOURNAL, STAGING, clear_partials, is_sent, keep_failed, publish, recover
 from hotline_lib.render.page import left_out_warnings, section_labels
 from hotline_lib.render.section import Section, records_from_notebook, sections_from_notebook, write_sections
 
@@ -102,16 +102,15 @@ def month_missing_columns(month: str, dataset: Path) -> list[MissingColumn]:
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
                  kernel: Kernel | None = None) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, duplicates.csv, accounting.json, the executed
-    section notebooks and, written last, manifest.json, from the working folder ``workspace`` (default:
-    the one the command runs in). ``kernel``: a batch worker's kernel, kept for its next month (default:
-    one started here, warming up while the exports are read).
+    section notebooks and manifest.json, from the working folder ``workspace`` (default: the one the
+    command runs in). ``kernel``: a batch worker's kernel, kept for its next month (default: one started
+    here, warming up while the exports are read).
 
-    Safe to interrupt: everything is produced in a staging folder and each file moves into place
-    whole; manifest.json is removed before the first move and written after the last, so a month
-    without it was interrupted (a batch renders it again). One run per month at a time (a lock).
-    Bad data or settings (an error of this package raised in a section) leave the month's folder
-    untouched. A section that fails otherwise names itself in the error, keeps its executed notebook
-    for debugging, and leaves no bulletin.html behind (a stale one from an earlier run is removed).
+    The month's folder changes only by a whole, finished render committed into place (render/publish.py):
+    everything is produced in a staging folder, then moved in as one transaction that a killed run's
+    successor finishes or undoes. A failure (a section that raises, bad data, a file held open) leaves
+    every file of the month as it was, sent or not; the attempt is kept in failed-<time>/ (its executed
+    notebooks and error.txt), which the error names. One run per month at a time (a lock).
     """
     started = time.perf_counter()
     workspace = workspace or Workspace.open()
@@ -123,13 +122,15 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
         paths = section_notebooks(workspace.notebooks)
         chosen = choose_formats(formats, workspace.settings)
         month_dir = workspace.month_dir(month)
-        if is_sent(month_dir) and not force:
-            raise SentBulletin("{month} was e-mailed ({record}): it is not re-rendered; --force re-renders it and keeps "
-                               "the sent files in {folder}/sent-<time>/", month=month, record=month_dir / "sent.json",
-                               folder=month_dir)
         with exclusive(month_dir / ".lock", Message("the bulletin of {month} in {folder}", month=month, folder=month_dir)):
+            recover(month_dir, held=True)   # a commit a killed run left half-done
+            if is_sent(month_dir) and not force:
+                raise SentBulletin("{month} was e-mailed ({record}): it is not re-rendered; --force re-renders it and "
+                                   "keeps the sent files in {folder}/sent-<time>/", month=month,
+                                   record=month_dir / "sent.json", folder=month_dir)
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
+            clear_partials(month_dir)
             missing = month_missing_columns(month, cache_exports(workspace))   # while the kernel imports
             return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing)
     finally:
@@ -139,46 +140,56 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
 
 def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path], started, formats: list[str],
                   kernel: Kernel | None, missing: list[MissingColumn]) -> ReportResult:
-    from papermill.exceptions import PapermillExecutionError
-
-    staging = month_dir / ".staging"
+    """Stage the render, then commit it; a failure keeps the attempt in failed-<time>/ and names it."""
+    staging = month_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    attempt: dict = {}   # the executed section notebooks, once there are some
+    try:
+        return _stage_and_commit(month, workspace, month_dir, staging, paths, started, formats, kernel, attempt, missing)
+    except HotlineError as exc:
+        kept = keep_failed(month_dir, attempt, str(exc))
+        raise ReportError("{error} (failed attempt kept in {folder})", error=exc, folder=kept) from None
+    except Exception as exc:   # a bug: the attempt kept all the same, then the traceback
+        keep_failed(month_dir, attempt, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        if not (month_dir / JOURNAL).exists():   # (a commit interrupted by Ctrl-C needs it: recover finishes it)
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Path, paths: list[Path], started,
+                      formats: list[str], kernel: Kernel | None, attempt: dict,
+                      missing: list[MissingColumn]) -> ReportResult:
+    from papermill.exceptions import PapermillExecutionError
+
     stitched_path = staging / "bulletin.ipynb"
     nbformat.write(stitch(paths), stitched_path)
     # The kernel writes rejects.csv, duplicates.csv, accounting.json and the workbooks under the staging
-    # folder; they move into place only when every section has succeeded.
+    # folder; they move into place only when the whole render is there.
     parameters = {"month": month, "workspace": workspace.parameters(), "output_dir": str(staging)}
     try:
         executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel)
     except PapermillExecutionError as exc:
         executed = mask_notebook(nbformat.read(stitched_path, as_version=4))
+        attempt.update(split(executed, paths))
         section, name, message = failed_section(executed)
-        shutil.rmtree(staging, ignore_errors=True)
         first_line = message.splitlines()[0] if message else exc.ename
-        if name in DATA_ERRORS:
-            # bad data or settings, found before anything was written: the month's previous
-            # complete render stays as it was, and the message already says where the problem is
+        if name in DATA_ERRORS:   # bad data or settings: the message already says where the problem is
             raise ReportError("{text}", text=first_line) from None
-        saved = save_sections(executed, paths, month_dir / "notebooks")
-        (month_dir / "bulletin.html").unlink(missing_ok=True)
-        (month_dir / "manifest.json").unlink(missing_ok=True)
-        kept = next((p for p in saved if p.stem == section), month_dir / "notebooks")
-        raise ReportError("section {section} failed: {name}: {reason} (executed notebook kept: {kept})", section=section,
-                          name=name, reason=first_line, kept=kept) from None
+        raise ReportError("section {section} failed: {name}: {reason}", section=section, name=name,
+                          reason=first_line) from None
     executed = mask_notebook(executed)
+    attempt.update(split(executed, paths))
     sections = sections_from_notebook(executed)
-    try:
-        check_sections(sections, month, paths[0].parent)
-    except ReportError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    check_sections(sections, month, paths[0].parent)
     warnings = left_out_warnings(records_from_notebook(executed)) + kernel_warnings(executed) + silent_sections(executed, paths)
     settings = workspace.settings
     title = settings.bulletin_title(month)
     sample = workspace.is_sample   # every format then says 样例数据 (io/sample_data.py)
     (staging / "bulletin.html").write_text(page_from_sections(title, sections, workspace.cache, sample), encoding="utf-8")
     written, notes = other_formats(formats, staging, sections, settings, title, sample)
+    written = [f for f in FORMATS if f in written]
     warnings += notes
     overrides = {s.key: s.overrides for s in sections if s.overrides}
     kernel_out = staging / month   # what the kernel wrote (output_dir/<month>/)
@@ -189,27 +200,26 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
     write_sections(sections, staging / "sections.json")
     from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
 
-    staged = {FORMAT_FILES[f]: staging / FORMAT_FILES[f] for f in FORMATS if f in written}
+    staged = {FORMAT_FILES[f]: staging / FORMAT_FILES[f] for f in written}
     staged |= {name: staging / name for name in ["figures.json", "sections.json", "notebooks"]}
     staged |= {name: kernel_out / name for name in ["rejects.csv", "duplicates.csv", "accounting.json", WORKBOOK, UNIT_FOLDER]
                if (kernel_out / name).exists()}
-    # Commit: an e-mailed month's published files are kept aside first (--force), then every file moves in whole
-    if is_sent(month_dir):
-        warnings.append(gettext("NOTE: {month} had been e-mailed; the sent files are kept in {folder}", month=month,
-                                folder=keep_sent_files(month_dir)))
-    publish(staged, month_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    labels = section_labels(sections)   # a missing column's warning names the sections as this bulletin numbers them
-    warnings += missing_column_warnings(missing, month, labels)   # last: printed beside the summary line
-    files = [*(FORMAT_FILES[f] for f in FORMATS if f in written), "figures.json", "sections.json", "rejects.csv",
+    files = [*(FORMAT_FILES[f] for f in written), "figures.json", "sections.json", "rejects.csv",
              "duplicates.csv", "accounting.json", WORKBOOK,
-             *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
-    record_manifest(workspace, month, time.perf_counter() - started, rows, [s.key for s in sections], overrides, files,
-                    [f for f in FORMATS if f in written], formats, missing_column_records(missing, labels))
+             *sorted(f"{UNIT_FOLDER}/{p.name}" for p in (kernel_out / UNIT_FOLDER).glob("*.xlsx"))]
+    labels = section_labels(sections)   # a missing column's warning names the sections as this bulletin numbers them
+    staged["manifest.json"] = record_manifest(workspace, month, time.perf_counter() - started, rows,
+                                              [s.key for s in sections], overrides, files, written, formats,
+                                              missing_column_records(missing, labels), folder=staging)
+    kept = publish(staged, month_dir)   # the commit: all or nothing
+    if kept is not None:
+        warnings.append(gettext("NOTE: {month} had been e-mailed; the sent files are kept in {folder}", month=month,
+                                folder=kept))
+    warnings += missing_column_warnings(missing, month, labels)   # last: printed beside the summary line
     notebooks = [month_dir / "notebooks" / p.name for p in notebooks]
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
                         time.perf_counter() - started, warnings, accounting_summary(rows), [s.key for s in sections], overrides,
-                        [f for f in FORMATS if f in written], workspace.data)
+                        written, workspace.data)
 
 
 def accounting_summary(accounting: dict) -> Message:
