@@ -332,7 +332,7 @@ def _bug(world, request):
 def _bad_rows(world: Path) -> Path:
     data = world / "rows"
     orders, assignments = _orders(7), _assignments(rows=3)   # the last order and assignment are valid
-    for row, (column, value) in enumerate([("受理时间", "昨天"), ("疫情相关", "也许"), ("回访结果", "还行"), ("工单编号", ""),
+    for row, (column, value) in enumerate([("受理时间", "昨天"), ("疫情相关", "也许"), ("诉求类型", "还行"), ("工单编号", ""),
                                            ("办结时间", "2021-03-01 09:00:00"), ("受理时间", "1970-01-01 08:00:00")]):
         orders.loc[row, column] = value
     orders.loc[len(orders)] = [*orders.iloc[6, :11], "2099-03-04 09:00:00", "满意"]

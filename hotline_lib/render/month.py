@@ -88,7 +88,8 @@ def cache_exports(workspace: Workspace) -> None:
     reads the cached dataset (the same function fills it, so the figures are the same)."""
     from hotline_lib.io.exports import cache_dataset, input_folders
 
-    cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings))
+    cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
+                  platform=workspace.platform)
 
 
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
