@@ -176,8 +176,8 @@ def test_values_outside_the_setting_are_one_error_naming_them_all(original, tmp_
     with pytest.raises(InputError) as error:
         compute_month(MONTH, workspace, use_cache=False)
     assert str(error.value) == (f"{workspace.data}: 回访结果 holds 2 values that data/settings.yaml does not list under "
-                                f"visit_results: “很满意” (6 rows: {ORDERS}, {ASSIGNMENTS}); “一般” (2 rows: {ORDERS}, "
-                                f"{ASSIGNMENTS}); list each under what it counts as (满意, 基本满意, 不满意 or 未回访) "
+                                f"visit_results: “很满意” ({ORDERS}, {ASSIGNMENTS}, rows: 6); “一般” ({ORDERS}, "
+                                f"{ASSIGNMENTS}, rows: 2); list each under what it counts as (满意, 基本满意, 不满意 or 未回访) "
                                 "and run again")
     listed = _folder(tmp_path / "listed", changed, settings={"visit_results": {"满意": ["很满意"], "基本满意": ["一般"]}})
     figures = compute_month(MONTH, listed, use_cache=False)

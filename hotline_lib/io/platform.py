@@ -173,7 +173,7 @@ def unknown_visit_values(frames: dict[str, pd.DataFrame], platform: Platform) ->
 
 def unknown_visits_error(unknown: pd.DataFrame, platform: Platform, data_dir) -> InputError:
     """One error naming every value 回访结果 holds that the settings do not list, with its rows and files."""
-    values = [Message("“{value}” ({rows} rows: {files})", value=row.value, rows=int(row.rows), files=names(row.files))
+    values = [Message("“{value}” ({files}, rows: {rows})", value=row.value, rows=int(row.rows), files=names(row.files))
               for row in unknown.itertuples()]
     return InputError("回访结果 holds {count} values that {settings} does not list under visit_results: {values}; "
                       "list each under what it counts as (满意, 基本满意, 不满意 or 未回访) and run again",
