@@ -235,3 +235,29 @@ def test_a_level_no_export_has_is_an_error(original, tmp_path, english):
     with pytest.raises(InputError, match="data/settings.yaml counts 三级分类 as the bulletin's 问题分类 "
                                          r"\(category_level\), but no 工单 export has a 三级分类 column"):
         compute_month(MONTH, workspace, use_cache=False)
+
+
+# --- the per-unit table `hotline score` reads ---------------------------------------------------------
+
+def test_score_reads_the_unit_table_with_the_folders_spellings(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from conftest import APPENDIX
+    from hotline_lib.cli import app
+
+    folder = tmp_path / "folder"
+    (folder / "data").mkdir(parents=True)
+    shutil.copy(SOURCE_ROOT / "hotline.toml", folder / "hotline.toml")
+    monkeypatch.setenv("HOTLINE_HOME", str(folder))
+    table = pd.read_csv(APPENDIX, dtype=str)
+    table.rename(columns={"未按时签收数": "超期签收数"}).to_csv(tmp_path / "appendix.csv", index=False)
+    runner = CliRunner()
+    plain = runner.invoke(app, ["score", str(tmp_path / "appendix.csv")])
+    assert plain.exit_code == 1 and "缺少列：未按时签收数" in plain.stderr
+    (folder / "data" / "columns.yaml").write_text("unit_table: {未按时签收数: [超期签收数]}\n", "utf-8")
+    own = runner.invoke(app, ["score", str(tmp_path / "appendix.csv"), "--check", "-o", str(tmp_path / "scored.csv")])
+    assert own.exit_code == 0, own.output
+    expected = runner.invoke(app, ["score", str(APPENDIX), "-o", str(tmp_path / "expected.csv")])
+    assert expected.exit_code == 0, expected.output
+    scored = pd.read_csv(tmp_path / "scored.csv", dtype=str).rename(columns={"超期签收数": "未按时签收数"})
+    pd.testing.assert_frame_equal(scored, pd.read_csv(tmp_path / "expected.csv", dtype=str))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import N_, names
-from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
+from hotline_lib.io.headers import Columns, check_unique_columns, normalize_header, rename_headers, spellings
 from hotline_lib.core.numbers import column_holds_fractions, parse_rate, to_decimal
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.scoring.rules import Rules
@@ -59,16 +59,18 @@ def _rate_cell(text: str, fractions: bool, where: dict) -> Decimal:
     return rate
 
 
-def read_unit_table(path: str | Path, rules: Rules, require_published: bool = False) -> UnitTable:
-    """Read and validate a per-unit statistics table; the first problem found is raised as an InputError."""
+def read_unit_table(path: str | Path, rules: Rules, require_published: bool = False,
+                    columns: Columns | None = None) -> UnitTable:
+    """Read and validate a per-unit statistics table; the first problem found is raised as an InputError.
+    ``columns``: the header spellings (a working folder's data/columns.yaml; default: the package's)."""
     path = Path(path)
-    sheets = read_sheets(path, spellings("unit_table", UNIT), label=UNIT)
+    sheets = read_sheets(path, spellings("unit_table", UNIT, columns), label=UNIT)
     if not sheets:
         raise InputError("file has no table", path=path)
     frames = []
     for raw in sheets:
-        check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet)
-        renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table")
+        check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet, columns=columns)
+        renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table", columns)
         cells = raw.cells.rename(columns=renamed)
         required = [UNIT, rules.kind_column, *rules.columns] + ([PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])
         missing = [c for c in dict.fromkeys(required) if c not in cells.columns]
