@@ -242,10 +242,12 @@ def test_a_broken_export_still_stops_the_run_naming_its_missing_column(folder, u
 
 def test_a_damaged_export_is_not_skipped(folder, units):
     """An export whose 工单编号 header was mistyped has no header row the reader finds, but its other
-    headers make it an export: an error, not a skipped file."""
+    headers make it an export: an error, not a skipped file, naming the header that may be 工单编号."""
     write_csv(folder / "派单.csv", ["工单编码", *ASSIGNMENT_HEADER[1:]], [assignment("00300")])
-    with pytest.raises(InputError, match="no header row with 工单编号 in the first 20 rows"):
+    with pytest.raises(InputError) as error:
         load_exports(folder, units)
+    assert str(error.value) == (f"{folder / '派单.csv'}: missing column “工单编号”; the header most like it is “工单编码”: "
+                                "if so, add to data/columns.yaml: assignments: {order_id: [工单编码]}")
 
 
 def test_missing_folder_and_empty_folder(tmp_path, units):

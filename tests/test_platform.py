@@ -261,3 +261,19 @@ def test_score_reads_the_unit_table_with_the_folders_spellings(tmp_path, monkeyp
     assert expected.exit_code == 0, expected.output
     scored = pd.read_csv(tmp_path / "scored.csv", dtype=str).rename(columns={"超期签收数": "未按时签收数"})
     pd.testing.assert_frame_equal(scored, pd.read_csv(tmp_path / "expected.csv", dtype=str))
+
+
+def _order_id_as_受理编号(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={_header(frame, "工单编号", "工单号"): "受理编号"})
+
+
+def test_an_order_number_headed_otherwise_is_found_and_read(original, tmp_path):
+    """No row names 工单编号, by which a header row is found: the row that reads as an export's is
+    the one the message is about, and the folder's spelling finds it next time."""
+    changed = _changed(original, tmp_path, ORDERS, _order_id_as_受理编号)
+    with pytest.raises(InputError) as error:
+        compute_month(MONTH, _folder(tmp_path / "plain", changed), use_cache=False)
+    assert error.value.translated("zh").endswith(f"{ORDERS}：缺少“工单编号”列；最像它的是“受理编号”："
+                                                 "若是，请在 data/columns.yaml 中加入：orders: {order_id: [受理编号]}")
+    workspace = _folder(tmp_path / "own", changed, columns="orders: {order_id: [受理编号]}\n")
+    _same_figures(compute_month(MONTH, workspace), original[1])     # with the cache: parsed with the folder's keys

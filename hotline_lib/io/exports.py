@@ -17,7 +17,8 @@ from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core import config
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.core.i18n import N_, Message, gettext, names
-from hotline_lib.io.headers import Columns, canonical_columns, check_unique_columns, normalize_header, rename_headers, spellings
+from hotline_lib.io.headers import (Columns, canonical_columns, check_unique_columns, normalize_header, package_columns,
+                                    rename_headers, spellings)
 from hotline_lib.io.missing_columns import missing_columns_error
 from hotline_lib.io.platform import Platform, check_category_level, read_visit_results, with_category
 from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
@@ -239,20 +240,29 @@ def is_export(columns, words: Columns | None = None) -> bool:
             or max(len(rename_headers(columns, k, words)) for k in KINDS) >= EXPORT_HEADERS)
 
 
-def _holds_an_export(path: Path, words: Columns | None = None) -> bool:
-    """Whether any of the first rows of any sheet of a file looks like an export's header row."""
-    return any(is_export(row, words) for _, rows in read_grids(path) for row in rows[:HEADER_SEARCH_ROWS])
+def _export_header(path: Path, words: Columns | None = None) -> tuple[str | None, list[str]] | None:
+    """(sheet, cells) of the first of the first rows of any sheet of a file that looks like an export's
+    header row; None when none does."""
+    return next(((sheet, row) for sheet, rows in read_grids(path) for row in rows[:HEADER_SEARCH_ROWS]
+                 if is_export(row, words)), None)
 
 
-def _tables(path: Path, keys: set[str], cache_dir: Path | None, words: Columns | None = None) -> list | None:
+def _tables(path: Path, keys: set[str], cache_dir: Path | None, words: Columns | None = None,
+            columns_label: str = "data/columns.yaml") -> list | None:
     """A file's tables (``read_sheets``), or None when the file holds no export at all (``is_export``):
     such a file is skipped. A file holding an export keeps every error of its own."""
     try:
         sheets = read_sheets(path, keys, cache_dir, label="工单编号")
     except NoHeaderRow:
-        if _holds_an_export(path, words):
-            raise
-        return None
+        found = _export_header(path, words)
+        if found is None:
+            return None
+        sheet, header = found   # an export whose 工单编号 is headed otherwise: say which header may be it
+        kind, missing = lacking(header, record_type(header, words), words)
+        if missing:
+            raise missing_columns_error(header, kind, missing, words or package_columns(), columns_label, path=path,
+                                        sheet=sheet) from None
+        raise
     if sheets and not any(is_export([c for c in raw.cells.columns if c != "_row"], words) for raw in sheets):
         return None
     return sheets
@@ -270,7 +280,7 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None, platfo
     skipped: list[tuple[str, str]] = []
     order_columns: list[list[str]] = []   # each 工单 table's columns (canonical names)
     for path in files:
-        sheets = _tables(path, keys, cache_dir, words)
+        sheets = _tables(path, keys, cache_dir, words, platform.columns_label)
         if sheets is None:
             skipped.append((str(path.relative_to(data_dir)), NOT_AN_EXPORT))
             continue
@@ -283,7 +293,8 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None, platfo
                                  path=path, sheet=raw.sheet, columns=names(columns))
             check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet, columns=words)
             if missing:
-                raise missing_columns_error(columns, kind, missing, words, platform.columns_label, path=path, sheet=raw.sheet)
+                raise missing_columns_error(columns, kind, missing, words, platform.columns_label, path=path,
+                                            sheet=raw.sheet)
             renamed = rename_headers(columns, kind, words)
             name = str(path.relative_to(data_dir))
             headers[name] = {canonical: original for original, canonical in renamed.items()}
