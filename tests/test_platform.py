@@ -277,3 +277,13 @@ def test_an_order_number_headed_otherwise_is_found_and_read(original, tmp_path):
                                                  "若是，请在 data/columns.yaml 中加入：orders: {order_id: [受理编号]}")
     workspace = _folder(tmp_path / "own", changed, columns="orders: {order_id: [受理编号]}\n")
     _same_figures(compute_month(MONTH, workspace), original[1])     # with the cache: parsed with the folder's keys
+
+
+def test_a_visit_value_under_two_meanings_is_a_settings_error(tmp_path, english):
+    from hotline_lib.io.directory import load_settings
+
+    text = (TEMPLATES_DIR / "project" / "settings.yaml").read_text("utf-8")
+    path = tmp_path / "settings.yaml"
+    path.write_text(text.replace("  基本满意: [基本满意]", "  基本满意: [基本满意, 非常满意]"), "utf-8")
+    with pytest.raises(SettingsError, match="非常满意 is listed under both 满意 and 基本满意: a value counts as one"):
+        load_settings(path)
