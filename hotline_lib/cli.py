@@ -177,13 +177,15 @@ def score(
     check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help=N_("Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回).")),
 ) -> None:
+    from hotline_lib.io.platform import load_columns
     from hotline_lib.scoring.leaderboard import score_file, score_workbook, write_csv
 
-    _working_folder()
+    folder = _working_folder()
     try:
-        board = score_file(file, rules, check=check)
+        columns = load_columns(folder / "data" / "columns.yaml")   # the platform's own unit_table spellings
+        board = score_file(file, rules, check=check, columns=columns)
         if workbook is not None:
-            score_workbook(file, rules, workbook)
+            score_workbook(file, rules, workbook, columns=columns)
         if output is not None:
             write_csv(board.table, output)
     except EXPECTED as exc:

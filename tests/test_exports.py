@@ -118,7 +118,7 @@ def test_invalid_rows_are_rejected_with_file_row_column_and_reason(folder, units
     write_csv(folder / "bad.csv", ASSIGNMENT_HEADER, [
         assignment("00200", dispatched="2021-13-45 25:00:00"),
         assignment("00201", redo="两次"),
-        assignment("00202", result="很好"),
+        assignment("00202", completed="办完了"),
         assignment("", unit="东湖街道办事处"),
         assignment("00203", signed="2021-03-01 08:00:00"),   # signed before it was dispatched
     ])
@@ -126,7 +126,7 @@ def test_invalid_rows_are_rejected_with_file_row_column_and_reason(folder, units
     rejects = exports.rejects.set_index("row")
     assert rejects.loc[2, ["file", "column", "value", "reason"]].tolist() == ["bad.csv", "派单时间", "2021-13-45 25:00:00", "not a date and time"]
     assert rejects.loc[3, ["column", "reason"]].tolist() == ["发回重办次数", "expected a whole number"]
-    assert rejects.loc[4, ["column", "reason"]].tolist() == ["回访结果", "not one of 满意/基本满意/不满意"]
+    assert rejects.loc[4, ["column", "reason"]].tolist() == ["办结时间", "not a date and time"]
     assert rejects.loc[5, ["column", "reason"]].tolist() == ["工单号", "missing value"]
     assert rejects.loc[6, "reason"] == "unit_signed_at is before dispatched_at"
     assert len(exports.assignments) == 2
@@ -234,15 +234,20 @@ def test_a_broken_export_still_stops_the_run_naming_its_missing_column(folder, u
     with pytest.raises(InputError) as error:
         load_exports(folder, units)
     column = {"承办\n单位": "承办单位"}.get(dropped, dropped)
-    assert str(error.value) == f"{folder / '派单.csv'}: missing columns: {column}"
+    canonical = {"签收时限": "sign_due", "派单时间": "dispatched_at", "承办单位": "unit"}[column]
+    assert str(error.value) == (f"{folder / '派单.csv'}: missing column “{column}” (no header of this file is like it): "
+                                f"if this file names it otherwise, add its header to data/columns.yaml in place of …: "
+                                f"assignments: {{{canonical}: […]}}")
 
 
 def test_a_damaged_export_is_not_skipped(folder, units):
     """An export whose 工单编号 header was mistyped has no header row the reader finds, but its other
-    headers make it an export: an error, not a skipped file."""
+    headers make it an export: an error, not a skipped file, naming the header that may be 工单编号."""
     write_csv(folder / "派单.csv", ["工单编码", *ASSIGNMENT_HEADER[1:]], [assignment("00300")])
-    with pytest.raises(InputError, match="no header row with 工单编号 in the first 20 rows"):
+    with pytest.raises(InputError) as error:
         load_exports(folder, units)
+    assert str(error.value) == (f"{folder / '派单.csv'}: missing column “工单编号”; the header most like it is “工单编码”: "
+                                "if so, add to data/columns.yaml: assignments: {order_id: [工单编码]}")
 
 
 def test_missing_folder_and_empty_folder(tmp_path, units):

@@ -103,7 +103,8 @@ def unit_table_ok(table) -> None:
 # --- small valid exports, built from columns.yaml and data/units.yaml --------------------------------
 
 COLUMNS = read_yaml_file(COLUMNS_FILE)
-ORDER_HEADER = [(aliases or [name])[0] for name, aliases in COLUMNS["orders"].items()]
+#: the base orders have one 问题分类, not its levels (一级分类, …: category_1, …)
+ORDER_HEADER = [(aliases or [name])[0] for name, aliases in COLUMNS["orders"].items() if not name.startswith("category_")]
 ASSIGNMENT_HEADER = [(aliases or [name])[0] for name, aliases in COLUMNS["assignments"].items()]
 UNITS = [unit["name"] for unit in read_yaml_file(APPENDIX.parents[2] / "data" / "units.yaml")["units"]]
 

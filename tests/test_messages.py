@@ -198,6 +198,16 @@ def _in_exports(fill):
     return lambda world: fill(world / "data" / "exports")
 
 
+def _unit_as_处理部门(world: Path) -> None:
+    path = world / "data" / "exports" / "assignments.csv"
+    pd.read_csv(path, dtype=str).rename(columns={"承办单位": "处理部门"}).to_csv(path, index=False)
+
+
+def _odd_visit_results(world: Path) -> None:
+    for row, value in enumerate(["很满意", "很满意", "一般"]):
+        _edit_cell(world / "data" / "exports" / "assignments.csv", row, "回访结果", value)
+
+
 def _utf16_with_bom(world: Path) -> None:
     _write(world / "data" / "exports" / "unicode.csv", b"\xff\xfe" + utf16_text("\t").encode("utf-16-le"))
 
@@ -340,7 +350,7 @@ def _bug(world, request):
 def _bad_rows(world: Path) -> Path:
     data = world / "rows"
     orders, assignments = _orders(7), _assignments(rows=3)   # the last order and assignment are valid
-    for row, (column, value) in enumerate([("受理时间", "昨天"), ("疫情相关", "也许"), ("回访结果", "还行"), ("工单编号", ""),
+    for row, (column, value) in enumerate([("受理时间", "昨天"), ("疫情相关", "也许"), ("诉求类型", "还行"), ("工单编号", ""),
                                            ("办结时间", "2021-03-01 09:00:00"), ("受理时间", "1970-01-01 08:00:00")]):
         orders.loc[row, column] = value
     orders.loc[len(orders)] = [*orders.iloc[6, :11], "2099-03-04 09:00:00", "满意"]
@@ -382,6 +392,8 @@ SCENARIOS = {
     "reader: 工单号 and 工单编号": _stats(_in_exports(_assignments_two_spellings)),
     "reader: 部门名称 and 单位名称 in the unit table": _score(_unit_table_two_spellings),
     "reader: a stray cell far out": _stray_cell,
+    "reader: a column under the platform's own header": _stats(_unit_as_处理部门),
+    "reader: 回访结果 values the settings do not list": _stats(_odd_visit_results),
     "reader: no header": _score(_file("bad.csv", "说明,备注\n1,2\n")),
     "score: satisfied > visited, unit twice, unknown 类别, bad rate, rate over 100%": _bad_unit_rows,
     "exemptions: missing column": _each(_exemptions(f"00000,{STREET},未按时办结,李四", header="工单编号,部门名称,规则,批准人\n")),

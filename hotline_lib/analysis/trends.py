@@ -169,5 +169,5 @@ def _load_trends(start: str, end: str, workspace: Workspace, stamp: tuple) -> Tr
 
     months = months_between(start, end)
     units, settings = workspace.units, workspace.settings
-    exports = load_exports(workspace.data, units, workspace.cache, input_folders(settings))
+    exports = load_exports(workspace.data, units, workspace.cache, input_folders(settings), platform=workspace.platform)
     return TrendData(months, exports, units, settings, unit_month_table(exports, months, workspace))

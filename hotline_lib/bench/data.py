@@ -91,6 +91,7 @@ def month_dataset(order_parts: list[Path], assignment_parts: list[Path], out: Pa
     from hotline_lib.io.directory import load_settings
     from hotline_lib.io.exports import DUPLICATE_COLUMNS, dataset_folder, input_folders
     from hotline_lib.io.headers import canonical_columns
+    from hotline_lib.io.platform import load_platform
     from hotline_lib.io.validation import REJECT_COLUMNS
     from hotline_lib.sample.exports import HEADERS
 
@@ -98,7 +99,8 @@ def month_dataset(order_parts: list[Path], assignment_parts: list[Path], out: Pa
     data.mkdir(parents=True, exist_ok=True)
     pd.DataFrame([["B000000000"] + [""] * (len(HEADERS["orders"]) - 1)],
                  columns=list(HEADERS["orders"].values())).to_csv(data / "bench.csv", index=False)
-    folder = dataset_folder(data, load_units(), cache, input_folders(load_settings()))
+    settings = load_settings()
+    folder = dataset_folder(data, load_units(), cache, input_folders(settings), load_platform(None, settings))
     folder.mkdir(parents=True, exist_ok=True)
     rows, records = 0, {}
     for kind, parts in [("orders", order_parts), ("assignments", assignment_parts)]:

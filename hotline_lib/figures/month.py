@@ -198,10 +198,10 @@ def compute_month(month: str, workspace: Workspace | str | Path | None = None, o
     workspace = Workspace.of(workspace)
     data_dir, units, settings = workspace.data, workspace.units, workspace.settings
     cache = workspace.cache if use_cache else None
-    exports = load_exports(data_dir, units, cache, input_folders(settings))
+    exports = load_exports(data_dir, units, cache, input_folders(settings), platform=workspace.platform)
     chosen = choose_engine(engine, exports.records()["assignments"]) if cache is not None else "pandas"
     if chosen == "duckdb":
-        folder = dataset_folder(data_dir, units, cache, input_folders(settings))
+        folder = dataset_folder(data_dir, units, cache, input_folders(settings), workspace.platform)
         counts, aggregates = _counts_and_aggregates_from_parquet(folder / "orders.parquet", folder / "assignments.parquet",
                                                                  month, settings, "duckdb")
     else:

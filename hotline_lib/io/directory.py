@@ -15,6 +15,7 @@ from hotline_lib.core.errors import SettingsError
 from hotline_lib.core.i18n import Message
 from hotline_lib.core.text import title_text
 from hotline_lib.core.utils import closest_matches, read_yaml_file
+from hotline_lib.io.platform import DEFAULT_VISIT_RESULTS, check_visit_results
 
 
 class _Strict(BaseModel):
@@ -134,6 +135,12 @@ class Settings(_Strict):
     formats: list[Literal["html", "pdf", "docx"]] = ["html", "pdf", "docx"]
     issue_date: str = ""        # 成文日期 under the issuer in bulletin.docx, e.g. 2021年1月5日; none when empty
     docx_template: str = ""     # the Word template (relative to the project, or absolute); empty: the shipped 公文 one
+    #: 回访结果: the values the platform writes under what each counts as (io/platform.py); each
+    #: meaning's own word always counts as itself. The default takes the five-level scale too.
+    visit_results: dict[Literal["满意", "基本满意", "不满意", "未回访"], list[str]] = DEFAULT_VISIT_RESULTS
+    #: the level of classification the bulletin counts as its 问题分类: auto is a file's 问题分类 column
+    #: when it has one, else its 一级分类
+    category_level: Literal["auto", "问题分类", "一级分类", "二级分类", "三级分类"] = "auto"
 
     @field_validator("issue_date", mode="before")
     @classmethod
@@ -147,6 +154,11 @@ class Settings(_Strict):
     @classmethod
     def _no_template(cls, value):
         return "" if value is None else value
+
+    @field_validator("visit_results", mode="after")
+    @classmethod
+    def _one_meaning_each(cls, value):
+        return check_visit_results(value)
 
     @field_validator("title", mode="after")
     @classmethod

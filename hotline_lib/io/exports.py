@@ -18,8 +18,10 @@ from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core import config
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.core.i18n import N_, Message, gettext, names
-from hotline_lib.io.headers import (canonical_columns, check_unique_columns, display_name, normalize_header, rename_headers,
-                                    spellings)
+from hotline_lib.io.headers import (Columns, canonical_columns, check_unique_columns, normalize_header, package_columns,
+                                    rename_headers, spellings)
+from hotline_lib.io.missing_columns import missing_columns_error
+from hotline_lib.io.platform import Platform, check_category_level, read_visit_results, with_category
 from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
                                     read_grids, read_sheets)
 from hotline_lib.io.totals import TOTAL_ROW, total_cells
@@ -29,6 +31,11 @@ from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJE
 INPUT_FOLDERS = {"city_ranking", "cases", "exemptions"}
 REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
 KINDS = ("orders", "assignments")
+#: The columns only a 工单 export has: with its 工单编号, any one of them makes a table one.
+ORDER_ONLY = ("received_at", "channel", "category", "appeal_type", "category_1", "category_2", "category_3")
+#: What a table must name to be read as each kind (groups: any one column of a group does), in the
+#: order the one error about a table that misses some of them (io/missing_columns.py) names them.
+NEEDED = {"orders": [("order_id",), ORDER_ONLY], "assignments": [(c,) for c in REQUIRED["assignments"]]}
 #: A table whose headers name fewer of one record type's columns than this, and that the rules of
 #: ``record_type`` do not recognise, is no export (a notes file): skipped, never an error. From this
 #: many on it is an export, and a broken one stops the run with its error (say the column it misses).
@@ -186,75 +193,116 @@ def other_files(data_dir: str | Path, skip: set[str] | None = None) -> list[tupl
             and not any(Path(part).suffix.lower() in NOT_READ for part in p.relative_to(data_dir).parts)]
 
 
-def record_type(columns) -> str | None:
+def record_type(columns, words: Columns | None = None) -> str | None:
     """派单 (assignments) when a table names the unit and the dispatch time; 工单 (orders) when it names
     the 工单编号 and one of the columns only an order has. Otherwise the kind of which it names at
     least EXPORT_HEADERS columns the other kind has not (a 派单 export without its 派单时间 is still
-    one, and its error names that column); None when that does not decide either."""
-    fields = {kind: set(rename_headers(columns, kind).values()) for kind in KINDS}
+    one, and its error names that column); None when that does not decide either. ``words``: the
+    header spellings (default: the package's)."""
+    fields = {kind: set(rename_headers(columns, kind, words).values()) for kind in KINDS}
     if {"unit", "dispatched_at"} <= fields["assignments"]:
         return "assignments"
-    if "order_id" in fields["orders"] and fields["orders"] & {"channel", "received_at", "category", "appeal_type"}:
+    if "order_id" in fields["orders"] and fields["orders"] & set(ORDER_ONLY):
         return "orders"
-    spelled = {kind: {normalize_header(h) for h in rename_headers(columns, kind)} for kind in KINDS}
-    own = {"orders": spelled["orders"] - spelled["assignments"], "assignments": spelled["assignments"] - spelled["orders"]}
+    own = own_headers(columns, words)
     kind = max(KINDS, key=lambda k: len(own[k]))
     if len(own[kind]) >= EXPORT_HEADERS and len(own[kind]) > min(len(own[k]) for k in KINDS):
         return kind
     return None
 
 
-def is_export(columns) -> bool:
+def own_headers(columns, words: Columns | None = None) -> dict[str, set[str]]:
+    """Per kind, the (normalised) headers that name one of its columns and none of the other kind's."""
+    spelled = {kind: {normalize_header(h) for h in rename_headers(columns, kind, words)} for kind in KINDS}
+    return {"orders": spelled["orders"] - spelled["assignments"], "assignments": spelled["assignments"] - spelled["orders"]}
+
+
+def closest_kind(columns, words: Columns | None = None) -> str | None:
+    """The kind a table that ``record_type`` does not decide is most like: the one more of its headers
+    are own columns of, then the one more of its headers name; None when they are as alike."""
+    own = own_headers(columns, words)
+    score = {k: (len(own[k]), len(rename_headers(columns, k, words))) for k in KINDS}
+    return None if score["orders"] == score["assignments"] else max(KINDS, key=score.get)
+
+
+def lacking(columns, told: str | None, words: Columns | None = None) -> tuple[str | None, list[tuple[str, ...]]]:
+    """(the table's kind, the groups of columns it lacks): of ``REQUIRED`` when ``record_type`` told
+    its kind (``told``); else of ``NEEDED`` by the kind it is closest to (None when it is as close to
+    both, or nothing lacking: nothing to suggest)."""
+    kind = told or closest_kind(columns, words)
+    if kind is None:
+        return None, []
+    needed = [(c,) for c in REQUIRED[kind]] if told else NEEDED[kind]
+    found = set(rename_headers(columns, kind, words).values())
+    return kind, [group for group in needed if not found & set(group)]
+
+
+def is_export(columns, words: Columns | None = None) -> bool:
     """Whether a table with these headers is a 工单 or 派单 export (broken or not): ``record_type``
     recognises it, or it names at least EXPORT_HEADERS columns of one kind. A notes table (日期, 事项;
     or 工单编号, 备注) is not one."""
-    return record_type(columns) is not None or max(len(rename_headers(columns, k)) for k in KINDS) >= EXPORT_HEADERS
+    return (record_type(columns, words) is not None
+            or max(len(rename_headers(columns, k, words)) for k in KINDS) >= EXPORT_HEADERS)
 
 
-def _holds_an_export(path: Path) -> bool:
-    """Whether any of the first rows of any sheet of a file looks like an export's header row."""
-    return any(is_export(row) for _, rows in read_grids(path) for row in rows[:HEADER_SEARCH_ROWS])
+def _export_header(path: Path, words: Columns | None = None) -> tuple[str | None, list[str]] | None:
+    """(sheet, cells) of the first of the first rows of any sheet of a file that looks like an export's
+    header row; None when none does."""
+    return next(((sheet, row) for sheet, rows in read_grids(path) for row in rows[:HEADER_SEARCH_ROWS]
+                 if is_export(row, words)), None)
 
 
-def _tables(path: Path, keys: set[str], cache_dir: Path | None) -> list | None:
+def _tables(path: Path, keys: set[str], cache_dir: Path | None, words: Columns | None = None,
+            columns_label: str = "data/columns.yaml") -> list | None:
     """A file's tables (``read_sheets``), or None when the file holds no export at all (``is_export``):
     such a file is skipped. A file holding an export keeps every error of its own."""
     try:
         sheets = read_sheets(path, keys, cache_dir, label="工单编号")
     except NoHeaderRow:
-        if _holds_an_export(path):
-            raise
-        return None
-    if sheets and not any(is_export([c for c in raw.cells.columns if c != "_row"]) for raw in sheets):
+        found = _export_header(path, words)
+        if found is None:
+            return None
+        sheet, header = found   # an export whose 工单编号 is headed otherwise: say which header may be it
+        kind, missing = lacking(header, record_type(header, words), words)
+        if missing:
+            raise missing_columns_error(header, kind, missing, words or package_columns(), columns_label, path=path,
+                                        sheet=sheet) from None
+        raise
+    if sheets and not any(is_export([c for c in raw.cells.columns if c != "_row"], words) for raw in sheets):
         return None
     return sheets
 
 
-def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
+def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None, platform: Platform | None = None):
     """Raw text rows per record type, with provenance, the header each file used per column, the
     files skipped as not exports (name, why), and the 合计 rows closing a table, left out (in the
-    rejects layout: io/totals.py)."""
-    keys = spellings("orders", "order_id")
+    rejects layout: io/totals.py). ``platform``: the working folder's words (default: the package's
+    spellings); each 工单 table's ``category`` is the level its settings count."""
+    platform = platform or Platform()
+    words = platform.columns
+    keys = spellings("orders", "order_id", words)
     tables = {"orders": [], "assignments": []}
     headers: dict[str, dict[str, str]] = {}
     skipped: list[tuple[str, str]] = []
     totals: list[pd.DataFrame] = []
+    order_columns: list[list[str]] = []   # each 工单 table's columns (canonical names)
     for path in files:
-        sheets = _tables(path, keys, cache_dir)
+        sheets = _tables(path, keys, cache_dir, words, platform.columns_label)
         if sheets is None:
             skipped.append((str(path.relative_to(data_dir)), NOT_AN_EXPORT))
             continue
         for raw in sheets:
             columns = [c for c in raw.cells.columns if c != "_row"]
-            kind = record_type(columns)
-            if kind is None:
+            told = record_type(columns, words)
+            kind, missing = lacking(columns, told, words)
+            if told is None and not missing:
                 raise InputError("cannot tell a 工单 from a 派单 export by its headers ({columns})",
                                  path=path, sheet=raw.sheet, columns=names(columns))
-            check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet)
-            renamed = rename_headers(columns, kind)
-            missing = [display_name(kind, c) for c in REQUIRED[kind] if c not in renamed.values()]
+            check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet, columns=words)
             if missing:
-                raise InputError("missing columns: {columns}", path=path, sheet=raw.sheet, columns=names(missing))
+                raise missing_columns_error(columns, kind, missing, words, platform.columns_label, path=path,
+                                            sheet=raw.sheet)
+            renamed = rename_headers(columns, kind, words)
             name = str(path.relative_to(data_dir))
             # a workbook may hold a 工单 sheet and a 派单 sheet: the file's headers are those of both
             headers.setdefault(name, {}).update({canonical: original for original, canonical in renamed.items()})
@@ -263,13 +311,17 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None):
             cells = raw.cells.drop(index=closing.index)[["_row", *renamed]].rename(columns=renamed)
             cells.insert(0, "_sheet", raw.sheet or "")
             cells.insert(0, "_file", name)
+            if kind == "orders":
+                order_columns.append(list(renamed.values()))
+                cells = with_category(cells, platform.category_level)
             tables[kind].append(cells)
+    check_category_level(order_columns, platform, data_dir)
     frames = {}
     for kind, parts in tables.items():
-        columns = PROVENANCE + canonical_columns(kind)
+        columns = PROVENANCE + canonical_columns(kind, words)
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
         frame = frame.reindex(columns=columns)
-        frames[kind] = blank_to_na(frame, canonical_columns(kind))
+        frames[kind] = blank_to_na(frame, canonical_columns(kind, words))
     totals = [t for t in totals if len(t)]
     return frames, headers, skipped, pd.concat(totals, ignore_index=True) if totals else pd.DataFrame(columns=REJECT_COLUMNS)
 
@@ -362,12 +414,15 @@ def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
     return read
 
 
-def dataset_key(files: list[Path], units: UnitDirectory) -> str:
-    """What a validated dataset depends on: every file's content, the unit directory, and the code
+def dataset_key(files: list[Path], units: UnitDirectory, platform: Platform | None = None) -> str:
+    """What a validated dataset depends on: every file's content, the unit directory, the platform's
+    words (the working folder's header spellings, visit results and category level), and the code
     that reads and validates (so a fix to the reader never serves a stale cache)."""
     from hotline_lib.io import coverage
     from hotline_lib.io import exports
     from hotline_lib.io import headers
+    from hotline_lib.io import missing_columns
+    from hotline_lib.io import platform as platform_module
     from hotline_lib.io import reading
     from hotline_lib.io import totals
     from hotline_lib.io import validation
@@ -377,9 +432,10 @@ def dataset_key(files: list[Path], units: UnitDirectory) -> str:
     for path in files:
         digest.update(f"{path.name}:{file_digest(path)}\n".encode())
     digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
-    for module in (exports, headers, reading, totals, validation, coverage):
+    for module in (exports, headers, missing_columns, platform_module, reading, totals, validation, coverage):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(COLUMNS_FILE.read_bytes())
+    digest.update((platform or Platform()).fingerprint().encode())
     return digest.hexdigest()[:32]
 
 
@@ -457,29 +513,31 @@ def _store_dataset(exports: Exports, folder: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None) -> Path:
+def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None,
+                   platform: Platform | None = None) -> Path:
     """The cache folder of a data folder's validated dataset (orders.parquet, assignments.parquet)."""
-    return cache_dir / f"dataset-{dataset_key(export_files(data_dir, skip), units)}"
+    return cache_dir / f"dataset-{dataset_key(export_files(data_dir, skip), units, platform)}"
 
 
 def cache_dataset(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None,
-                  jobs: int | None = None) -> Path:
+                  jobs: int | None = None, platform: Platform | None = None) -> Path:
     """The cache folder of the data folder's validated dataset, read and stored first when missing
     (the files not yet parsed are parsed side by side first, up to ``jobs`` processes)."""
-    folder = dataset_folder(data_dir, units, cache_dir, skip)
+    folder = dataset_folder(data_dir, units, cache_dir, skip, platform)
     if _current_meta(folder) is None:
-        parse_into_cache(export_files(data_dir, skip), cache_dir, jobs)
-        load_exports(data_dir, units, cache_dir, skip, jobs=jobs or os.cpu_count() or 1)
+        parse_into_cache(export_files(data_dir, skip), cache_dir, jobs, platform)
+        load_exports(data_dir, units, cache_dir, skip, jobs=jobs or os.cpu_count() or 1, platform=platform)
     return folder
 
 
-def parse_into_cache(files: list[Path], cache_dir: Path, jobs: int | None = None) -> None:
+def parse_into_cache(files: list[Path], cache_dir: Path, jobs: int | None = None,
+                     platform: Platform | None = None) -> None:
     """Parse the files that are not in the per-file cache yet, one process per file up to ``jobs``
     (default: one per core), largest first. A new export is then the only file parsed, and a
     first run waits for its slowest file rather than for all of them in turn. Nothing is raised
     here: ``load_exports`` reads every file next, in order, and raises the first error as it
     always does."""
-    keys = spellings("orders", "order_id")
+    keys = spellings("orders", "order_id", (platform or Platform()).columns)
     missing = sorted((p for p in files if not is_cached(p, keys, cache_dir)), key=lambda p: -p.stat().st_size)
     jobs = min(jobs or os.cpu_count() or 1, len(missing))
     if jobs < 2:
@@ -498,27 +556,30 @@ def _parse_quietly(path: Path, keys: set[str], cache_dir: Path) -> None:
 
 
 def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None,
-                 skip: set[str] | None = None, jobs: int = 1) -> Exports:
+                 skip: set[str] | None = None, jobs: int = 1, platform: Platform | None = None) -> Exports:
     """Everything in a data folder, validated; raises on what cannot be read, rejects invalid rows,
     sets aside the extra copies of a row exported more than once.
 
     With a cache folder, each parsed file is kept as Parquet (a second run reads no spreadsheet), and
     so is the validated, de-duplicated dataset (a second run validates nothing again). ``jobs`` > 1
     validates orders and assignments in two processes (the same functions: the same rows and rejects).
+    ``platform``: how the working folder's platform writes its exports (io/platform.py; default: the
+    package's header spellings, the default visit results, the automatic category level).
     """
     data_dir = Path(data_dir)
     files = export_files(data_dir, skip)
     others = other_files(data_dir, skip)
-    folder = cache_dir / f"dataset-{dataset_key(files, units)}" if cache_dir is not None else None
+    folder = cache_dir / f"dataset-{dataset_key(files, units, platform)}" if cache_dir is not None else None
     if folder is not None and folder.exists():
         cached = _read_dataset(folder, files, data_dir, others)
         if cached is not None:
             return cached
-    frames, headers, skipped, totals = raw_frames(files, data_dir, cache_dir)
+    frames, headers, skipped, totals = raw_frames(files, data_dir, cache_dir, platform)
     files = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
     if not files:
         raise InputError("no 工单 or 派单 export here: every file was skipped as not an export ({names})", path=data_dir,
                          names=names(name for name, _ in skipped))
+    frames = read_visit_results(frames, platform or Platform(), data_dir)
     read = rows_per_file(files, data_dir, [*frames.values(), totals.rename(columns={"file": "_file"})])
     if jobs > 1:   # the two record types are validated side by side: one in a second process
         from concurrent.futures import ProcessPoolExecutor

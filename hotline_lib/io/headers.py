@@ -1,7 +1,13 @@
-"""Header normalisation: the many spellings of one column, mapped to one name."""
+"""Header normalisation: the many spellings of one column, mapped to one name.
+
+The spellings are a ``Columns`` object: the package's hotline_lib/schema/columns.yaml, with a working
+folder's own data/columns.yaml merged over it (io/platform.py). Every function here takes one
+(``columns``), the package's when none is given.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import cache
@@ -19,38 +25,80 @@ def normalize_header(header) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", str(header)))
 
 
-@cache
-def column_aliases(record_type: str) -> dict[str, str]:
-    """normalised header -> canonical name, for one record type of columns.yaml."""
-    table = read_yaml_file(COLUMNS_FILE)[record_type]
+class Columns:
+    """The header spellings of each record type (record type -> canonical field -> spellings): what
+    a platform calls each column the reader uses. Compared and hashed by content, so that a dataset
+    cached with one set of spellings is never served for another."""
+
+    def __init__(self, table: dict[str, dict[str, list[str]]]):
+        self.table = {kind: {canonical: list(spelled or []) for canonical, spelled in fields.items()}
+                      for kind, fields in table.items()}
+        self._aliases = {kind: _alias_map(fields) for kind, fields in self.table.items()}
+
+    def aliases(self, record_type: str) -> dict[str, str]:
+        """normalised header -> canonical name, for one record type."""
+        return self._aliases[record_type]
+
+    def canonical(self, record_type: str) -> list[str]:
+        """The canonical names of one record type, in the order columns.yaml lists them."""
+        return list(self.table[record_type])
+
+    def fingerprint(self) -> str:
+        """The spellings as one text (a dataset's cache key holds it)."""
+        return json.dumps(self.table, ensure_ascii=False, sort_keys=True)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Columns) and self.table == other.table
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint())
+
+
+def _alias_map(fields: dict[str, list[str]]) -> dict[str, str]:
     mapping: dict[str, str] = {}
-    for canonical, aliases in table.items():
-        for spelling in [canonical, *(aliases or [])]:
+    for canonical, aliases in fields.items():
+        for spelling in [canonical, *aliases]:
             mapping[normalize_header(spelling)] = canonical
     return mapping
 
 
-def canonical_columns(record_type: str) -> list[str]:
+@cache
+def package_columns() -> Columns:
+    """The spellings the package ships (hotline_lib/schema/columns.yaml)."""
+    return Columns(read_yaml_file(COLUMNS_FILE))
+
+
+def _of(columns: Columns | None) -> Columns:
+    return package_columns() if columns is None else columns
+
+
+def column_aliases(record_type: str, columns: Columns | None = None) -> dict[str, str]:
+    """normalised header -> canonical name, for one record type."""
+    return _of(columns).aliases(record_type)
+
+
+def canonical_columns(record_type: str, columns: Columns | None = None) -> list[str]:
     """The canonical names of one record type, in the order columns.yaml lists them."""
-    return list(read_yaml_file(COLUMNS_FILE)[record_type])
+    return _of(columns).canonical(record_type)
 
 
-def rename_headers(headers, record_type: str) -> dict[str, str]:
+def rename_headers(headers, record_type: str, columns: Columns | None = None) -> dict[str, str]:
     """Map each recognised original header to its canonical name; unknown headers are left out."""
-    aliases = column_aliases(record_type)
+    aliases = column_aliases(record_type, columns)
     return {h: aliases[normalize_header(h)] for h in headers if normalize_header(h) in aliases}
 
 
-def spellings(record_type: str, canonical: str) -> set[str]:
+def spellings(record_type: str, canonical: str, columns: Columns | None = None) -> set[str]:
     """Every normalised spelling of one canonical column (to recognise a header row by it)."""
-    return {key for key, name in column_aliases(record_type).items() if name == canonical}
+    return {key for key, name in column_aliases(record_type, columns).items() if name == canonical}
 
 
 def display_name(record_type: str, canonical: str) -> str:
-    """How a user knows a column: its canonical name, or its first spelling when that name is internal (order_id)."""
+    """How a user knows a column: its canonical name, or its first spelling when that name is internal
+    (order_id): always the package's, whatever a working folder adds."""
     if not canonical.isascii():
         return canonical
-    return next(iter(read_yaml_file(COLUMNS_FILE)[record_type][canonical] or [canonical]))
+    return next(iter(package_columns().table[record_type].get(canonical) or [canonical]))
 
 
 def column_letter(index: int) -> str:
@@ -63,9 +111,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def repeated_columns(headers: list[str], record_type: str) -> dict[str, list[int]]:
+def repeated_columns(headers: list[str], record_type: str, columns: Columns | None = None) -> dict[str, list[int]]:
     """canonical name -> positions, for each recognised column that more than one header names."""
-    aliases = column_aliases(record_type)
+    aliases = column_aliases(record_type, columns)
     positions: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         canonical = aliases.get(normalize_header(header))
@@ -74,10 +122,11 @@ def repeated_columns(headers: list[str], record_type: str) -> dict[str, list[int
     return {canonical: found for canonical, found in positions.items() if len(found) > 1}
 
 
-def check_unique_columns(headers: list[str], record_type: str, path=None, sheet: str | None = None) -> None:
+def check_unique_columns(headers: list[str], record_type: str, path=None, sheet: str | None = None,
+                         columns: Columns | None = None) -> None:
     """A column the reader uses given twice (the same header, or two spellings of it) is an error: which
     copy holds the right data would be a guess. Repeated headers it does not use (two 备注) are harmless."""
-    for canonical, found in repeated_columns(headers, record_type).items():
+    for canonical, found in repeated_columns(headers, record_type, columns).items():
         shown = [_SPACE.sub(" ", headers[i]).strip() for i in found]
         letters = [column_letter(i) for i in found]
         times = Message("twice") if len(found) == 2 else Message("{count} times", count=len(found))

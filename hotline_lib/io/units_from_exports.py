@@ -35,7 +35,7 @@ def units_in_exports(workspace: Workspace) -> pd.DataFrame:
     """Each unit spelling the 派单 exports name (surrounding spaces dropped), with its row count, in
     order of first appearance."""
     files = export_files(workspace.data, input_folders(workspace.settings))
-    frames, *_ = raw_frames(files, workspace.data, workspace.cache)
+    frames, *_ = raw_frames(files, workspace.data, workspace.cache, workspace.platform)
     spelled = frames["assignments"]["unit"].dropna().astype("string").str.strip()
     spelled = spelled[spelled != ""]
     counts = spelled.value_counts(sort=False)

@@ -19,6 +19,7 @@ from hotline_lib.core import config
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message
 from hotline_lib.io.directory import Settings, UnitDirectory, load_settings, load_units
+from hotline_lib.io.platform import Platform, load_platform
 from hotline_lib.io.sample_data import is_sample_data
 
 #: Overrides the settings' data folder for every command (the tests point it at a folder that is not there).
@@ -41,6 +42,8 @@ class Workspace:
     notebooks: Path       # the section notebooks (an analyst's edited copy with --notebooks)
     outputs: Path
     cache: Path           # parsed exports (Parquet): citizens' words, never shared, never under outputs/
+    #: the platform's own header spellings, merged over the package's (absent: the package's alone)
+    columns_file: Path | None = None
 
     @classmethod
     def open(cls, root: str | Path | None = None, *, data=None, settings=None, units=None, rules=None, notebooks=None,
@@ -58,7 +61,8 @@ class Workspace:
                    rules_file=_path(rules) or (own_rules if own_rules.is_file() else config.DEFAULT_RULES),
                    notebooks=_path(notebooks) or root / "notebooks",
                    outputs=_path(outputs) or _path(os.environ.get("HOTLINE_OUTPUTS")) or root / "outputs",
-                   cache=_path(os.environ.get("HOTLINE_CACHE")) or root / ".cache")
+                   cache=_path(os.environ.get("HOTLINE_CACHE")) or root / ".cache",
+                   columns_file=root / "data" / "columns.yaml")
 
     @classmethod
     def of(cls, value: Workspace | dict | str | Path | None = None) -> Workspace:
@@ -80,7 +84,7 @@ class Workspace:
 
     def parameters(self) -> dict[str, str]:
         """The workspace as a papermill parameter (JSON: a kernel rebuilds it with ``Workspace.of``)."""
-        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None}
 
     @cached_property
     def settings(self) -> Settings:
@@ -89,6 +93,20 @@ class Workspace:
     @cached_property
     def units(self) -> UnitDirectory:
         return load_units(self.units_file)
+
+    @cached_property
+    def platform(self) -> Platform:
+        """How this folder's platform writes its exports: its data/columns.yaml over the package's
+        spellings, the settings' visit results and category level (io/platform.py)."""
+        return load_platform(self.columns_file, self.settings, self._label(self.columns_file or "data/columns.yaml"),
+                             self._label(self.settings_file))
+
+    def _label(self, path) -> str:
+        """A file as a message names it: relative to the working folder when inside it."""
+        try:
+            return str(Path(path).relative_to(self.root))
+        except ValueError:
+            return str(path)
 
     def city_ranking(self, month: str) -> Path:
         return self.data / self.settings.city_ranking_file.format(month=month)
@@ -107,7 +125,7 @@ class Workspace:
         """Name, size and modification time of every input file (the data folder's, the settings,
         units and rules): a kernel that caches a month or a trend computes again when it changes."""
         paths = [p for p in sorted(self.data.rglob("*")) if p.is_file()] if self.data.is_dir() else []
-        paths += [self.settings_file, self.units_file, self.rules_file]
+        paths += [self.settings_file, self.units_file, self.rules_file, *([self.columns_file] if self.columns_file else [])]
         return tuple((str(p), s.st_size, s.st_mtime_ns) for p in paths if p.exists() for s in [p.stat()])
 
     def month_dir(self, month: str) -> Path:
@@ -120,10 +138,7 @@ class Workspace:
 
     def data_label(self) -> str:
         """The data folder as a render names it: relative to the working folder when inside it."""
-        try:
-            return str(self.data.relative_to(self.root))
-        except ValueError:
-            return str(self.data)
+        return self._label(self.data)
 
     def check_data(self) -> Path:
         """The data folder, or an error that says how to fill it."""

@@ -52,6 +52,7 @@ class Fingerprints:
         settings = workspace.settings
         files = [*export_files(workspace.data, input_folders(settings)), *workspace.month_inputs(month),
                  workspace.settings_file, workspace.units_file, workspace.rules_file,
+                 *([workspace.columns_file] if workspace.columns_file else []),   # the platform's own spellings
                  *sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".yaml", ".json", ".docx"}),
                  *_docx_template(settings)]
         notebooks = sorted(workspace.notebooks.glob("[0-9][0-9]_*.ipynb"))

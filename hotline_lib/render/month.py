@@ -89,7 +89,8 @@ def cache_exports(workspace: Workspace) -> Path:
     reads the cached dataset (the same function fills it, so the figures are the same). Returns its folder."""
     from hotline_lib.io.exports import cache_dataset, input_folders
 
-    return cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings))
+    return cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
+                         platform=workspace.platform)
 
 
 def month_missing_columns(month: str, dataset: Path) -> list[MissingColumn]:

@@ -15,7 +15,6 @@ import xlsxwriter
 from hotline_lib.core.config import SAMPLE_INPUTS_DIR, template_root
 from hotline_lib.io.directory import UnitDirectory, load_units
 from hotline_lib.core.errors import HotlineError
-from hotline_lib.io.headers import canonical_columns
 from hotline_lib.io.sample_data import OLD_SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER_TEXT, is_sample_data
 from hotline_lib.sample.generate import Sample, build_sample
 from hotline_lib.sample.plan import MONTHS, REFERENCE_MONTH
@@ -105,7 +104,7 @@ def _invalid_rows(month: str, kind: str, index: int) -> list[dict]:
     stamp = f"{month}-10 10:00:00"
     if kind == "orders":
         return [{"order_id": f"9{month[2:4]}{month[5:]}{index:03d}1", "signed_at": stamp, "channel": "12345热线",
-                 "visit_result": "很好", "content": "【样例数据，虚构】无效行：回访结果不是满意/基本满意/不满意"},
+                 "appeal_type": "很好", "content": "【样例数据，虚构】无效行：诉求类型不是咨询/求助/投诉/建议/表扬"},
                 {"order_id": "", "signed_at": stamp, "channel": "12345热线", "content": "【样例数据，虚构】无效行：缺少工单编号"},
                 {"order_id": f"9{month[2:4]}{month[5:]}{index:03d}4", "signed_at": stamp, "completed_at": f"{month}-09 10:00:00",
                  "channel": "12345热线", "content": "【样例数据，虚构】无效行：办结时间早于签收时间"}]
@@ -159,7 +158,7 @@ def write_exports(rng, sample: Sample, out: Path, units: UnitDirectory) -> Sampl
         for kind, frame, times, later in [("orders", sample.orders, order_times, ORDER_LATER),
                                           ("assignments", sample.assignments, assignment_times, ASSIGNMENT_LATER)]:
             rows = _text(month_frame(frame, month, times, later), time_format)
-            rows = rows[canonical_columns(kind)] if set(canonical_columns(kind)) <= set(rows.columns) else rows
+            rows = rows[list(HEADERS[kind])] if set(HEADERS[kind]) <= set(rows.columns) else rows
             if kind == "assignments":
                 rows["unit"] = _spell_units(rng, units, rows["unit"])
             if i % 7 == 4:  # the platform exported a couple of rows twice

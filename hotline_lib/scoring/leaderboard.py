@@ -11,6 +11,7 @@ import pandas as pd
 from hotline_lib.core.numbers import format_score
 from hotline_lib.core.spreadsheet import defuse_formulas
 from hotline_lib.core.utils import atomic_path
+from hotline_lib.io.headers import Columns
 from hotline_lib.io.workbook import write_workbook
 from hotline_lib.scoring.breakdown import breakdown_sheets, workbook_kinds
 from hotline_lib.scoring.rules import load_rules
@@ -29,10 +30,12 @@ class Leaderboard:
     left_out: list[str] = field(default_factory=list)
 
 
-def score_file(path: str | Path, rules_path: str | Path | None = None, check: bool = False) -> Leaderboard:
-    """Score a per-unit statistics table; with ``check``, compare with its published 总分 and 排名."""
+def score_file(path: str | Path, rules_path: str | Path | None = None, check: bool = False,
+               columns: Columns | None = None) -> Leaderboard:
+    """Score a per-unit statistics table; with ``check``, compare with its published 总分 and 排名.
+    ``columns``: the header spellings (a working folder's data/columns.yaml; default: the package's)."""
     rules = load_rules(rules_path)
-    unit_table = read_unit_table(path, rules, require_published=check)
+    unit_table = read_unit_table(path, rules, require_published=check, columns=columns)
     scored = published_order(score_units(unit_table.values, rules), rules)
     original = unit_table.original.rename(columns={SCORE: f"公布{PUBLISHED_SCORE}", RANK: f"公布{PUBLISHED_RANK}"})
     original.index = unit_table.values.index
@@ -45,11 +48,12 @@ def score_file(path: str | Path, rules_path: str | Path | None = None, check: bo
     return Leaderboard(output.reset_index(drop=True), mismatches, len(scored), [str(note) for note in unit_table.totals])
 
 
-def score_workbook(path: str | Path, rules_path: str | Path | None, out: str | Path) -> Path:
+def score_workbook(path: str | Path, rules_path: str | Path | None, out: str | Path,
+                   columns: Columns | None = None) -> Path:
     """Score a per-unit statistics table and write why each point was lost to the .xlsx ``out``:
     汇总 (the points each rule took, 总分, 排名) and 挽回 (what would have changed a rate rule's points)."""
     rules = load_rules(rules_path)
-    scored = score_units(read_unit_table(path, rules).values, rules)
+    scored = score_units(read_unit_table(path, rules, columns=columns).values, rules)
     return write_workbook(out, breakdown_sheets(scored, rules), kinds=workbook_kinds(rules))
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import N_, names
-from hotline_lib.io.headers import check_unique_columns, normalize_header, rename_headers, spellings
+from hotline_lib.io.headers import Columns, check_unique_columns, normalize_header, rename_headers, spellings
 from hotline_lib.core.numbers import rate_reader, to_decimal
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.io.totals import TOTAL_ROW, total_cells
@@ -61,16 +61,18 @@ def _rate_cell(text: str, read, where: dict) -> Decimal:
         raise InputError(exc.args[0], **where) from None
 
 
-def read_unit_table(path: str | Path, rules: Rules, require_published: bool = False) -> UnitTable:
-    """Read and validate a per-unit statistics table; the first problem found is raised as an InputError."""
+def read_unit_table(path: str | Path, rules: Rules, require_published: bool = False,
+                    columns: Columns | None = None) -> UnitTable:
+    """Read and validate a per-unit statistics table; the first problem found is raised as an InputError.
+    ``columns``: the header spellings (a working folder's data/columns.yaml; default: the package's)."""
     path = Path(path)
-    sheets = read_sheets(path, spellings("unit_table", UNIT), label=UNIT)
+    sheets = read_sheets(path, spellings("unit_table", UNIT, columns), label=UNIT)
     if not sheets:
         raise InputError("file has no table", path=path)
     frames, totals = [], []
     for raw in sheets:
-        check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet)
-        renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table")
+        check_unique_columns(raw.headers, "unit_table", path=path, sheet=raw.sheet, columns=columns)
+        renamed = rename_headers([c for c in raw.cells.columns if c != "_row"], "unit_table", columns)
         closing = total_cells(raw.cells, [o for o, c in renamed.items() if c == UNIT])
         totals += [InputError(TOTAL_ROW, path=path, sheet=raw.sheet, row=int(raw.cells.at[i, "_row"]), column=column)
                    for i, column in closing.items()]
