@@ -16,6 +16,7 @@ import yaml
 from hotline_lib.core.config import SOURCE_ROOT, TEMPLATES_DIR
 from hotline_lib.core.errors import InputError, SettingsError
 from hotline_lib.figures.month import compute_month
+from hotline_lib.io.coverage import missing_columns
 from hotline_lib.io.exports import dataset_key, export_files
 from hotline_lib.io.headers import normalize_header, package_columns
 from hotline_lib.io.platform import load_columns
@@ -226,6 +227,7 @@ def test_category_levels_with_the_level_setting_give_the_same_top_categories(ori
     assert second.district["top_categories"] == original[1].district["top_categories"]
     assert len(second.district["top_categories"]) == 6
     _same_figures(second, original[1])
+    assert [m.column for m in missing_columns(second.exports.sources, MONTH)] == []   # the level is its 问题分类
     first = compute_month(MONTH, _folder(tmp_path / "auto", changed), use_cache=False)   # auto: 一级分类
     assert {c["category"] for c in first.district["top_categories"]} == set(GROUPS)
 

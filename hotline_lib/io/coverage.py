@@ -68,8 +68,10 @@ FEEDS: dict[str, dict[str, list[tuple[str, str]]]] = {
     },
 }
 #: The optional columns no figure uses: received_at is only checked (签收时间 not before it), caller_phone
-#: never shown. The others are either in ``FEEDS`` or required (io/exports.py REQUIRED: an error, not a warning).
-FEEDS_NOTHING = {"orders": ["received_at", "caller_phone"], "assignments": []}
+#: never shown, and the category levels feed nothing themselves: the one the settings count
+#: (category_level) is read as ``category``. The others are either in ``FEEDS`` or required (io/exports.py
+#: REQUIRED: an error, not a warning).
+FEEDS_NOTHING = {"orders": ["received_at", "caller_phone", "category_1", "category_2", "category_3"], "assignments": []}
 
 
 @dataclass(frozen=True)

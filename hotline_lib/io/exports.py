@@ -21,7 +21,7 @@ from hotline_lib.core.i18n import N_, Message, gettext, names
 from hotline_lib.io.headers import (Columns, canonical_columns, check_unique_columns, normalize_header, package_columns,
                                     rename_headers, spellings)
 from hotline_lib.io.missing_columns import missing_columns_error
-from hotline_lib.io.platform import Platform, check_category_level, read_visit_results, with_category
+from hotline_lib.io.platform import Platform, category_source, check_category_level, read_visit_results, with_category
 from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
                                     read_grids, read_sheets)
 from hotline_lib.io.totals import TOTAL_ROW, total_cells
@@ -314,6 +314,9 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None, platfo
             if kind == "orders":
                 order_columns.append(list(renamed.values()))
                 cells = with_category(cells, platform.category_level)
+                source = category_source(list(renamed.values()), platform.category_level)
+                if source and source != "category":   # the level counted is the file's 问题分类 (io/coverage.py)
+                    headers[name]["category"] = headers[name][source]
             tables[kind].append(cells)
     check_category_level(order_columns, platform, data_dir)
     frames = {}
