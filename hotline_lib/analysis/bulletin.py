@@ -163,9 +163,29 @@ def low_satisfaction_chart_rows(low: pd.DataFrame) -> pd.DataFrame:
     return low.assign(rate=low["回访满意率"].astype(float))[["单 位", "rate"]]
 
 
+def masked_frame(frame: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """``frame`` with personal numbers masked in every text cell, column name and index label: done
+    before pandas shows it, since pandas cuts a long text (display.max_colwidth) and a number cut to
+    "13812345..." is no longer recognised by the mask of the notebook's outputs."""
+    masked = frame.rename(index=mask_personal, columns=mask_personal) if isinstance(frame, pd.DataFrame) \
+        else frame.rename(index=mask_personal).rename(mask_personal(frame.name))
+    columns = [masked] if isinstance(masked, pd.Series) else [masked.iloc[:, i] for i in range(masked.shape[1])]
+    texts = [i for i, column in enumerate(columns) if not pd.api.types.is_numeric_dtype(column)
+             and not pd.api.types.is_datetime64_any_dtype(column)]
+    if isinstance(masked, pd.Series):
+        return masked.map(mask_personal) if texts else masked
+    masked = masked.copy()
+    for i in texts:
+        masked.isetitem(i, columns[i].map(mask_personal))
+    return masked
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table as the bulletin prints it: rates "99.10%", scores 69.9 / 70, counts as whole numbers."""
-    shown_frame = frame.copy()
+    """A table as the bulletin prints it: every text masked first (``masked_frame``), rates "99.10%",
+    scores 69.9 / 70, counts as whole numbers. The notebooks display their tables through it."""
+    if isinstance(frame, pd.Series):
+        return masked_frame(frame)
+    shown_frame = masked_frame(frame)
     for column in shown_frame.columns:
         if column in RATE_COLUMNS or column in ("回访满意率", "满意度"):
             shown_frame[column] = shown_frame[column].map(format_percent)
