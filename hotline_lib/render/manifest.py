@@ -100,15 +100,15 @@ def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds:
 
 
 def record_manifest(workspace: Workspace, month: str, seconds: float, rows: dict, sections: list[str], overrides: dict,
-                    files: list[str], formats: list[str], asked: list[str]) -> Path:
+                    files: list[str], formats: list[str], asked: list[str], unit_files: dict | None = None) -> Path:
     """manifest.json of a finished render: what it was made from (batch runs skip a month whose inputs
     match), the data folder it read (and whether it is the sample), the sections it holds, the settings
-    its notebooks overrode and the files it wrote."""
+    its notebooks overrode, the files it wrote and, under "unit_files", each unit's 扣分明细 workbook."""
     inputs = Fingerprints().inputs(month, workspace, asked)
     return write_manifest(workspace.month_dir(month), month, inputs, seconds, rows,
                           extra={"data": str(workspace.data), "sample": workspace.is_sample,
                                  "notebooks": str(workspace.notebooks), "sections": sections, "overrides": overrides,
-                                 "files": files, "formats": formats})
+                                 "files": files, "unit_files": unit_files or {}, "formats": formats})
 
 
 def made_from_sample(month_dir: Path) -> bool | None:

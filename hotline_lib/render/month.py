@@ -179,7 +179,9 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
     (staging / "figures.json").write_text(json.dumps(merged_figures(month, sections), ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8")
     write_sections(sections, staging / "sections.json")
-    from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
+    from hotline_lib.analysis.deductions import UNIT_FILES, UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
+
+    unit_files = json.loads((kernel_out / UNIT_FILES).read_text(encoding="utf-8")) if (kernel_out / UNIT_FILES).exists() else {}
 
     staged = {FORMAT_FILES[f]: staging / FORMAT_FILES[f] for f in FORMATS if f in written}
     staged |= {name: staging / name for name in ["figures.json", "sections.json", "notebooks"]}
@@ -195,7 +197,7 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
              "duplicates.csv", "accounting.json", WORKBOOK,
              *sorted(str(p.relative_to(month_dir)) for p in (month_dir / UNIT_FOLDER).glob("*.xlsx"))]
     record_manifest(workspace, month, time.perf_counter() - started, rows, [s.key for s in sections], overrides, files,
-                    [f for f in FORMATS if f in written], formats)
+                    [f for f in FORMATS if f in written], formats, unit_files=mask_strings(unit_files))
     notebooks = [month_dir / "notebooks" / p.name for p in notebooks]
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
                         time.perf_counter() - started, warnings, accounting_summary(rows), [s.key for s in sections], overrides,
