@@ -36,16 +36,23 @@ def load_month(month: str, workspace=None, output_dir=None) -> Month:
     return _load_month(month, workspace, output_dir)
 
 
-def mask_displays() -> None:
+def mask_displays(formatters: dict | None = None) -> None:
     """Every DataFrame and Series a notebook shows is masked (``masked_frame``) before pandas cuts its
-    long texts, also when a cell shows one without ``hb.shown``; nothing happens outside IPython."""
+    long texts, also when a cell shows one without ``hb.shown``. ``formatters``: IPython's display
+    formatters by MIME type (None: the running shell's; nothing happens outside IPython)."""
     import pandas as pd
-    from IPython import get_ipython
 
-    shell = get_ipython()
-    if shell is None:
-        return
-    formatters = shell.display_formatter.formatters
+    if formatters is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:
+            return
+        formatters = shell.display_formatter.formatters
+
+    def masked(value):
+        return masked_frame(value, shown_rows=max(pd.get_option("display.max_rows") or 0, 60))
+
     for kind in (pd.DataFrame, pd.Series):
-        formatters["text/plain"].for_type(kind, lambda value, printer, cycle: printer.text(repr(masked_frame(value))))
-    formatters["text/html"].for_type(pd.DataFrame, lambda value: masked_frame(value)._repr_html_())
+        formatters["text/plain"].for_type(kind, lambda value, printer, cycle: printer.text(repr(masked(value))))
+    formatters["text/html"].for_type(pd.DataFrame, lambda value: masked(value)._repr_html_())

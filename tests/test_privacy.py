@@ -430,3 +430,21 @@ def test_a_render_of_personal_categories_and_reasons_leaks_nothing(sample_dir, t
     manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["unit_files"]["湘湖管理局"] == "扣分明细/湘湖管理局.xlsx"
     assert sorted(manifest["unit_files"].values()) == sorted(f for f in manifest["files"] if f.startswith("扣分明细/"))
+
+
+def test_a_notebook_shows_every_frame_masked_before_it_is_cut():
+    """A section notebook that shows a frame without hb.shown (``exemptions`` as it is) shows it
+    masked all the same: hb.load_month routes DataFrames and Series through the mask."""
+    import pandas as pd
+    from IPython.core.formatters import DisplayFormatter
+
+    from hotline_lib.notebook import mask_displays
+
+    formatter = DisplayFormatter()
+    mask_displays(formatter.formatters)
+    frame = pd.DataFrame({"原因": [PHONE_REASON] * 200, "批准人": ["张科长"] * 200})
+    for value in (frame, frame["原因"], frame.head(3)):
+        data, _ = formatter.format(value)
+        for mime, text in data.items():
+            assert "王先生138****5" in text and "13812345" not in text, mime   # masked, then cut
+    assert "text/html" in formatter.format(frame)[0]
