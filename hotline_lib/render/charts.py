@@ -92,9 +92,9 @@ def _text_artists(figure) -> list:
 
 def mask_figure(figure) -> list[str]:
     """Mask every text of ``figure`` (titles, axis labels, tick labels, legend, annotations) and make
-    it plain text (never mathtext), before the figure is saved; returns the strings drawn, as drawn,
-    (a chart's ``texts`` in sections.json, which the privacy scans read: the
-    PNG itself cannot be read), in the order the figure holds them."""
+    it plain text (never mathtext), before the figure is saved. Returns the strings drawn, as drawn,
+    in the order the figure holds them: a chart's ``texts`` in sections.json, which the privacy scans
+    read, since nobody reads the PNG."""
     for text in _text_artists(figure):
         text.set_parse_math(False)
     for axes in figure.get_axes():
