@@ -10,7 +10,7 @@ from hotline_lib.analysis.bulletin import (Month, appendix_caption, appendix_tab
                                            business_table, city_ranking_figures, city_table, epidemic_table,
                                            excellent_criteria, excellent_units, has_business_orders,
                                            low_satisfaction_chart_rows, low_satisfaction_figures,
-                                           low_satisfaction_units, pairs_per_row, shown)
+                                           low_satisfaction_units, masked_frame, pairs_per_row, shown)
 from hotline_lib.analysis.bulletin import load_month as _load_month
 from hotline_lib.core.i18n import LogFormatter, Message  # noqa: F401
 from hotline_lib.core.text import bulletin_title, month_short, sentence  # noqa: F401
@@ -32,4 +32,27 @@ def load_month(month: str, workspace=None, output_dir=None) -> Month:
     handler.setFormatter(LogFormatter())
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     chart_style()
+    mask_displays()
     return _load_month(month, workspace, output_dir)
+
+
+def mask_displays(formatters: dict | None = None) -> None:
+    """Every DataFrame and Series a notebook shows is masked (``masked_frame``) before pandas cuts its
+    long texts, also when a cell shows one without ``hb.shown``. ``formatters``: IPython's display
+    formatters by MIME type (None: the running shell's; nothing happens outside IPython)."""
+    import pandas as pd
+
+    if formatters is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None:
+            return
+        formatters = shell.display_formatter.formatters
+
+    def masked(value):
+        return masked_frame(value, shown_rows=max(pd.get_option("display.max_rows") or 0, 60))
+
+    for kind in (pd.DataFrame, pd.Series):
+        formatters["text/plain"].for_type(kind, lambda value, printer, cycle: printer.text(repr(masked(value))))
+    formatters["text/html"].for_type(pd.DataFrame, lambda value: masked(value)._repr_html_())

@@ -64,6 +64,8 @@ def test_the_report_writes_the_workbook_made_for_excel(workbook, report_2020_12)
     assert order.data_type == "s"                                    # kept as text: leading zeros survive
     manifest = json.loads((report_2020_12.html.parent / "manifest.json").read_text(encoding="utf-8"))
     assert "扣分明细.xlsx" in manifest["files"] and any(f.startswith("扣分明细/") for f in manifest["files"])
+    assert manifest["unit_files"]["湘湖管理局"] == "扣分明细/湘湖管理局.xlsx"
+    assert sorted(manifest["unit_files"].values()) == sorted(f for f in manifest["files"] if f.startswith("扣分明细/"))
 
 
 def test_summary_adds_up_for_all_45_units(workbook):
@@ -188,3 +190,51 @@ def test_explain_never_cuts_an_order_number(sample_dir, columns, as_table):
             assert order in lines, order   # a line of its own
     assert ("┃ 工单编号" in result.output) == as_table
     assert "…" not in "".join(line for line in lines if any(order in line for order in orders))
+
+
+# ---- one unit's workbook never reaches another: file names from unit names ----------------------
+
+@pytest.mark.parametrize("names, expected", [
+    (["a/b", "a_b"], ["a_b (2).xlsx", "a_b.xlsx"]),                    # the unchanged name keeps its file
+    (["a_b", "a/b"], ["a_b.xlsx", "a_b (2).xlsx"]),
+    (["a\\b", "a:b", "a*b"], ["a_b.xlsx", "a_b (2).xlsx", "a_b (3).xlsx"]),
+    (['<>:"|?*'], ["_______.xlsx"]),
+    (["CON"], ["CON_.xlsx"]), (["con.txt"], ["con_.txt.xlsx"]), (["Lpt1"], ["Lpt1_.xlsx"]), (["nul "], ["nul_.xlsx"]),
+    (["COM9"], ["COM9_.xlsx"]), (["COM10"], ["COM10.xlsx"]), (["CONSOLE"], ["CONSOLE.xlsx"]),
+    (["东湖\x00街道\t办\x7f"], ["东湖_街道_办_.xlsx"]), (["东湖\u202e街道"], ["东湖_街道.xlsx"]),   # control, bidi override
+    (["东湖街道. . "], ["东湖街道.xlsx"]), ([".."], ["单位.xlsx"]), ([""], ["单位.xlsx"]), ([" "], ["单位.xlsx"]),
+    (["ABC", "abc"], ["ABC.xlsx", "abc (2).xlsx"]),                    # one file where case is ignored
+    (["e\u0301", "\u00e9"], ["é (2).xlsx", "é.xlsx"]),                 # one file after NFC
+    (["区" * 300], ["区" * 83 + ".xlsx"]),                              # 254 bytes: 255 at most
+    (["区" * 300, "区" * 301], ["区" * 83 + ".xlsx", "区" * 82 + " (2).xlsx"]),
+    (["a" * 300], ["a" * 250 + ".xlsx"]),
+    (["联系人13812345678"], ["联系人138____5678.xlsx"]),              # masked (a file name is read too), * replaced
+    (["湘湖管理局"], ["湘湖管理局.xlsx"]),
+])
+def test_unit_file_names(names, expected):
+    from hotline_lib.analysis.deductions import unit_file_names
+
+    files = unit_file_names(names)
+    assert [files[name] for name in names] == expected
+    assert all(len(f.encode("utf-8")) <= 255 for f in files.values())
+
+
+def test_every_unit_gets_its_own_workbook_whatever_its_name(sample_dir, tmp_path):
+    """Units ``a/b`` and ``a_b`` once both became 扣分明细/a_b.xlsx (one's rows in the other's file), and
+    a 300-character name failed the render with "File name too long"."""
+    from hotline_lib.analysis.bulletin import load_month
+    from hotline_lib.analysis.deductions import UNIT_FILES, Deductions, units_that_lost_points, write_deduction_workbooks
+    from hotline_lib.scoring.unit_table import UNIT
+
+    month = load_month("2020-12", sample_dir)
+    lost = units_that_lost_points(month.deductions.summary, month.rules)
+    names = {lost[0]: "a/b", lost[1]: "a_b", lost[2]: "CON", lost[3]: "区" * 300}
+    renamed = Deductions(*(frame.assign(**{UNIT: frame[UNIT].replace(names)}) for frame in month.deductions.sheets().values()))
+    write_deduction_workbooks(renamed, month.rules, tmp_path)
+    unit_files = json.loads((tmp_path / UNIT_FILES).read_text(encoding="utf-8"))
+    assert len(unit_files) == len(lost) == len(list((tmp_path / "扣分明细").glob("*.xlsx")))
+    assert [unit_files[name] for name in names.values()] == ["扣分明细/a_b (2).xlsx", "扣分明细/a_b.xlsx", "扣分明细/CON_.xlsx",
+                                                              "扣分明细/" + "区" * 83 + ".xlsx"]
+    for unit, file in unit_files.items():
+        assert set(_sheet(tmp_path / file, "汇总")["部门名称"]) == {unit}, file
+        assert set(_sheet(tmp_path / file, "明细")["部门名称"]) <= {unit}, file

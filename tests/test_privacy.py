@@ -279,3 +279,172 @@ def test_an_unreadable_document_is_an_error_not_a_pass(tmp_path):
     (tmp_path / "broken.docx").write_bytes(b"not a zip")
     result = CliRunner().invoke(app, ["check-privacy", str(tmp_path)])
     assert result.exit_code == 1 and "broken.docx" in result.output and "cannot read" in result.output
+
+
+# ---- charts, tables shown in notebooks and the render: nothing personal in any pixel ------------
+
+LEAKS = {"电话13812345678": "电话138****5678", "身份证430102199001011234": "身份证430102********1234"}
+MATH = "$x^{$噪音"   # mathtext would raise on it: a category is text, never a formula
+
+
+def _features_figure(categories: list[str]):
+    """The features chart as notebooks/04_features.ipynb draws it (seaborn bars, counts written beside
+    them), with a legend and an annotation too."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    import seaborn as sns
+
+    from hotline_lib.render.charts import chart_style
+
+    chart_style()
+    matplotlib.rcParams["text.parse_math"] = True   # as a notebook that changed the style would have it
+    frame = pd.DataFrame({"类  型": categories, "工单数量": list(range(len(categories), 0, -1))})
+    fig, ax = plt.subplots(figsize=(7.2, 3), layout="constrained")
+    sns.barplot(data=frame, x="工单数量", y="类  型", hue="类  型", legend=True, ax=ax)
+    ax.set(title="突出问题 13912345678", xlabel="工单数量（件）", ylabel="")
+    ax.annotate("来电 0731-84561234", (1, 0))
+    return fig
+
+
+def test_every_text_of_a_chart_is_masked_and_recorded_as_drawn():
+    from hotline_lib.render.section import Section
+
+    section = Section("features", "2020-12").chart(_features_figure([*LEAKS, MATH, "供水"]), alt="电话13812345678")
+    block = section.charts[0]
+    assert block.png.startswith(b"\x89PNG")
+    texts = block.texts
+    for leak, masked in LEAKS.items():
+        assert texts.count(masked) == 2 and leak not in texts   # the tick label and the legend entry
+    assert {"突出问题 139****5678", "来电 0731-****1234", "工单数量（件）", MATH, "供水"} <= set(texts)
+    assert not any(find_personal(text) for text in texts) and block.alt == "电话138****5678"
+    assert Section.from_dict(json.loads(json.dumps(section.to_dict()))).charts[0].texts == texts
+
+
+def _sections_with_chart(folder, texts: list[str] | None):
+    """sections.json of a month whose one chart was made through the helper (``texts`` None) or
+    bypassing it, its labels as given."""
+    from matplotlib.figure import Figure
+
+    from hotline_lib.render.section import Block, Section, write_sections
+
+    section = Section("features", "2020-12")
+    if texts is None:
+        section.chart(_features_figure([*LEAKS, "供水"]))
+    else:
+        figure = Figure(figsize=(2, 1))
+        figure.add_subplot().set_yticks(range(len(texts)), labels=texts)
+        png = __import__("io").BytesIO()
+        figure.savefig(png, format="png")
+        section.blocks.append(Block("chart", png=png.getvalue(), alt="图表", texts=texts))
+    month = folder / "2020-12"
+    month.mkdir(parents=True, exist_ok=True)
+    write_sections([section], month / "sections.json")
+    return month
+
+
+def test_check_privacy_fails_on_a_chart_label_that_bypassed_the_helper_and_passes_through_it(tmp_path):
+    _sections_with_chart(tmp_path / "bypassed", ["电话13812345678", "供水"])
+    result = CliRunner().invoke(app, ["check-privacy", str(tmp_path / "bypassed")])
+    assert result.exit_code == 1 and "sections.json" in result.output and "unmasked mobile phone (138****5678)" in result.output
+    _sections_with_chart(tmp_path / "helper", None)
+    result = CliRunner().invoke(app, ["check-privacy", str(tmp_path / "helper")])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_email_scan_refuses_a_chart_label_holding_a_phone(tmp_path):
+    from hotline_lib.deliver.mail import EmailError, refuse_personal_data
+
+    month = _sections_with_chart(tmp_path, ["身份证430102199001011234"])
+    with pytest.raises(EmailError) as error:
+        refuse_personal_data(month / "bulletin.eml", b"Subject: bulletin\n\nno numbers here\n")
+    assert "430102********1234" in str(error.value) and "chart 1 of features" in str(error.value)
+    _sections_with_chart(tmp_path, None)
+    refuse_personal_data(month / "bulletin.eml", b"Subject: bulletin\n\nno numbers here\n")
+
+
+REASON = "因系统升级维护期间平台无法正常办结工单，经区热线办审核同意核减，联系人王先生"   # 38 characters, then a phone
+PHONE_REASON = REASON + "13812345678，已撤诉"   # longer than pandas' 50: cut after 8 of the phone's digits
+
+
+def test_a_table_is_masked_before_pandas_cuts_its_long_texts():
+    import pandas as pd
+
+    from hotline_lib.analysis.bulletin import shown
+
+    assert len(REASON) == 38
+    frame = pd.DataFrame({"原因": [PHONE_REASON], "工单数量": [3]}, index=pd.Index(["电话13812345678"], name="问题分类"))
+    assert "13812345..." in mask_personal(repr(frame))   # what 07 showed: cut first, no mask finds it afterwards
+    table = shown(frame)
+    for text in (repr(table), table._repr_html_(), repr(shown(frame["原因"]))):
+        assert "138****5678" in text and "13812345" not in text
+    assert table["工单数量"].tolist() == [3]
+
+
+def _leaky_data(sample_dir, tmp_path):
+    """The sample, its three biggest categories of 2020-12 renamed to a phone, an ID number and a
+    formula, and one exemption whose reason ends in a phone after 38 characters."""
+    import shutil
+
+    from hotline_lib.analysis.bulletin import load_month
+    from hotline_lib.io.reading import decode_csv_bytes
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_dir, data)
+    renames = {"消费维权": "电话13812345678", "养老保险": "身份证430102199001011234", "建筑施工噪音": MATH}
+    for export in (data / "exports").glob("*_工单.csv"):
+        text = decode_csv_bytes(export.read_bytes(), export)   # some of the sample's exports are GBK
+        for old, new in renames.items():
+            text = text.replace(f",{old},", f",{new},")
+        export.write_text(text, encoding="utf-8-sig")
+    late = load_month("2020-12", data).deductions.details
+    order = late[(late["部门名称"] == "人力资源和社会保障局") & (late["规则"] == "未按时办结")]["工单编号"].iloc[0]
+    (data / "exemptions").mkdir()
+    (data / "exemptions" / "2020-12.csv").write_text(f"工单编号,部门名称,规则,原因,批准人\n{order},人社局,未按时办结,"
+                                                     f"{PHONE_REASON},张科长\n", encoding="utf-8")
+    return data
+
+
+@pytest.mark.slow
+def test_a_render_of_personal_categories_and_reasons_leaks_nothing(sample_dir, tmp_path):
+    """Categories holding a phone, an ID number and a formula, and a long exemption reason ending in
+    a phone: masked on the features chart (its texts), in every executed notebook (not cut first),
+    the formula drawn as written (not a section's failure); check-privacy passes on the month."""
+    from conftest import workspace
+
+    from hotline_lib.render.month import render_month
+    from hotline_lib.render.section import read_sections
+
+    result = render_month("2020-12", workspace(_leaky_data(sample_dir, tmp_path), tmp_path / "out"), formats=["html"])
+    month = result.html.parent
+    features = {s.key: s for s in read_sections(month / "sections.json")}["features"]
+    texts = features.charts[0].texts
+    assert set(LEAKS.values()) | {MATH} <= set(texts) and not any(leak in texts for leak in LEAKS)
+    appendix = (month / "notebooks" / "07_appendix.ipynb").read_text(encoding="utf-8")
+    assert "王先生138****5..." in appendix   # masked, then cut by pandas
+    for notebook in (month / "notebooks").glob("*.ipynb"):
+        text = notebook.read_text(encoding="utf-8")
+        assert "13812345" not in text and "43010219900101" not in text, notebook.name
+    files, findings = scan_outputs(month)
+    assert findings == [] and month / "sections.json" in files
+    manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["unit_files"]["湘湖管理局"] == "扣分明细/湘湖管理局.xlsx"
+    assert sorted(manifest["unit_files"].values()) == sorted(f for f in manifest["files"] if f.startswith("扣分明细/"))
+
+
+def test_a_notebook_shows_every_frame_masked_before_it_is_cut():
+    """A section notebook that shows a frame without hb.shown (``exemptions`` as it is) shows it
+    masked all the same: hb.load_month routes DataFrames and Series through the mask."""
+    import pandas as pd
+    from IPython.core.formatters import DisplayFormatter
+
+    from hotline_lib.notebook import mask_displays
+
+    formatter = DisplayFormatter()
+    mask_displays(formatter.formatters)
+    frame = pd.DataFrame({"原因": [PHONE_REASON] * 200, "批准人": ["张科长"] * 200})
+    for value in (frame, frame["原因"], frame.head(3)):
+        data, _ = formatter.format(value)
+        for mime, text in data.items():
+            assert "王先生138****5" in text and "13812345" not in text, mime   # masked, then cut
+    assert "text/html" in formatter.format(frame)[0]

@@ -167,9 +167,37 @@ def low_satisfaction_chart_rows(low: pd.DataFrame) -> pd.DataFrame:
     return low.assign(rate=low["回访满意率"].astype(float))[["单 位", "rate"]]
 
 
+def masked_frame(frame: pd.DataFrame | pd.Series, shown_rows: int | None = None) -> pd.DataFrame | pd.Series:
+    """``frame`` with personal numbers masked in every text cell, column name and index label: done
+    before pandas shows it, since pandas cuts a long text (display.max_colwidth) and a number cut to
+    "13812345..." is no longer recognised by the mask of the notebook's outputs. ``shown_rows``: of a
+    longer frame, only the first and last that many rows are masked (all pandas shows of it), so that
+    showing 60 000 orders stays quick."""
+    is_frame = isinstance(frame, pd.DataFrame)
+    renamed = frame.rename(index=mask_personal, columns=mask_personal) if is_frame \
+        else frame.rename(index=mask_personal).rename(mask_personal(frame.name))
+    table = renamed.copy() if is_frame else renamed.to_frame()
+    count = len(table)
+    rows = None if shown_rows is None or count <= 2 * shown_rows else [*range(shown_rows), *range(count - shown_rows, count)]
+    for i in range(table.shape[1]):
+        column = table.iloc[:, i]
+        if not (pd.api.types.is_string_dtype(column.dtype) or isinstance(column.dtype, pd.CategoricalDtype)):
+            continue   # numbers, times and flags hold no text
+        if rows is None:
+            table.isetitem(i, column.map(mask_personal))
+        else:
+            values = column.astype(object)
+            values.iloc[rows] = values.iloc[rows].map(mask_personal)
+            table.isetitem(i, values)
+    return table if is_frame else table.iloc[:, 0].rename(renamed.name)
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table as the bulletin prints it: rates "99.10%", scores 69.9 / 70, counts as whole numbers."""
-    shown_frame = frame.copy()
+    """A table as the bulletin prints it: every text masked first (``masked_frame``), rates "99.10%",
+    scores 69.9 / 70, counts as whole numbers. The notebooks display their tables through it."""
+    if isinstance(frame, pd.Series):
+        return masked_frame(frame)
+    shown_frame = masked_frame(frame)
     for column in shown_frame.columns:
         if column in RATE_COLUMNS or column in ("回访满意率", "满意度"):
             shown_frame[column] = shown_frame[column].map(format_percent)

@@ -5,14 +5,17 @@ explanation (``hotline explain``) and the exploration notebook's tables, all fro
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from hotline_lib.core.filenames import safe_file_names
 from hotline_lib.core.numbers import format_percent
 from hotline_lib.core.privacy import mask_personal
+from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.figures.details import deduction_details
 from hotline_lib.io.workbook import write_workbook
 from hotline_lib.scoring.breakdown import points_table, recovery, workbook_kinds
@@ -23,6 +26,8 @@ from hotline_lib.scoring.unit_table import COMPLETED, UNIT
 
 WORKBOOK = "扣分明细.xlsx"
 UNIT_FOLDER = "扣分明细"
+#: Beside the workbooks a kernel writes: unit -> its workbook (read into manifest.json's "unit_files").
+UNIT_FILES = "unit_files.json"
 #: The count behind a rate rule, by the rule's column: its detail rows are the faults that lower the rate.
 RATE_FAULTS = {"按时办结率": "未按时办结数"}
 DETAIL_SHEET_COLUMNS = ["部门名称", "规则", "工单编号", "派单时间", "签收时限", "签收时间", "退回时间", "退回时限", "办结时间",
@@ -95,17 +100,24 @@ def units_that_lost_points(summary: pd.DataFrame, rules: Rules) -> list[str]:
 
 def write_deduction_workbooks(deductions: Deductions, rules: Rules, folder: Path) -> list[Path]:
     """扣分明细.xlsx (every unit) and 扣分明细/<部门名称>.xlsx (each unit that lost points, its rows
-    only, to send to that unit), each written atomically; returns the paths written."""
+    only, to send to that unit), each written atomically, and unit_files.json: which file is whose
+    (``unit_file_names``; the manifest's "unit_files"). Returns the workbooks written."""
     kinds = workbook_kinds(rules)
     written = [write_workbook(folder / WORKBOOK, deductions.sheets(), kinds)]
-    for unit in units_that_lost_points(deductions.summary, rules):
-        written.append(write_workbook(folder / UNIT_FOLDER / f"{_file_name(unit)}.xlsx", deductions.of_unit(unit).sheets(), kinds))
+    files = unit_file_names(deductions.summary[UNIT].tolist())
+    lost = units_that_lost_points(deductions.summary, rules)
+    for unit in lost:
+        written.append(write_workbook(folder / UNIT_FOLDER / files[unit], deductions.of_unit(unit).sheets(), kinds))
+    write_text_atomic(folder / UNIT_FILES, json.dumps({unit: f"{UNIT_FOLDER}/{files[unit]}" for unit in lost},
+                                                      ensure_ascii=False, indent=2) + "\n")
     return written
 
 
-def _file_name(unit: str) -> str:
-    """A unit's name as a file name on any system (Windows forbids \\ / : * ? " < > |)."""
-    return "".join("_" if c in '\\/:*?"<>|' else c for c in unit).strip() or "单位"
+def unit_file_names(units: list[str]) -> dict[str, str]:
+    """unit -> its workbook's file name: safe on any system, and one file per unit (``a/b`` and ``a_b``
+    get two), named from every unit of the month so that a unit's name does not depend on which
+    others lost points."""
+    return safe_file_names(units, suffix=".xlsx", fallback="单位")
 
 
 @dataclass

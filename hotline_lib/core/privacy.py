@@ -428,3 +428,23 @@ def scan_outputs(folder: str | Path) -> tuple[list[Path], list[Finding]]:
                                                       and p.suffix.lower() in SCANNED_SUFFIXES)
     findings = [finding for path in files for finding in scan_file(path)]
     return files, findings
+
+
+def scan_chart_texts(sections_file: Path) -> list[Finding]:
+    """Phone, ID and bank card numbers in the texts drawn on the charts of a render's sections.json
+    (each chart block's ``texts``, collected when the chart was made): a PNG cannot be read, the
+    strings drawn on it can. A missing or unreadable file holds no charts to check here."""
+    try:
+        sections = json.loads(Path(sections_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    findings = []
+    for section in sections if isinstance(sections, list) else []:
+        charts = [b for b in section.get("blocks", []) if isinstance(b, dict) and b.get("kind") == "chart"]
+        for number, block in enumerate(charts, start=1):
+            for line, text in enumerate(block.get("texts", []), start=1):
+                for kind, masked in find_personal(str(text)):
+                    if kind != "e-mail address":
+                        findings.append(Finding(Path(sections_file), line, kind, masked,
+                                                f"chart {number} of {section.get('key', '')}: {block.get('alt', '')}"))
+    return findings

@@ -49,7 +49,9 @@ def atomic_path(target: str | Path):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     # hidden and ending in .tmp: a file a killed run leaves behind never looks like a finished output
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # (its name cut so that it stays within the 255 bytes a file name may have, as the target does)
+    short = target.name.encode("utf-8")[:200].decode("utf-8", errors="ignore")
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{short}.", suffix=".tmp")
     os.close(handle)
     umask = os.umask(0)
     os.umask(umask)

@@ -438,10 +438,11 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
 def refuse_personal_data(eml: Path, raw: bytes) -> None:
     """Nothing is written or e-mailed while the message (subject, body, any attachment: HTML, PDF,
     Word, Excel) holds an unmasked phone, ID or bank card number: the same scan as ``hotline
-    check-privacy``, which reads every part and attachment as text."""
-    from hotline_lib.core.privacy import scan_file
+    check-privacy``, which reads every part and attachment as text, and the charts (inline and in the
+    attached bulletin) through the strings drawn on them (sections.json)."""
+    from hotline_lib.core.privacy import scan_chart_texts, scan_file
 
-    findings = scan_file(eml, raw)
+    findings = scan_file(eml, raw) + scan_chart_texts(eml.parent / "sections.json")
     if findings:
         first = findings[0]
         more = Message(" (and {count} more)", count=len(findings) - 1) if len(findings) > 1 else ""

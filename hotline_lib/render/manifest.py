@@ -106,18 +106,19 @@ def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds:
 
 def record_manifest(workspace: Workspace, month: str, seconds: float, rows: dict, sections: list[str], overrides: dict,
                     files: list[str], formats: list[str], asked: list[str], missing_columns: list[dict] | None = None,
-                    folder: Path | None = None) -> Path:
+                    unit_files: dict | None = None, folder: Path | None = None) -> Path:
     """manifest.json of a finished render: what it was made from (batch runs skip a month whose inputs
     match), the data folder it read (and whether it is the sample), the sections it holds, the settings
-    its notebooks overrode, the files it wrote, and the optional columns none of the month's exports
-    holds with what each leaves empty (``missing_columns``: io/coverage.py missing_column_records);
-    written in ``folder`` (default: the month's; a render writes it in its staging folder, and it moves
-    in last with the rest)."""
+    its notebooks overrode, the files it wrote and, under "unit_files", each unit's 扣分明细 workbook,
+    and the optional columns none of the month's exports holds with what each leaves empty
+    (``missing_columns``: io/coverage.py missing_column_records); written in ``folder`` (default: the
+    month's; a render writes it in its staging folder, and it moves in last with the rest)."""
     inputs = Fingerprints().inputs(month, workspace, asked)
     return write_manifest(folder or workspace.month_dir(month), month, inputs, seconds, rows,
                           extra={"data": str(workspace.data), "sample": workspace.is_sample,
                                  "notebooks": str(workspace.notebooks), "sections": sections, "overrides": overrides,
-                                 "files": files, "formats": formats, "missing_columns": missing_columns or []})
+                                 "files": files, "unit_files": unit_files or {}, "formats": formats,
+                                 "missing_columns": missing_columns or []})
 
 
 def made_from_sample(month_dir: Path) -> bool | None:

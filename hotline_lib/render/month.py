@@ -199,7 +199,9 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
     (staging / "figures.json").write_text(json.dumps(merged_figures(month, sections), ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8")
     write_sections(sections, staging / "sections.json")
-    from hotline_lib.analysis.deductions import UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
+    from hotline_lib.analysis.deductions import UNIT_FILES, UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
+
+    unit_files = json.loads((kernel_out / UNIT_FILES).read_text(encoding="utf-8")) if (kernel_out / UNIT_FILES).exists() else {}
 
     staged = {FORMAT_FILES[f]: staging / FORMAT_FILES[f] for f in written}
     staged |= {name: staging / name for name in ["figures.json", "sections.json", "notebooks"]}
@@ -211,7 +213,8 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
     labels = section_labels(sections)   # a missing column's warning names the sections as this bulletin numbers them
     staged["manifest.json"] = record_manifest(workspace, month, time.perf_counter() - started, rows,
                                               [s.key for s in sections], overrides, files, written, formats,
-                                              missing_column_records(missing, labels), folder=staging)
+                                              missing_column_records(missing, labels),
+                                              unit_files=mask_strings(unit_files), folder=staging)
     kept = publish(staged, month_dir)   # the commit: all or nothing
     if kept is not None:
         warnings.append(gettext("NOTE: {month} had been e-mailed; the sent files are kept in {folder}", month=month,

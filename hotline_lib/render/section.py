@@ -38,7 +38,7 @@ class Block:
     """One piece of a section, in reading order.
 
     kind: ``paragraph`` (text), ``subheading`` (text), ``table`` (columns, rows, caption,
-    row_headers, css_class) or ``chart`` (png, alt). A paragraph or sub-heading with emphasis (the
+    row_headers, css_class) or ``chart`` (png, alt, texts: every string drawn on it, as drawn). A paragraph or sub-heading with emphasis (the
     case story's Markdown) also has ``runs``: [text, style] pairs, style "", "strong", "em" or
     "strong em", whose texts joined are ``text``.
     """
@@ -54,6 +54,7 @@ class Block:
     png: bytes = b""
     alt: str = ""
     runs: list[list[str]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if v not in ("", [], False, b"")}
@@ -74,21 +75,30 @@ class Block:
 class Chart:
     """A chart drawn in a notebook, as the PNG every format embeds; Jupyter shows it as that PNG.
 
-    ``Chart.from_figure`` renders the figure once and closes it, so the notebook does not draw it a
-    second time (matplotlib's inline display)."""
+    ``Chart.from_figure`` masks every text of the figure (``mask_figure``: titles, ticks, labels,
+    legend, annotations, drawn as plain text, never mathtext), keeps those strings as ``texts`` (what
+    the privacy scans read: nobody reads a PNG), renders the figure once and closes it, so the
+    notebook does not draw it a second time (matplotlib's inline display)."""
 
     png: bytes
     alt: str = "图表"
+    texts: list[str] = field(default_factory=list)
 
     @classmethod
     def from_figure(cls, figure, alt: str = "图表") -> Chart:
+        import matplotlib
+
+        from hotline_lib.render.charts import mask_figure, no_mathtext
+
+        texts = mask_figure(figure)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=130)
+        with matplotlib.rc_context(no_mathtext()):
+            figure.savefig(buffer, format="png", dpi=130)
         import sys
 
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close(figure)
-        return cls(buffer.getvalue(), alt)
+        return cls(buffer.getvalue(), mask_personal(alt), texts)
 
     def _repr_png_(self) -> bytes:
         return self.png
@@ -145,9 +155,10 @@ class Section:
         return self
 
     def chart(self, chart: Chart | Any, alt: str = "") -> Section:
-        """A chart (``Chart``, or a matplotlib figure), kept as the PNG every format embeds."""
+        """A chart (``Chart``, or a matplotlib figure: its texts masked), kept as the PNG every format
+        embeds, with the strings drawn on it (``texts``)."""
         chart = chart if isinstance(chart, Chart) else Chart.from_figure(chart, alt or "图表")
-        self.blocks.append(Block("chart", png=chart.png, alt=alt or chart.alt))
+        self.blocks.append(Block("chart", png=chart.png, alt=mask_personal(alt or chart.alt), texts=list(chart.texts)))
         return self
 
     def add_figures(self, **figures: Any) -> Section:
