@@ -523,7 +523,7 @@ def trends(
 @app.command(help=N_("E-mail a rendered bulletin: a digest of the month as the body (charts inline), the bulletin attached; writes outputs/<month>/bulletin.eml and, with --smtp, sends it."), cls=HelpCommand)
 def email(
     month: str = typer.Argument(..., help=N_("The rendered month, YYYY-MM.")),
-    to: list[str] = typer.Option(..., "--to", help=N_("Recipient (repeat for several).")),
+    to: list[str] = typer.Option(..., "--to", help=N_("Recipient (repeat for several, or separate them with commas).")),
     smtp: Optional[str] = typer.Option(None, "--smtp", help=N_("Send through HOST:PORT (STARTTLS when offered; login from HOTLINE_SMTP_USER / HOTLINE_SMTP_PASSWORD).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Only write outputs/<month>/bulletin.eml.")),
     sender: Optional[str] = typer.Option(None, "--from", help=N_("Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost.")),
@@ -531,13 +531,14 @@ def email(
     attach: Optional[str] = typer.Option(None, "--attach", help=N_("The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/.")),
     attach_deductions: bool = typer.Option(False, "--attach-deductions", help=N_("Attach 扣分明细.xlsx too.")),
     sample_ok: bool = typer.Option(False, "--sample-ok", help=N_("Send a bulletin made from the sample data (样例数据) too (not sent by default).")),
+    resend: bool = typer.Option(False, "--resend", help=N_("Send a month that outputs/<month>/sent.json says was sent, or may have been (a sending that did not finish).")),
 ) -> None:
     from hotline_lib.deliver.mail import deliver
 
     out = _workspace(out=out).outputs
     try:
         delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions,
-                           sample_ok=sample_ok)
+                           sample_ok=sample_ok, resend=resend)
     except EXPECTED as exc:
         _fail(exc)
     state = (_("sent to {recipients}", recipients=names(delivery.recipients)) if delivery.sent
