@@ -65,6 +65,27 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split("\n"))
 
 
+def _show_warnings() -> None:
+    """The library's logged warnings (an exemptions file under a name the settings do not expect, say)
+    on stderr, in the reader's language, once each; a render collects its sections' warnings itself."""
+    import logging
+
+    from hotline_lib.core.i18n import LogFormatter
+
+    class EchoWarnings(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            typer.echo(self.format(record), err=True)
+
+    logger = logging.getLogger("hotline_lib")
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False   # said here, not again by a handler of the root logger
+    for handler in [h for h in logger.handlers if type(h).__name__ == "EchoWarnings"]:
+        logger.removeHandler(handler)
+    handler = EchoWarnings(logging.WARNING)
+    handler.setFormatter(LogFormatter())
+    logger.addHandler(handler)
+
+
 def _fail(error: Exception) -> None:
     """Print an expected error as one line on stderr and exit 1 (the traceback only with --debug)."""
     if _state["debug"]:
@@ -219,6 +240,7 @@ def stats(
     from hotline_lib.core.privacy import mask_strings
 
     workspace = _workspace(data, out, settings, units)
+    _show_warnings()
     try:
         figures = compute_month(month, workspace, workspace.outputs, engine=engine)
     except EXPECTED as exc:

@@ -133,10 +133,11 @@ def silent_sections(executed: nbformat.NotebookNode, paths: list[Path]) -> list[
 
 
 def kernel_warnings(executed: nbformat.NotebookNode) -> list[str]:
-    """The warnings the sections printed (their stderr lines starting with WARNING, or 警告 in Chinese)."""
+    """The warnings the sections printed (their stderr lines starting with WARNING, or 警告 in Chinese),
+    each once (a step the sections share, such as reading the exemptions, may warn in several)."""
     lines = []
     for cell in executed.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 lines += [line for line in output.get("text", "").splitlines() if line.startswith(("WARNING", "警告"))]
-    return lines
+    return list(dict.fromkeys(lines))
