@@ -393,8 +393,11 @@ def _report_range(start, end, jobs, force, workspace, formats) -> None:
         elif outcome.status == "skipped" and "e-mailed" in outcome.reason:
             typer.echo(_("  {month} skipped: {reason}", month=outcome.month, reason=_(outcome.reason)), err=True)
     for outcome in summary.failed:
-        typer.echo(_("  {month} failed: {reason} (log: {log})", month=outcome.month, reason=outcome.reason,
-                     log=outcome.log), err=True)
+        if outcome.log is None:   # its folder could not be written: the reason says why
+            typer.echo(_("  {month} failed: {reason}", month=outcome.month, reason=outcome.reason), err=True)
+        else:
+            typer.echo(_("  {month} failed: {reason} (log: {log})", month=outcome.month, reason=outcome.reason,
+                         log=outcome.log), err=True)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -592,6 +595,18 @@ def check_privacy(
     raise typer.Exit(1 if findings else 0)
 
 
+def _interrupted() -> None:
+    """Ctrl-C: one line and exit 130. The run's own cleanup has run as the interrupt unwound it (the
+    kernel stopped, the month's lock released, nothing half-published: render/month.py); what the
+    notebook client's tasks report as they are collected is left unsaid (asyncio's "Task exception was
+    never retrieved" with a DeadKernelError traceback)."""
+    import logging
+
+    logging.getLogger("asyncio").disabled = True
+    typer.echo(_("interrupted: nothing more was written; the last complete outputs are as they were"), err=True)
+    sys.exit(130)
+
+
 def main() -> None:
     """Entry point of the console script: even a bug is one line (the traceback with --debug)."""
     from hotline_lib.render.kernel import skip_uri_grammar
@@ -599,6 +614,12 @@ def main() -> None:
     skip_uri_grammar()
     try:
         app()
+    except KeyboardInterrupt:
+        _interrupted()
+    except SystemExit as exc:   # typer turns Ctrl-C in a command into a silent exit 130
+        if exc.code == 130 and isinstance(getattr(exc.__context__, "__cause__", None), KeyboardInterrupt):
+            _interrupted()
+        raise
     except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback
         if _state["debug"]:
             raise

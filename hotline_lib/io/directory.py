@@ -134,6 +134,8 @@ class Settings(_Strict):
     formats: list[Literal["html", "pdf", "docx"]] = ["html", "pdf", "docx"]
     issue_date: str = ""        # 成文日期 under the issuer in bulletin.docx, e.g. 2021年1月5日; none when empty
     docx_template: str = ""     # the Word template (relative to the project, or absolute); empty: the shipped 公文 one
+    #: the seconds one notebook cell may run in a render before the section is stopped with an error
+    cell_timeout_seconds: int = Field(600, ge=1)
 
     @field_validator("issue_date", mode="before")
     @classmethod

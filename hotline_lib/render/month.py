@@ -142,7 +142,11 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
     # folder; they move into place only when every section has succeeded.
     parameters = {"month": month, "workspace": workspace.parameters(), "output_dir": str(staging)}
     try:
-        executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel)
+        executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel,
+                           timeout=workspace.settings.cell_timeout_seconds)
+    except ReportError:   # a cell past its time limit, a kernel that died: nothing of this run is kept
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     except PapermillExecutionError as exc:
         executed = mask_notebook(nbformat.read(stitched_path, as_version=4))
         section, name, message = failed_section(executed)
