@@ -126,3 +126,23 @@ def test_ctrl_c_is_one_line_and_releases_the_lock(sample_dir, tmp_path, settings
     assert stderr.splitlines()[-1] == "interrupted: nothing more was written; the last complete outputs are as they were"
     assert "Traceback" not in stderr and "Task exception" not in stderr and "DeadKernelError" not in stderr
     assert _lock_is_free(out / "2020-12") and not (out / "2020-12" / "bulletin.html").exists()
+
+
+def test_every_data_error_is_reported_as_data():
+    from hotline_lib.render.month import data_errors
+
+    names = data_errors()
+    assert {"HotlineError", "InputError", "UnknownUnitError", "NoHeaderRow", "SettingsError", "RulesError"} <= names
+    assert not {"ReportError", "BrowserNotFound", "SentBulletin", "EmailError"} & names   # about the render, not the data
+
+
+def test_a_data_error_in_a_section_names_the_data_not_the_section(sample_dir, tmp_path, settings):
+    code = ("from hotline_lib.io.reading import NoHeaderRow\n"
+            "raise NoHeaderRow('no header row with {wanted} in the first {count} rows', path='exports/派单.xlsx', "
+            "sheet='Sheet1', wanted='工单编号', count=30)")
+    notebooks = section_folder(tmp_path / "notebooks", "01_read", code)
+    result = _report(sample_dir, tmp_path, notebooks, settings, "2020-12")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == ("Error: exports/派单.xlsx, sheet 'Sheet1': no header row with 工单编号 in the "
+                                              "first 30 rows")
+    assert not (tmp_path / "out" / "2020-12" / "notebooks").exists()   # nothing of the month is touched

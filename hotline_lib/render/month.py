@@ -17,8 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
-                                     UnknownUnitError)
+from hotline_lib.core.errors import HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError
 from hotline_lib.core.i18n import Message, gettext, names
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_strings
@@ -73,8 +72,21 @@ def check_sections(sections: list[Section], month: str, notebooks_dir: Path) -> 
                           sections=names(twice))
 
 
-#: Errors a section raises about the data or settings (not about the notebook): reported as they are.
-DATA_ERRORS = {cls.__name__ for cls in (HotlineError, InputError, UnknownUnitError, SettingsError, RulesError)}
+#: Errors a section raises about the data or settings (not about the notebook): reported as they are,
+#: with every subclass (``data_errors``: NoHeaderRow, say, is an InputError naming the file and sheet).
+DATA_ERRORS = (InputError, SettingsError, RulesError)
+
+
+def data_errors() -> set[str]:
+    """The names of the errors about data or settings: HotlineError itself (raised with a message that
+    says where), DATA_ERRORS and all their subclasses, found when asked so that a subclass defined
+    after this module was imported counts too (the kernel reports an error by its class name only)."""
+    found, todo = {HotlineError.__name__}, list(DATA_ERRORS)
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return found
 
 
 def check_render_inputs(month: str, workspace: Workspace) -> Path:
@@ -152,7 +164,7 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
         section, name, message = failed_section(executed)
         shutil.rmtree(staging, ignore_errors=True)
         first_line = message.splitlines()[0] if message else exc.ename
-        if name in DATA_ERRORS:
+        if name in data_errors():
             # bad data or settings, found before anything was written: the month's previous
             # complete render stays as it was, and the message already says where the problem is
             raise ReportError("{text}", text=first_line) from None
