@@ -95,6 +95,11 @@ def _render_one(month: str, workspace: Workspace, formats=None, force: bool = Fa
         return "failed", time.perf_counter() - started, str(exc), None
     except OSError as exc:   # an unwritable month folder, a full disk: said like the CLI says it
         return "failed", time.perf_counter() - started, _os_reason(exc), None
+    except KeyboardInterrupt:   # Ctrl-C reaches the workers too: the parent says it, once
+        import logging
+
+        logging.getLogger("asyncio").disabled = True   # the notebook client's abandoned tasks, collected later
+        return "failed", time.perf_counter() - started, "interrupted", None
     except Exception as exc:  # an unexpected bug: keep the traceback in the month's log
         return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", None
 

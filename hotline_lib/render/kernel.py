@@ -98,6 +98,15 @@ def kernel_name() -> str:
     return "hotline" if "hotline" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
+def _quiet_notebook_client() -> None:
+    """The notebook client logs through papermill's logger ("Timeout waiting for execute reply",
+    "Kernel died while waiting for execute reply"): not said, as what went wrong is the one error
+    line the render reports."""
+    import logging
+
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+
+
 class Kernel:
     """A running kernel for section notebooks: pass ``manager`` to papermill (``km=``) to run a
     notebook in it; ``shutdown()`` (or leaving a ``with`` block) stops it."""
@@ -139,6 +148,7 @@ class Kernel:
             # request_save_on_cell_execute=False: papermill otherwise rewrites the whole notebook
             # (charts included) before and after every cell; it is written once at the end, or at
             # the failing cell
+            _quiet_notebook_client()
             return papermill.execute_notebook(str(path), str(path), parameters=parameters, km=self.manager,
                                               progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                                               execution_timeout=timeout, on_cell_execute=started)
