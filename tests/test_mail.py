@@ -519,3 +519,11 @@ def test_a_bad_address_is_one_line_and_nothing_is_written(rendered, smtp_server,
     result = runner.invoke(app, ["email", "2020-12", *options, "--smtp", server, "--out", str(month.parent), "--sample-ok"])
     assert result.exit_code == 1 and result.stderr == message + "\n"
     assert inbox.messages == [] and not (month / "bulletin.eml").exists() and not (month / "sent.json").exists()
+
+
+def test_a_sender_with_a_name_keeps_the_message_id_well_formed(rendered):
+    delivery = deliver("2020-12", ["a@example.org"], dry_run=True, out_dir=rendered, sender="热线办 <office@example.org>")
+    message = email.message_from_bytes(delivery.eml.read_bytes(), policy=policy.default)
+    assert message["From"].addresses[0].addr_spec == "office@example.org"
+    assert message["From"].addresses[0].display_name == "热线办"
+    assert re.fullmatch(r"<[^<>@\s]+@example\.org>", message["Message-ID"])

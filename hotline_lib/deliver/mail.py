@@ -44,7 +44,7 @@ import struct
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, MIMEPart
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -359,7 +359,8 @@ def build_message(month_dir: Path, recipients: list[str], sender: str, formats: 
                          path=sections_path, reason=str(exc), month=month_dir.name) from None
     title = _title(html_path.read_text(encoding="utf-8")) or f"{month_dir.name} 情况通报"
     attachments = choose_attachments(month_dir, title, formats, deductions)
-    domain = sender.rsplit("@", 1)[-1] if "@" in sender else "localhost"
+    address = parseaddr(sender)[1]   # the sender may carry a name: "办公室 <office@example.org>"
+    domain = address.rsplit("@", 1)[-1] if "@" in address else "localhost"
     digest = build_digest(sections, title, [a.filename for a in attachments], domain,
                           sample=made_from_sample(month_dir) is True)
 
