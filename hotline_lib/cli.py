@@ -65,6 +65,27 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split("\n"))
 
 
+def _show_warnings() -> None:
+    """The library's logged warnings (an exemptions file under a name the settings do not expect, say)
+    on stderr, in the reader's language, once each; a render collects its sections' warnings itself."""
+    import logging
+
+    from hotline_lib.core.i18n import LogFormatter
+
+    class EchoWarnings(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            typer.echo(self.format(record), err=True)
+
+    logger = logging.getLogger("hotline_lib")
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False   # said here, not again by a handler of the root logger
+    for handler in [h for h in logger.handlers if type(h).__name__ == "EchoWarnings"]:
+        logger.removeHandler(handler)
+    handler = EchoWarnings(logging.WARNING)
+    handler.setFormatter(LogFormatter())
+    logger.addHandler(handler)
+
+
 def _fail(error: Exception) -> None:
     """Print an expected error as one line on stderr and exit 1 (the traceback only with --debug)."""
     if _state["debug"]:
@@ -224,6 +245,7 @@ def stats(
     from hotline_lib.io.coverage import missing_column_warnings, missing_columns
 
     workspace = _workspace(data, out, settings, units)
+    _show_warnings()
     try:
         figures = compute_month(month, workspace, workspace.outputs, engine=engine)
     except EXPECTED as exc:
@@ -378,8 +400,11 @@ def _report_range(start, end, jobs, force, workspace, formats) -> None:
         elif outcome.status == "skipped" and "e-mailed" in outcome.reason:
             typer.echo(_("  {month} skipped: {reason}", month=outcome.month, reason=_(outcome.reason)), err=True)
     for outcome in summary.failed:
-        typer.echo(_("  {month} failed: {reason} (log: {log})", month=outcome.month, reason=outcome.reason,
-                     log=outcome.log), err=True)
+        if outcome.log is None:   # its folder could not be written: the reason says why
+            typer.echo(_("  {month} failed: {reason}", month=outcome.month, reason=outcome.reason), err=True)
+        else:
+            typer.echo(_("  {month} failed: {reason} (log: {log})", month=outcome.month, reason=outcome.reason,
+                         log=outcome.log), err=True)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -530,7 +555,7 @@ def trends(
 @app.command(help=N_("E-mail a rendered bulletin: a digest of the month as the body (charts inline), the bulletin attached; writes outputs/<month>/bulletin.eml and, with --smtp, sends it."), cls=HelpCommand)
 def email(
     month: str = typer.Argument(..., help=N_("The rendered month, YYYY-MM.")),
-    to: list[str] = typer.Option(..., "--to", help=N_("Recipient (repeat for several).")),
+    to: list[str] = typer.Option(..., "--to", help=N_("Recipient (repeat for several, or separate them with commas).")),
     smtp: Optional[str] = typer.Option(None, "--smtp", help=N_("Send through HOST:PORT (STARTTLS when offered; login from HOTLINE_SMTP_USER / HOTLINE_SMTP_PASSWORD).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Only write outputs/<month>/bulletin.eml.")),
     sender: Optional[str] = typer.Option(None, "--from", help=N_("Sender address. Default: $HOTLINE_SMTP_FROM or hotline-bulletin@localhost.")),
@@ -538,13 +563,14 @@ def email(
     attach: Optional[str] = typer.Option(None, "--attach", help=N_("The bulletin's formats to attach, e.g. html,pdf,docx. Default: every format in outputs/<month>/.")),
     attach_deductions: bool = typer.Option(False, "--attach-deductions", help=N_("Attach 扣分明细.xlsx too.")),
     sample_ok: bool = typer.Option(False, "--sample-ok", help=N_("Send a bulletin made from the sample data (样例数据) too (not sent by default).")),
+    resend: bool = typer.Option(False, "--resend", help=N_("Send a month that outputs/<month>/sent.json says was sent, or may have been (a sending that did not finish).")),
 ) -> None:
     from hotline_lib.deliver.mail import deliver
 
     out = _workspace(out=out).outputs
     try:
         delivery = deliver(month, to, smtp, dry_run, sender, out, attach=attach, deductions=attach_deductions,
-                           sample_ok=sample_ok)
+                           sample_ok=sample_ok, resend=resend)
     except EXPECTED as exc:
         _fail(exc)
     state = (_("sent to {recipients}", recipients=names(delivery.recipients)) if delivery.sent
@@ -576,6 +602,18 @@ def check_privacy(
     raise typer.Exit(1 if findings else 0)
 
 
+def _interrupted() -> None:
+    """Ctrl-C: one line and exit 130. The run's own cleanup has run as the interrupt unwound it (the
+    kernel stopped, the month's lock released, nothing half-published: render/month.py); what the
+    notebook client's tasks report as they are collected is left unsaid (asyncio's "Task exception was
+    never retrieved" with a DeadKernelError traceback)."""
+    import logging
+
+    logging.getLogger("asyncio").disabled = True
+    typer.echo(_("interrupted: nothing more was written; the last complete outputs are as they were"), err=True)
+    sys.exit(130)
+
+
 def main() -> None:
     """Entry point of the console script: even a bug is one line (the traceback with --debug)."""
     from hotline_lib.render.kernel import skip_uri_grammar
@@ -583,6 +621,12 @@ def main() -> None:
     skip_uri_grammar()
     try:
         app()
+    except KeyboardInterrupt:
+        _interrupted()
+    except SystemExit as exc:   # typer turns Ctrl-C in a command into a silent exit 130
+        if exc.code == 130 and isinstance(getattr(exc.__context__, "__cause__", None), KeyboardInterrupt):
+            _interrupted()
+        raise
     except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback
         if _state["debug"]:
             raise

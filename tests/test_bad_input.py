@@ -67,6 +67,10 @@ def _truncated_xlsx(world: Path) -> bytes:
     return data[: len(data) // 2]
 
 
+#: A sending recorded in sent.json (deliver/sent_log.py).
+SENT = {"status": "sent", "sent_at": "2021-04-02T01:00:00+00:00", "to": ["a@example.com"], "server": "smtp.example.org:587",
+        "message_id": "<1@example.org>"}
+
 # (name, set-up of the bad input, arguments, fragments the one error line must hold)
 CASES = [
     ("score: missing file", None, ["score", "{w}/nope.csv"], ["nope.csv: file not found"]),
@@ -112,7 +116,15 @@ CASES = [
      ["out/2021-03: no rendered bulletin; run `hotline report 2021-03` first"]),
     ("email: an interrupted render", lambda w: [_write(w / "out/2021-03" / name, "{}") for name in ("bulletin.html", "figures.json")],
      ["email", "2021-03", "--to", "a@example.com", "--out", "{w}/out"], ["the last render did not finish (no manifest.json)"]),
-    ("email: not an address", None, ["email", "2021-03", "--to", "nobody", "--out", "{w}/out"], ["not an e-mail address: 'nobody'"]),
+    ("email: not an address", None, ["email", "2021-03", "--to", "nobody", "--out", "{w}/out"], ["not an e-mail address in --to: 'nobody'"]),
+    ("email: a line break in an address", None, ["email", "2021-03", "--to", "a@example.com\r\nBcc: b@example.com", "--out", "{w}/out"],
+     ["--to 'a@example.com\\r\\nBcc: b@example.com' holds a line break: an address is one line"]),
+    ("email: sent.json cannot be read", lambda w: _write(w / "out/2021-03/sent.json", '[{"to": '),
+     ["email", "2021-03", "--to", "a@example.com", "--smtp", "127.0.0.1:9", "--out", "{w}/out"],
+     ["out/2021-03/sent.json cannot be read (JSONDecodeError: ", "so nothing is sent"]),
+    ("email: already sent", lambda w: _write(w / "out/2021-03/sent.json", json.dumps([SENT])),
+     ["email", "2021-03", "--to", "a@example.com", "--smtp", "127.0.0.1:9", "--out", "{w}/out"],
+     ["2021-03 was e-mailed on 2021-04-02T01:00:00+00:00 to a@example.com", "--resend sends it again"]),
     ("sample: --out is a file", lambda w: _write(w / "taken", "x"), ["sample", "--out", "{w}/taken"], ["taken is a file"]),
     ("check-privacy: missing folder", None, ["check-privacy", "{w}/nope"], ["nope: not found"]),
 ]

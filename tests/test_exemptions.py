@@ -253,3 +253,52 @@ def test_a_frame_made_by_hand_is_checked_too():
     frame = assignments({**SIGN, "order_id": "0001"})
     with pytest.raises(InputError, match="^row 2, column '规则': 规则 must be one of 未按时签收"):
         exempted_counts(frame, M, pd.DataFrame([exemption(rule="未按时签收数")]))
+
+
+# A file meant as the exemptions, under a name the settings do not expect ---------------------------
+
+def _write_xlsx(path, *rows: list[str]):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [COLUMNS, *rows]:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["2020-12.xlsx", "2020-12.CSV", "202012.csv"])
+def test_an_exemptions_file_under_another_name_is_a_warning(data, tmp_path, name):
+    stray = data / "exemptions" / name
+    if name.endswith(".xlsx"):
+        _write_xlsx(stray, [LATE_HR, HR, "未按时办结", "系统故障导致超时", "李四"])
+    else:
+        write(stray, f"{LATE_HR},{HR},未按时办结,系统故障导致超时,李四")
+    (data / "exemptions" / "2020-11.csv").write_text(HEADER, encoding="utf-8")   # another month's: no warning
+    try:
+        result = CliRunner().invoke(app, ["stats", "--month", "2020-12", "--data", str(data), "--out", str(tmp_path)])
+    finally:
+        stray.unlink()
+        (data / "exemptions" / "2020-11.csv").unlink()
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert warnings == [f"WARNING: {stray} is not read as the exemptions (核减) of 2020-12: the settings' exemptions_file "
+                        f"names {data / 'exemptions' / '2020-12.csv'}; give the file that name and format, or change "
+                        "exemptions_file in the settings"]
+    import csv
+    import io
+
+    table = {row["部门名称"]: row for row in csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")))}
+    assert table[HR]["未按时办结数"] == "4"   # not read: 人社局's 4 late completions stand, which is why it is said
+
+
+def test_the_render_says_so_too(data, tmp_path):
+    stray = _write_xlsx(data / "exemptions" / "2020-12.xlsx", [LATE_HR, HR, "未按时办结", "系统故障导致超时", "李四"])
+    try:
+        result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(data), "--out", str(tmp_path),
+                                          "--formats", "html"])
+    finally:
+        stray.unlink()
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if str(stray) in line]
+    assert len(warnings) == 1 and warnings[0].startswith(f"WARNING: {stray} is not read as the exemptions (核减) of 2020-12")

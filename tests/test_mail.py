@@ -110,21 +110,21 @@ def test_dry_run_only_writes_the_eml(rendered, smtp_server):
 
 
 def test_refused_connection_is_one_clear_error_and_nothing_is_marked_sent(rendered, tmp_path):
-    sent_log = rendered / "2020-12" / "sent.json"
-    before = sent_log.read_text(encoding="utf-8") if sent_log.exists() else None
+    month = _month_copy(rendered, tmp_path)
     port = _free_port()
-    result = runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}", "--out", str(rendered),
-                                 "--sample-ok"])
+    result = runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}",
+                                 "--out", str(month.parent), "--sample-ok"])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: could not connect to 127.0.0.1:{port}: connection refused"
-    assert (sent_log.read_text(encoding="utf-8") if sent_log.exists() else None) == before
+    assert not (month / "sent.json").exists()   # the pending record is taken back: certainly not sent
 
 
-def test_rejected_recipient_is_one_clear_error(rendered, smtp_server):
+def test_rejected_recipient_is_one_clear_error(rendered, smtp_server, tmp_path):
+    month = _month_copy(rendered, tmp_path)
     inbox, server = smtp_server(refuse="nobody@example.org")
     with pytest.raises(EmailError, match="refused the recipient nobody@example.org"):
-        deliver("2020-12", ["nobody@example.org"], server, out_dir=rendered, sample_ok=True)
-    assert inbox.messages == []
+        deliver("2020-12", ["nobody@example.org"], server, out_dir=month.parent, sample_ok=True)
+    assert inbox.messages == [] and not (month / "sent.json").exists()   # certainly not sent: no record
 
 
 def test_password_never_comes_from_a_flag():
@@ -408,3 +408,122 @@ def test_email_refuses_and_check_privacy_finds_a_number_in_each_attachment_type(
     found = [line for line in result.output.splitlines() if "138****5678" in line]
     assert len(found) == 1 and Path(found[0].split(",")[0]).suffix == f".{kind}"
     assert "13812345678" not in result.output
+
+
+# ---- never sent twice: sent.json, pending before the server is contacted ------------------------
+
+class CutOff(Inbox):
+    """A server that takes the message and drops the connection before it answers."""
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        server.transport.close()
+        return "250 Message accepted"
+
+
+def _email(month: Path, server: str, *options: str):
+    return runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--smtp", server, "--out", str(month.parent),
+                               "--sample-ok", *options])
+
+
+def _records(month: Path) -> list[dict]:
+    return json.loads((month / "sent.json").read_text(encoding="utf-8"))
+
+
+def test_a_corrupt_sent_json_stops_before_any_mail(rendered, smtp_server, tmp_path):
+    month = _month_copy(rendered, tmp_path)
+    corrupt = '[{"status": "sent", "sent_at": "2021-01-05T02:00:00+00:00", "to": ["a@exa'   # cut off mid-write
+    (month / "sent.json").write_text(corrupt, encoding="utf-8")
+    inbox, server = smtp_server()
+    result = _email(month, server)
+    assert result.exit_code == 1 and inbox.messages == []
+    assert result.stderr.startswith(f"Error: {month / 'sent.json'} cannot be read (JSONDecodeError: ")
+    assert "whether 2020-12 was e-mailed is unknown, so nothing is sent" in result.stderr
+    assert "repair the file or move it away" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert (month / "sent.json").read_text(encoding="utf-8") == corrupt
+    (month / "sent.json").write_text('{"sent_at": "2021-01-05"}', encoding="utf-8")   # JSON, but not a list
+    result = _email(month, server)
+    assert result.exit_code == 1 and inbox.messages == [] and "is not a list of sendings" in result.stderr
+
+
+def test_a_sent_month_is_mailed_again_only_with_resend(rendered, smtp_server, tmp_path):
+    month = _month_copy(rendered, tmp_path)
+    inbox, server = smtp_server()
+    assert _email(month, server).exit_code == 0
+    (record,) = _records(month)
+    received = email.message_from_bytes(inbox.messages[0][1], policy=policy.default)
+    assert record["status"] == "sent" and record["message_id"] == received["Message-ID"]
+    result = _email(month, server)
+    assert result.exit_code == 1 and len(inbox.messages) == 1
+    assert f"2020-12 was e-mailed on {record['sent_at']} to a@example.org" in result.stderr
+    assert "not sent again; --resend sends it again" in result.stderr
+    result = _email(month, server, "--resend")
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 2 and [r["status"] for r in _records(month)] == ["sent", "sent"]
+    assert runner.invoke(app, ["email", "2020-12", "--to", "a@example.org", "--dry-run", "--out",
+                               str(month.parent)]).exit_code == 0   # writing bulletin.eml is fine
+
+
+def test_a_sending_cut_off_stays_pending_and_is_not_repeated(rendered, tmp_path):
+    month = _month_copy(rendered, tmp_path)
+    inbox = CutOff()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        server = f"127.0.0.1:{controller.port}"
+        result = _email(month, server)
+        assert result.exit_code == 1 and len(inbox.messages) == 1
+        assert "the connection broke while the message was handed over" in result.stderr
+        assert "it may have arrived; check the mailbox, then --resend sends it again" in result.stderr
+        (record,) = _records(month)
+        received = email.message_from_bytes(inbox.messages[0][1], policy=policy.default)
+        assert record["status"] == "pending" and record["message_id"] == received["Message-ID"]
+        result = _email(month, server)   # the retry a user makes: refused, nothing sent twice
+        assert result.exit_code == 1 and len(inbox.messages) == 1
+        assert f"2020-12 may have been e-mailed already: the sending of {record['sent_at']}" in result.stderr
+        assert record["message_id"] in result.stderr
+    finally:
+        controller.stop()
+    # a pending month is protected like a sent one: a render leaves it alone without --force
+    from hotline_lib.render.publish import is_sent
+
+    assert is_sent(month)
+
+
+# ---- addresses: lists parsed as lists, no header injection ----------------------------------------
+
+def test_a_comma_separated_to_is_two_recipients(rendered, smtp_server, tmp_path):
+    month = _month_copy(rendered, tmp_path)
+    inbox, server = smtp_server()
+    result = runner.invoke(app, ["email", "2020-12", "--to", "a@example.org, evil@example.com", "--smtp", server,
+                                 "--out", str(month.parent), "--sample-ok"])
+    assert result.exit_code == 0, result.output
+    (recipients, raw), = inbox.messages
+    assert recipients == ["a@example.org", "evil@example.com"]
+    assert email.message_from_bytes(raw, policy=policy.default)["To"] == "a@example.org, evil@example.com"
+    assert _records(month)[-1]["to"] == ["a@example.org", "evil@example.com"]
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--to", "a@example.org\r\nBcc: evil@example.com"],
+     "Error: --to 'a@example.org\\r\\nBcc: evil@example.com' holds a line break: an address is one line"),
+    (["--to", "a@example.org", "--from", "office@example.org\nBcc: evil@example.com"],
+     "Error: --from 'office@example.org\\nBcc: evil@example.com' holds a line break: an address is one line"),
+    (["--to", "a@example.org, evil"], "Error: not an e-mail address in --to: 'evil'"),
+    (["--to", "a@example.org", "--from", "a@example.org, b@example.org"],
+     "Error: --from takes one address; got 2: 'a@example.org, b@example.org'"),
+])
+def test_a_bad_address_is_one_line_and_nothing_is_written(rendered, smtp_server, tmp_path, options, message):
+    month = _month_copy(rendered, tmp_path)
+    inbox, server = smtp_server()
+    result = runner.invoke(app, ["email", "2020-12", *options, "--smtp", server, "--out", str(month.parent), "--sample-ok"])
+    assert result.exit_code == 1 and result.stderr == message + "\n"
+    assert inbox.messages == [] and not (month / "bulletin.eml").exists() and not (month / "sent.json").exists()
+
+
+def test_a_sender_with_a_name_keeps_the_message_id_well_formed(rendered):
+    delivery = deliver("2020-12", ["a@example.org"], dry_run=True, out_dir=rendered, sender="热线办 <office@example.org>")
+    message = email.message_from_bytes(delivery.eml.read_bytes(), policy=policy.default)
+    assert message["From"].addresses[0].addr_spec == "office@example.org"
+    assert message["From"].addresses[0].display_name == "热线办"
+    assert re.fullmatch(r"<[^<>@\s]+@example\.org>", message["Message-ID"])

@@ -286,6 +286,31 @@ def _raising_notebook(world, request):
     return [_report(world, "2021-03", "--notebooks", "{w}/notebooks")]
 
 
+def _section(world, name: str, code: str, timeout: int | None = None) -> str:
+    """``hotline report`` with a notebooks folder of one section, ``name``, whose cell is ``code``
+    (``timeout``: cell_timeout_seconds in a copy of the settings)."""
+    folder = world / "notebooks"
+    folder.mkdir()
+    notebook = nbformat.read(section_notebooks()[0].parent / "05_epidemic.ipynb", as_version=4)
+    notebook.cells = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    notebook.cells.append(nbformat.v4.new_code_cell(code))
+    nbformat.write(notebook, folder / f"{name}.ipynb")
+    settings = []
+    if timeout is not None:
+        path = world / "settings.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + f"cell_timeout_seconds: {timeout}\n", encoding="utf-8")
+        settings = ["--settings", "{w}/settings.yaml"]
+    return _report(world, "2021-03", "--notebooks", "{w}/notebooks", *settings)
+
+
+def _exemptions_under_another_name(world, request):
+    """An exemptions file saved as .xlsx where the settings name the .csv: read by no one, so said."""
+    _write(world / "data" / "exemptions" / "2021-03.xlsx", b"")
+    result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
+    assert result.exit_code == 0, result.output
+    return [line.replace(f"{world}/", "") for line in result.stderr.splitlines() if "2021-03.xlsx" in line]
+
+
 def _busy_month(world, request):
     from hotline_lib.core.utils import exclusive
 
@@ -408,6 +433,9 @@ SCENARIOS = {
     "report: a month with no data": lambda world, request: [_report(world, "2019-01")],
     "report: unknown unit found while rendering": _unknown_unit_while_rendering,
     "report: a notebook that raises": _raising_notebook,
+    "report: a cell that runs too long": lambda world, request: [_section(world, "03_loop", "while True:\n    pass", 2)],
+    "report: a notebook that ends its kernel": lambda world, request: [_section(world, "03_exit", "import os\nos._exit(1)")],
+    "exemptions: a file under a name the settings do not expect": _exemptions_under_another_name,
     "report, range: one month's city ranking broken": _range_with_a_broken_city_ranking,
     "report: the same month already rendering": _busy_month,
     "email: unmasked number in the message": _unmasked_number,

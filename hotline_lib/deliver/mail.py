@@ -28,24 +28,23 @@ parameter, not split into continuations) on Content-Disposition, and ``name="=?u
 2047) on Content-Type, which Outlook and Chinese webmail read.
 
 The SMTP password comes only from the environment (HOTLINE_SMTP_PASSWORD), never from a flag or a
-file in the repository. A month is recorded as sent (outputs/<month>/sent.json) only after the
-server accepted the message for every recipient.
+file in the repository. Each sending is recorded in outputs/<month>/sent.json as pending before the
+server is contacted and as sent once it accepted the message (deliver/sent_log.py): a month is never
+mailed twice without --resend.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import smtplib
 import ssl
 import struct
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage, MIMEPart
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -54,7 +53,7 @@ from hotline_lib.core.config import TEMPLATES_DIR, outputs_dir
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.i18n import Message, names
 from hotline_lib.core.text import SAMPLE_NOTICE
-from hotline_lib.core.utils import atomic_path, exclusive, write_text_atomic
+from hotline_lib.core.utils import atomic_path, exclusive
 
 PASSWORD_VARIABLE = "HOTLINE_SMTP_PASSWORD"
 USER_VARIABLE = "HOTLINE_SMTP_USER"
@@ -360,7 +359,8 @@ def build_message(month_dir: Path, recipients: list[str], sender: str, formats: 
                          path=sections_path, reason=str(exc), month=month_dir.name) from None
     title = _title(html_path.read_text(encoding="utf-8")) or f"{month_dir.name} 情况通报"
     attachments = choose_attachments(month_dir, title, formats, deductions)
-    domain = sender.rsplit("@", 1)[-1] if "@" in sender else "localhost"
+    address = parseaddr(sender)[1]   # the sender may carry a name: "办公室 <office@example.org>"
+    domain = address.rsplit("@", 1)[-1] if "@" in address else "localhost"
     digest = build_digest(sections, title, [a.filename for a in attachments], domain,
                           sample=made_from_sample(month_dir) is True)
 
@@ -397,13 +397,21 @@ def parse_server(server: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def send(message: EmailMessage, server: str, starttls: bool = True, timeout: float = 30) -> None:
+class NotSent(EmailError):
+    """The server certainly did not take the message (no connection, login or recipient refused)."""
+
+
+def send(message: EmailMessage, server: str, starttls: bool = True, timeout: float = 30) -> list[str]:
     """Hand the message to an SMTP server: STARTTLS when offered (required with ``starttls``), login
-    when HOTLINE_SMTP_USER is set (password from HOTLINE_SMTP_PASSWORD)."""
+    when HOTLINE_SMTP_USER is set (password from HOTLINE_SMTP_PASSWORD). Returns the recipients the
+    server refused while taking the message for the others. A failure before the message was handed
+    over (or that the server answered with a refusal) is NotSent; one while it was being handed over
+    (the connection broke, a timeout) is an EmailError: the message may have arrived."""
     host, port = parse_server(server)
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
     if user and not password:
-        raise EmailError("{user} is set but {password} is not", user=USER_VARIABLE, password=PASSWORD_VARIABLE)
+        raise NotSent("{user} is set but {password} is not", user=USER_VARIABLE, password=PASSWORD_VARIABLE)
+    handing_over = False
     try:
         with smtplib.SMTP(host, port, timeout=timeout) as smtp:
             smtp.ehlo()
@@ -411,28 +419,34 @@ def send(message: EmailMessage, server: str, starttls: bool = True, timeout: flo
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             elif starttls and user:
-                raise EmailError("{host}:{port} does not offer STARTTLS; refusing to send a password in clear text",
-                                 host=host, port=port)
+                raise NotSent("{host}:{port} does not offer STARTTLS; refusing to send a password in clear text",
+                              host=host, port=port)
             if user:
                 smtp.login(user, password)
+            handing_over = True
             refused = smtp.send_message(message)
-            if refused:
-                raise EmailError("{host}:{port} refused {recipients}", host=host, port=port, recipients=names(refused))
+            return sorted(refused)
     except EmailError:
         raise
     except smtplib.SMTPRecipientsRefused as exc:
         who = ", ".join(f"{r} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
                         for r, (code, text) in exc.recipients.items())
-        raise EmailError("{host}:{port} refused the recipient {who}", host=host, port=port, who=who) from None
+        raise NotSent("{host}:{port} refused the recipient {who}", host=host, port=port, who=who) from None
     except smtplib.SMTPAuthenticationError as exc:
-        raise EmailError("{host}:{port} refused the login ({code})", host=host, port=port, code=exc.smtp_code) from None
-    except smtplib.SMTPException as exc:
-        raise EmailError("{host}:{port}: {reason}", host=host, port=port, reason=str(exc)) from None
-    except ConnectionRefusedError:
-        raise EmailError("could not connect to {host}:{port}: connection refused", host=host, port=port) from None
-    except OSError as exc:
-        raise EmailError("could not connect to {host}:{port}: {reason}", host=host, port=port,
-                         reason=exc.strerror or str(exc)) from None
+        raise NotSent("{host}:{port} refused the login ({code})", host=host, port=port, code=exc.smtp_code) from None
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:   # the server answered: not taken
+        raise NotSent("{host}:{port}: {reason}", host=host, port=port, reason=str(exc)) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+        if handing_over:
+            raise EmailError("{host}:{port}: the connection broke while the message was handed over ({reason}): it may "
+                             "have arrived; check the mailbox, then --resend sends it again", host=host, port=port,
+                             reason=reason) from None
+        if isinstance(exc, ConnectionRefusedError):
+            raise NotSent("could not connect to {host}:{port}: connection refused", host=host, port=port) from None
+        if isinstance(exc, smtplib.SMTPException):
+            raise NotSent("{host}:{port}: {reason}", host=host, port=port, reason=reason) from None
+        raise NotSent("could not connect to {host}:{port}: {reason}", host=host, port=port, reason=reason) from None
 
 
 def refuse_personal_data(eml: Path, raw: bytes) -> None:
@@ -471,41 +485,69 @@ def refuse_sample(month_dir: Path, sample_ok: bool = False) -> None:
 
 def deliver(month: str, recipients: list[str], server: str | None = None, dry_run: bool = False,
             sender: str | None = None, out_dir=None, starttls: bool = True,
-            attach: str | list[str] | None = None, deductions: bool = False, sample_ok: bool = False) -> Delivery:
+            attach: str | list[str] | None = None, deductions: bool = False, sample_ok: bool = False,
+            resend: bool = False) -> Delivery:
     """Build the month's message, save it as bulletin.eml, and send it unless ``dry_run`` or no server.
 
+    ``recipients``: each item may list several addresses, separated by commas (deliver/addresses.py);
     ``attach``: the bulletin's formats to attach (``"html,pdf,docx"`` or a list; None: every format
     present in the month folder); ``deductions``: attach 扣分明细.xlsx too; ``sample_ok``: send a
-    bulletin of the sample data too (``refuse_sample``; bulletin.eml is written either way)."""
+    bulletin of the sample data too (``refuse_sample``; bulletin.eml is written either way);
+    ``resend``: send a month that sent.json says was sent, or may have been (deliver/sent_log.py)."""
     from hotline_lib.core.months import check_month
+    from hotline_lib.deliver.addresses import parse_addresses, parse_sender
 
     check_month(month)
     if not recipients:
         raise EmailError("give at least one recipient with --to")
-    for address in recipients:
-        if "@" not in address or address.startswith("@") or address.endswith("@"):
-            raise EmailError("not an e-mail address: {address!r}", address=address)
+    recipients = parse_addresses("--to", recipients)
     month_dir = Path(out_dir or outputs_dir()) / month
     from hotline_lib.render.publish import recover
 
     recover(month_dir)   # a render killed while committing: finished (or undone) before the month is read
-    sender = sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost"
+    sender = parse_sender(sender or os.environ.get(SENDER_VARIABLE) or "hotline-bulletin@localhost")
+    sending = bool(server and not dry_run)
+    log = month_dir / "sent.json"
+    if sending:   # before any work: a month whose sendings cannot be read is not sent
+        _check_sendable(log, resend)
     message = build_message(month_dir, recipients, sender, parse_formats(attach), deductions)
     eml = month_dir / "bulletin.eml"
     raw = message.as_bytes()
     refuse_personal_data(eml, raw)
-    with exclusive(month_dir / ".lock", Message("the outputs of {month} in {folder}", month=month, folder=month_dir)), \
-            atomic_path(eml) as tmp:
-        tmp.write_bytes(raw)
-    sent = False
-    if server and not dry_run:
-        refuse_sample(month_dir, sample_ok)
-        send(message, server, starttls=starttls)
-        sent = True
-        record = {"sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "to": recipients,
-                  "server": server, "message_id": message["Message-ID"]}
-        log = month_dir / "sent.json"
-        history = json.loads(log.read_text(encoding="utf-8")) if log.exists() else []
-        write_text_atomic(log, json.dumps(history + [record], ensure_ascii=False, indent=2) + "\n")
+    lock = Message("the outputs of {month} in {folder}", month=month, folder=month_dir)
+    with exclusive(month_dir / ".lock", lock):
+        with atomic_path(eml) as tmp:
+            tmp.write_bytes(raw)
+        if sending:
+            refuse_sample(month_dir, sample_ok)
+            _send_once(message, server, starttls, log, resend, recipients)
     attached = [part.get_filename() for part in message.iter_attachments()]
-    return Delivery(eml, message["Subject"], recipients, sent, attached)
+    return Delivery(eml, message["Subject"], recipients, sending, attached)
+
+
+def _check_sendable(log: Path, resend: bool) -> list[dict]:
+    """The month's sendings (sent.json), read; without ``resend`` none may be pending or sent."""
+    from hotline_lib.deliver.sent_log import check_not_sent, read_sent_log
+
+    records = read_sent_log(log)
+    if not resend:
+        check_not_sent(log, records)
+    return records
+
+
+def _send_once(message: EmailMessage, server: str, starttls: bool, log: Path, resend: bool,
+               recipients: list[str]) -> None:
+    """Send, recorded in sent.json as pending before the first word to the server and as sent after;
+    a sending that certainly failed is taken back out, one that may have arrived stays pending."""
+    from hotline_lib.deliver.sent_log import drop_pending, record_pending, record_sent
+
+    records = _check_sendable(log, resend)   # again, holding the lock: another run may have sent meanwhile
+    records = record_pending(log, records, recipients, server, message["Message-ID"])
+    try:
+        refused = send(message, server, starttls=starttls)
+    except NotSent:
+        drop_pending(log, records)
+        raise
+    record_sent(log, records, refused)
+    if refused:
+        raise EmailError("sent, but {server} refused {recipients}", server=server, recipients=names(refused))

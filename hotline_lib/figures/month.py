@@ -5,6 +5,7 @@ duplicates.csv and accounting.json written beside the month's outputs)."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from hotline_lib.core.months import check_month
 from hotline_lib.io.exports import CachedExports, Exports, dataset_folder, input_folders, load_exports
 from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
 from hotline_lib.figures.exempt import APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, subtract_exempted
-from hotline_lib.io.exemptions import read_exemptions
+from hotline_lib.io.exemptions import misnamed_exemption_files, misnamed_exemptions_warning, read_exemptions
 from hotline_lib.io.validation import reason_in_chinese
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import atomic_path, check_argument, exclusive, write_text_atomic
@@ -28,6 +29,7 @@ from hotline_lib.core.utils import atomic_path, check_argument, exclusive, write
 ENGINES = ["auto", "pandas", "duckdb"]
 #: From this many assignments on, "auto" computes with DuckDB (see docs/performance.md).
 AUTO_DUCKDB_ROWS = 2_000_000
+log = logging.getLogger(__name__)
 
 @dataclass
 class MonthFigures:
@@ -162,8 +164,13 @@ def _counts_and_aggregates_from_parquet(orders, assignments, month: str, setting
 def month_exemptions(month: str, workspace: Workspace, exports: Exports) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(applied exemptions, what they take out per unit) of the month's exemptions file
     (``settings.exemptions_file`` in the data folder; none when there is no file). Computed with pandas
-    on the loaded assignments whichever engine counts the month, so both engines subtract the same."""
-    exemptions = read_exemptions(workspace.exemptions(month), workspace.units)
+    on the loaded assignments whichever engine counts the month, so both engines subtract the same.
+    A file that looks meant as the month's exemptions but is not the one the settings name is a
+    warning (logged: a render shows it, and so does ``hotline stats``)."""
+    expected = workspace.exemptions(month)
+    for path in misnamed_exemption_files(expected, month):
+        log.warning("%s", misnamed_exemptions_warning(path, expected, month))
+    exemptions = read_exemptions(expected, workspace.units)
     if exemptions.empty:   # nothing to match: the assignments are not even loaded
         return pd.DataFrame(columns=APPLIED_COLUMNS), exempted_by_unit(pd.DataFrame(columns=APPLIED_COLUMNS))
     applied = applied_exemptions(exports.assignments, month, exemptions)

@@ -141,6 +141,8 @@ class Settings(_Strict):
     #: the level of classification the bulletin counts as its 问题分类: auto is a file's 问题分类 column
     #: when it has one, else its 一级分类
     category_level: Literal["auto", "问题分类", "一级分类", "二级分类", "三级分类"] = "auto"
+    #: the seconds one notebook cell may run in a render before the section is stopped with an error
+    cell_timeout_seconds: int = Field(600, ge=1)
 
     @field_validator("issue_date", mode="before")
     @classmethod

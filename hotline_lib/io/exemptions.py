@@ -5,6 +5,7 @@ it out. Every problem is one error naming the file, row and column: an exemption
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +41,26 @@ def empty_exemptions() -> pd.DataFrame:
     frame["_file"] = pd.Series([], dtype="string")
     frame["_row"] = pd.Series([], dtype="int64")
     return frame
+
+
+def misnamed_exemption_files(expected: str | Path, month: str) -> list[Path]:
+    """Files beside the month's exemptions file that look meant for it but are not read: another
+    format or case of its name (2020-12.xlsx, 2020-12.CSV when the settings say 2020-12.csv) or another
+    spelling of the month (202012.csv, 2020年12月.csv). Why: an exemption left unread lowers a unit's
+    score without a word, so each of these is named in a warning."""
+    expected = Path(expected)
+    if not expected.parent.is_dir():
+        return []
+    digits = month.replace("-", "")
+    return [path for path in sorted(expected.parent.iterdir())
+            if path != expected and path.is_file() and not path.name.startswith((".", "~$"))
+            and (path.stem.casefold() == expected.stem.casefold() or re.sub(r"\D", "", path.stem) == digits)]
+
+
+def misnamed_exemptions_warning(path: Path, expected: Path, month: str) -> Message:
+    return Message("{file} is not read as the exemptions (核减) of {month}: the settings' exemptions_file names "
+                   "{expected}; give the file that name and format, or change exemptions_file in the settings",
+                   file=path, month=month, expected=expected)
 
 
 def read_exemptions(path: str | Path, units: UnitDirectory) -> pd.DataFrame:

@@ -62,9 +62,10 @@ def _start_worker(notebooks_dir: Path) -> None:
 
 
 def _worker_kernel():
-    """The worker's kernel, started again if the last month killed it (it ran out of memory, say)."""
+    """The worker's kernel, started again if the last month killed it (it ran out of memory, say) or
+    left it spent (a cell ran past its time limit and may be running still)."""
     kernel = _worker.get("kernel")
-    if kernel is not None and not kernel.alive():
+    if kernel is not None and (kernel.spent or not kernel.alive()):
         kernel.shutdown()
         _start_worker(_worker["notebooks_dir"])
     return _worker.get("kernel")
@@ -92,14 +93,37 @@ def _render_one(month: str, workspace: Workspace, formats=None, force: bool = Fa
         return "rendered", time.perf_counter() - started, "", kernel_megabytes(kernel)
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc), None
+    except OSError as exc:   # an unwritable month folder, a full disk: said like the CLI says it
+        return "failed", time.perf_counter() - started, _os_reason(exc), None
+    except KeyboardInterrupt:   # Ctrl-C reaches the workers too: the parent says it, once
+        import logging
+
+        logging.getLogger("asyncio").disabled = True   # the notebook client's abandoned tasks, collected later
+        return "failed", time.perf_counter() - started, "interrupted", None
     except Exception as exc:  # an unexpected bug: keep the traceback in the month's log
         return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", None
+
+
+def _os_reason(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def _write_log(month_dir: Path, text: str) -> Path | None:
+    """The month's render.log; None when its folder cannot be written (the month's outcome, which
+    says why, is reported all the same)."""
+    try:
+        write_text_atomic(month_dir / "render.log", text)
+    except OSError:
+        return None
+    return month_dir / "render.log"
 
 
 def render_range(months: list[str], workspace: Workspace | None = None, jobs: int = 1, force: bool = False, progress=None,
                  formats=None) -> BatchSummary:
     """Render every month of the working folder ``workspace`` (in parallel with ``jobs`` processes); one
-    failure does not stop the others. ``formats``: as render_month.
+    failure does not stop the others: each month's outcome is in the summary, and the index is written
+    from the months that rendered (a month folder that cannot be read or written fails that month alone). ``formats``: as render_month.
     A month that was e-mailed (sent.json) is skipped with a note unless ``force``.
 
     ``progress(month, status)`` is called as each month starts ("rendering") and ends.
@@ -113,12 +137,18 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
     todo: dict[str, dict[str, str]] = {}
     formats = choose_formats(formats, workspace.settings)
     for month in months:
-        inputs = prints.inputs(month, workspace, formats)
-        recover(out_dir / month)   # a commit a killed run left half-done, before the month is judged
-        if not force and is_sent(out_dir / month):
+        try:
+            recover(out_dir / month)   # a commit a killed run left half-done, before the month is judged
+            inputs = prints.inputs(month, workspace, formats)
+            sent, current = is_sent(out_dir / month), is_current(out_dir / month, fingerprint(inputs))
+        except OSError as exc:   # a month folder that cannot be read: that month fails, the others go on
+            summary.outcomes.append(MonthOutcome(month, "failed", reason=_os_reason(exc)))
+            progress(month, "failed")
+            continue
+        if not force and sent:
             summary.outcomes.append(MonthOutcome(month, "skipped", reason=N_("e-mailed (sent.json): kept as sent; --force re-renders")))
             progress(month, "skipped")
-        elif not force and is_current(out_dir / month, fingerprint(inputs)):
+        elif not force and current:
             summary.outcomes.append(MonthOutcome(month, "skipped", reason=N_("inputs unchanged since the last render")))
             progress(month, "skipped")
         else:
@@ -145,12 +175,12 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
                 status, seconds, reason, megabytes = future.result()
                 outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "",
                                        kernel_mb=megabytes)
-                outcome.log = out_dir / month / "render.log"
                 if status == "rendered":   # how long it took, beside what it made (manifest.json)
                     memory = f" (kernel {megabytes:.0f} MB)" if megabytes is not None else ""
-                    write_text_atomic(outcome.log, f"{month} rendered in {seconds:.1f} s{memory}\n")
+                    outcome.log = _write_log(out_dir / month, f"{month} rendered in {seconds:.1f} s{memory}\n")
                 else:
-                    write_text_atomic(outcome.log, f"{month} failed after {seconds:.1f} s\n" + mask_personal(reason) + "\n")
+                    outcome.log = _write_log(out_dir / month, f"{month} failed after {seconds:.1f} s\n"
+                                             + mask_personal(reason) + "\n")
                 summary.outcomes.append(outcome)
                 progress(month, status)
     summary.outcomes.sort(key=lambda o: o.month)

@@ -18,8 +18,11 @@ def index_rows(out_dir: Path, district: str) -> list[dict]:
         month_dir = figures_path.parent
         if not (month_dir / "bulletin.html").exists() or not (month_dir / "manifest.json").exists():
             continue  # never rendered, or an interrupted render (its files may be from different runs)
-        figures = json.loads(figures_path.read_text(encoding="utf-8"))
-        overview, city = figures["overview"], figures.get("city_ranking", {})
+        try:
+            figures = json.loads(figures_path.read_text(encoding="utf-8"))
+            overview, city = figures["overview"], figures.get("city_ranking", {})
+        except (OSError, ValueError, KeyError, AttributeError):
+            continue   # a month that cannot be read is left off the index (its render reports it)
         own = next((r for r in city.get("rows", []) if r.get("district") == district), {})
         rows.append({"month": month_dir.name, "href": f"{month_dir.name}/bulletin.html",
                      "signed": overview["orders_signed"], "completed": overview["orders_completed_incl_carried_over"],

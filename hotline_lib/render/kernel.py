@@ -98,6 +98,15 @@ def kernel_name() -> str:
     return "hotline" if "hotline" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
+def _quiet_notebook_client() -> None:
+    """The notebook client logs through papermill's logger ("Timeout waiting for execute reply",
+    "Kernel died while waiting for execute reply"): not said, as what went wrong is the one error
+    line the render reports."""
+    import logging
+
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
+
+
 class Kernel:
     """A running kernel for section notebooks: pass ``manager`` to papermill (``km=``) to run a
     notebook in it; ``shutdown()`` (or leaving a ``with`` block) stops it."""
@@ -108,6 +117,11 @@ class Kernel:
         from hotline_lib.core.errors import ReportError
 
         self.cwd = str(cwd)
+        #: the cell running now (or last): a timeout or a dying kernel names its section
+        self.running = None
+        #: the kernel is no use for another notebook: a cell ran past its time limit (it may still be
+        #: running it) or the kernel died; a batch worker starts a new one
+        self.spent = False
         name = kernel_name()
         try:
             self.manager = local_kernel_manager()(kernel_name=name)
@@ -117,16 +131,30 @@ class Kernel:
             raise ReportError("could not start the notebook kernel {kernel}: {name}: {reason}", kernel=name,
                               name=type(exc).__name__, reason=str(exc)) from None
 
-    def run(self, path: Path, parameters: dict):
-        """Execute a notebook in place with papermill, in this kernel (which stays up)."""
+    def run(self, path: Path, parameters: dict, timeout: float | None = None):
+        """Execute a notebook in place with papermill, in this kernel (which stays up). ``timeout``:
+        the seconds a cell may run (None: no limit); past it nbclient raises CellTimeoutError, and a
+        kernel that dies raises DeadKernelError; either way ``running`` is the cell that was running
+        and the kernel is ``spent``."""
         import papermill
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        self.running = None
+
+        def started(cell, cell_index):
+            self.running = cell
 
         try:
             # request_save_on_cell_execute=False: papermill otherwise rewrites the whole notebook
             # (charts included) before and after every cell; it is written once at the end, or at
             # the failing cell
+            _quiet_notebook_client()
             return papermill.execute_notebook(str(path), str(path), parameters=parameters, km=self.manager,
-                                              progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                                              progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                              execution_timeout=timeout, on_cell_execute=started)
+        except (CellTimeoutError, DeadKernelError):
+            self.spent = True
+            raise
         finally:
             self.manager.stop_clients()
 

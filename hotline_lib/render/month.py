@@ -17,8 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from hotline_lib.core.errors import (HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError,
-                                     UnknownUnitError)
+from hotline_lib.core.errors import HotlineError, InputError, ReportError, RulesError, SentBulletin, SettingsError
 from hotline_lib.core.i18n import Message, gettext, names
 from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_strings
@@ -74,8 +73,21 @@ def check_sections(sections: list[Section], month: str, notebooks_dir: Path) -> 
                           sections=names(twice))
 
 
-#: Errors a section raises about the data or settings (not about the notebook): reported as they are.
-DATA_ERRORS = {cls.__name__ for cls in (HotlineError, InputError, UnknownUnitError, SettingsError, RulesError)}
+#: Errors a section raises about the data or settings (not about the notebook): reported as they are,
+#: with every subclass (``data_errors``: NoHeaderRow, say, is an InputError naming the file and sheet).
+DATA_ERRORS = (InputError, SettingsError, RulesError)
+
+
+def data_errors() -> set[str]:
+    """The names of the errors about data or settings: HotlineError itself (raised with a message that
+    says where), DATA_ERRORS and all their subclasses, found when asked so that a subclass defined
+    after this module was imported counts too (the kernel reports an error by its class name only)."""
+    found, todo = {HotlineError.__name__}, list(DATA_ERRORS)
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return found
 
 
 def check_render_inputs(month: str, workspace: Workspace) -> Path:
@@ -170,13 +182,17 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
     # folder; they move into place only when the whole render is there.
     parameters = {"month": month, "workspace": workspace.parameters(), "output_dir": str(staging)}
     try:
-        executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel)
+        executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel,
+                           timeout=workspace.settings.cell_timeout_seconds)
+    except ReportError:   # a cell past its time limit, a kernel that died: nothing of this run is kept
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     except PapermillExecutionError as exc:
         executed = mask_notebook(nbformat.read(stitched_path, as_version=4))
         attempt.update(split(executed, paths))
         section, name, message = failed_section(executed)
         first_line = message.splitlines()[0] if message else exc.ename
-        if name in DATA_ERRORS:   # bad data or settings: the message already says where the problem is
+        if name in data_errors():   # bad data or settings: the message already says where the problem is
             raise ReportError("{text}", text=first_line) from None
         raise ReportError("section {section} failed: {name}: {reason}", section=section, name=name,
                           reason=first_line) from None

@@ -79,27 +79,43 @@ def split(executed: nbformat.NotebookNode, paths: list[Path]) -> dict[str, nbfor
     return sections
 
 
-def execute(path: Path, parameters: dict, cwd: Path, kernel: Kernel | None = None) -> nbformat.NotebookNode:
+def execute(path: Path, parameters: dict, cwd: Path, kernel: Kernel | None = None,
+            timeout: float | None = None) -> nbformat.NotebookNode:
     """Run a notebook in place with papermill, in ``kernel`` (render/kernel.py) or in one started
-    for this notebook alone.
+    for this notebook alone; ``timeout``: the seconds a cell may run (settings: cell_timeout_seconds).
 
-    A failing cell raises PapermillExecutionError; any other failure (a kernel that cannot start)
-    becomes a ReportError.
+    A failing cell raises PapermillExecutionError; a cell that runs too long or a kernel that dies is
+    a ReportError naming the section (the cells of every section run stitched in one notebook, so
+    the section is the running cell's); any other failure (a kernel that cannot start) too.
     """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     own = kernel is None
     kernel = kernel or Kernel(cwd)   # a ReportError of its own when it cannot start
     try:
-        return kernel.run(path, parameters)
+        return kernel.run(path, parameters, timeout)
     except PapermillExecutionError:
         raise
+    except CellTimeoutError:
+        raise ReportError("section {section} was stopped: a cell ran longer than {seconds} s (cell_timeout_seconds in "
+                          "the settings); look for a loop that never ends, or raise the limit",
+                          section=running_section(kernel), seconds=f"{timeout:g}") from None
+    except DeadKernelError:
+        raise ReportError("section {section}: the notebook kernel died while it ran (out of memory, or the notebook "
+                          "ended its process); nothing was published", section=running_section(kernel)) from None
     except Exception as exc:
         raise ReportError("could not run {notebook}: {name}: {reason}", notebook=path.name, name=type(exc).__name__,
                           reason=str(exc)) from None
     finally:
         if own:
             kernel.shutdown()
+
+
+def running_section(kernel: Kernel) -> str:
+    """The section whose cell the kernel was running ("?" before the first section's cell)."""
+    cell = kernel.running
+    return cell.metadata.get(SECTION_KEY, "?") if cell is not None else "?"
 
 
 def failed_section(executed: nbformat.NotebookNode) -> tuple[str, str, str]:
@@ -133,10 +149,11 @@ def silent_sections(executed: nbformat.NotebookNode, paths: list[Path]) -> list[
 
 
 def kernel_warnings(executed: nbformat.NotebookNode) -> list[str]:
-    """The warnings the sections printed (their stderr lines starting with WARNING, or 警告 in Chinese)."""
+    """The warnings the sections printed (their stderr lines starting with WARNING, or 警告 in Chinese),
+    each once (a step the sections share, such as reading the exemptions, may warn in several)."""
     lines = []
     for cell in executed.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 lines += [line for line in output.get("text", "").splitlines() if line.startswith(("WARNING", "警告"))]
-    return lines
+    return list(dict.fromkeys(lines))
