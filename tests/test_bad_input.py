@@ -80,6 +80,8 @@ CASES = [
     ("score: truncated xlsx", lambda w: _write(w / "cut.xlsx", _truncated_xlsx(w)), ["score", "{w}/cut.xlsx"], ["cut.xlsx: not a readable .xlsx"]),
     ("score: missing column", lambda w: pd.read_csv(w / "appendix.csv", dtype=str).drop(columns="未按时签收数").to_csv(w / "appendix.csv", index=False),
      ["score", "{w}/appendix.csv"], ["appendix.csv", "missing column: 未按时签收数"]),
+    ("score: no 签收总数 to order by", lambda w: pd.read_csv(w / "appendix.csv", dtype=str).drop(columns="签收总数").to_csv(w / "appendix.csv", index=False),
+     ["score", "{w}/appendix.csv"], ["appendix.csv", "missing column: 签收总数"]),
     ("score: non-numeric count", lambda w: _edit_cell(w / "appendix.csv", 0, "签收总数", "六十"),
      ["score", "{w}/appendix.csv"], ["row 2, column '签收总数': not a number: '六十'"]),
     ("score: negative count", lambda w: _edit_cell(w / "appendix.csv", 0, "未按时办结数", "-2"),

@@ -26,6 +26,9 @@ SATISFIED = "回访满意数"
 COUNT_COLUMNS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数",
                  "延期驳回数", "发回重办数", VISITED, SATISFIED]
 RATE_COLUMNS = ["按时办结率", "回访满意度", "延期办理率", "重复交办率"]
+#: The columns a kind's units are listed by after 总分 (ties broken by 回访满意度, then 签收总数): a table without them
+#: cannot be listed as the bulletin lists it.
+ORDER_COLUMNS = ["回访满意度", SIGNED]
 PUBLISHED_SCORE, PUBLISHED_RANK = "总分", "排名"
 
 
@@ -77,7 +80,9 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
         totals += [InputError(TOTAL_ROW, path=path, sheet=raw.sheet, row=int(raw.cells.at[i, "_row"]), column=column)
                    for i, column in closing.items()]
         cells = raw.cells.drop(index=closing.index).rename(columns=renamed)
-        required = [UNIT, rules.kind_column, *rules.columns] + ([PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])
+        # the rules' columns, and what the bulletin orders a kind's units by after 总分 (score.py published_order)
+        required = [UNIT, rules.kind_column, *rules.columns, *ORDER_COLUMNS] + (
+            [PUBLISHED_SCORE, PUBLISHED_RANK] if require_published else [])
         missing = [c for c in dict.fromkeys(required) if c not in cells.columns]
         if missing:
             message = N_("missing column: {columns}") if len(missing) == 1 else N_("missing columns: {columns}")
