@@ -641,7 +641,7 @@ def notebooks_restore(
     except EXPECTED as exc:
         _fail(exc)
     if backup is None:
-        typer.echo(_("{name}: the package's copy (nothing to keep)", name=name))
+        typer.echo(_("{name}: the package's copy again (it had no changes to keep)", name=name))
     else:
         typer.echo(_("{name}: the package's copy put back; the changed one is kept as {backup}", name=name, backup=backup))
 
