@@ -103,6 +103,9 @@ def init_project(folder: str | Path, district: str | None = None, templates: Pat
             (folder / name).mkdir(parents=True)
             made.append(Path(name))
     copied = [p.relative_to("notebooks").as_posix() for p in made if p.parts[0] == "notebooks" and p.suffix == ".ipynb"]
+    record = Path("notebooks") / SHIPPED_RECORD
     if copied:   # what `hotline notebooks update` compares with: the cells as the package shipped them
+        new_record = not (folder / record).exists()
         record_copied(folder / "notebooks", copied, templates / "notebooks")
+        made += [record] if new_record else []
     return made
