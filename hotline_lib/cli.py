@@ -633,10 +633,11 @@ def notebooks_diff(
 def notebooks_restore(
     name: str = typer.Argument(..., help=N_("The notebook, e.g. 03_units.ipynb.")),
 ) -> None:
-    from hotline_lib.io.notebook_changes import restore_notebook
+    from hotline_lib.io.notebook_changes import check_name, restore_notebook
 
     folder = _notebooks_folder()
     try:
+        name = check_name(folder, name)   # as the package names it: 03_units.ipynb
         backup = restore_notebook(folder, name)
     except EXPECTED as exc:
         _fail(exc)

@@ -140,3 +140,14 @@ def test_a_folder_made_before_the_record_counts_a_notebook_differing_from_the_pa
     assert result.exit_code == 0 and "0 notebooks updated, 0 added" in result.output
     assert "01_overview.ipynb" in result.output.splitlines()[-1]
     assert _sources(office / "notebooks" / "01_overview.ipynb") == _sources(SOURCE_ROOT / "notebooks" / "01_overview.ipynb")
+
+
+def test_in_the_repository_itself_nothing_differs_and_nothing_is_written():
+    from hotline_lib.io.notebook_changes import modified_notebooks, restore_notebook, update_notebooks
+
+    folder = SOURCE_ROOT / "notebooks"
+    assert modified_notebooks(folder) == [] and "03_units.ipynb" in notebook_changes.notebook_names(folder)
+    before = sorted(p.name for p in folder.iterdir())
+    assert restore_notebook(folder, "03_units") is None
+    assert update_notebooks(folder) == notebook_changes.Update()
+    assert sorted(p.name for p in folder.iterdir()) == before and not (folder / SHIPPED_RECORD).exists()

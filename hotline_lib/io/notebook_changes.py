@@ -20,6 +20,7 @@ from pathlib import Path
 from hotline_lib import __version__
 from hotline_lib.core.config import template_root
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.i18n import names
 from hotline_lib.core.utils import write_text_atomic
 
 #: The record of the notebooks as copied from the package: name -> {"digest", "version"}.
@@ -79,6 +80,11 @@ def record_copied(folder: Path, names: list[str], shipped: Path | None = None) -
     write_record(folder, record)
 
 
+def is_shipped_folder(folder: Path, shipped: Path) -> bool:
+    """Whether ``folder`` is the shipped notebooks themselves (a source checkout's notebooks/)."""
+    return folder.resolve() == shipped.resolve()
+
+
 def differs_from_shipped(folder: Path, name: str, shipped: Path | None = None) -> bool:
     """Whether notebook ``name`` of ``folder`` has other cells than the package's copy (False for a
     notebook the package does not ship: the district's own)."""
@@ -127,7 +133,7 @@ def check_name(folder: Path, name: str, shipped: Path | None = None) -> str:
     name = name if name.endswith(".ipynb") else f"{name}.ipynb"
     if not (shipped / name).is_file():
         raise HotlineError("{name}: the package ships no such notebook; it ships {names}", name=name,
-                           names=", ".join(notebook_names(shipped)))
+                           names=names(notebook_names(shipped)))
     return name
 
 
@@ -147,6 +153,8 @@ def restore_notebook(folder: Path, name: str, shipped: Path | None = None) -> Pa
     shipped = shipped or shipped_notebooks()
     name = check_name(folder, name, shipped)
     target = folder / name
+    if is_shipped_folder(folder, shipped):   # the repository's own notebooks/: nothing to put back
+        return None
     backup = None
     if target.is_file() and differs_from_shipped(folder, name, shipped):
         backup = backup_name(target)
@@ -170,6 +178,8 @@ def update_notebooks(folder: Path, shipped: Path | None = None) -> Update:
     since it was copied is replaced, a changed one left and named, a new one added."""
     shipped = shipped or shipped_notebooks()
     done = Update()
+    if is_shipped_folder(folder, shipped):   # the repository's own notebooks/ are the shipped ones
+        return done
     for name in notebook_names(shipped):
         target = folder / name
         if not target.is_file():
