@@ -101,6 +101,9 @@ def test_restore_puts_back_the_shipped_cells_and_keeps_the_changed_copy(office):
     assert len(backups) == 1 and _sources(backups[0]) == edited and backups[0].name in result.output
     assert read_record(path.parent)["03_units.ipynb"]["digest"] == cell_digest(path)
     assert "no changes" in runner.invoke(app, ["notebooks", "diff"]).output
+    (path.parent / "04_features.ipynb").write_text("{half a notebook", encoding="utf-8")   # a broken save
+    broken = runner.invoke(app, ["notebooks", "diff", "04_features"])
+    assert broken.exit_code == 1 and broken.output.startswith(f"Error: {path.parent / '04_features.ipynb'}: not a readable notebook (")
     unknown = runner.invoke(app, ["notebooks", "restore", "09_nothing"])
     assert unknown.exit_code == 1 and "09_nothing.ipynb: the package ships no such notebook" in unknown.output
 

@@ -37,7 +37,10 @@ def notebook_cells(path: Path) -> list[list]:
     """A notebook's cells as [type, source, sorted tags]: what a render computes from, nothing else."""
     import nbformat
 
-    notebook = nbformat.read(path, as_version=4)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except ValueError as exc:   # not JSON, or not a notebook (nbformat's errors are ValueErrors)
+        raise HotlineError("{file}: not a readable notebook ({reason})", file=path, reason=str(exc).splitlines()[0]) from None
     return [[c.cell_type, c.source, sorted(c.metadata.get("tags", []))] for c in notebook.cells]
 
 
