@@ -602,6 +602,66 @@ def check_privacy(
     raise typer.Exit(1 if findings else 0)
 
 
+notebooks_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, add_completion=False,
+                            help=N_("Compare the working folder's notebooks with the package's: diff, restore, update."))
+app.add_typer(notebooks_app, name="notebooks")
+
+
+def _notebooks_folder() -> Path:
+    """The working folder's notebooks/ (the one `hotline report` renders)."""
+    return _workspace().notebooks
+
+
+@notebooks_app.command("diff", help=N_("Show how each notebook differs from the package's copy (cell sources and tags, cell by cell)."), cls=HelpCommand)
+def notebooks_diff(
+    name: Optional[str] = typer.Argument(None, help=N_("One notebook, e.g. 03_units.ipynb. Default: every notebook.")),
+) -> None:
+    from hotline_lib.io.notebook_changes import check_name, modified_notebooks, notebook_diff
+
+    folder = _notebooks_folder()
+    try:
+        changed = modified_notebooks(folder, [check_name(folder, name)] if name else None)
+        for each in changed:
+            typer.echo(notebook_diff(folder, each), nl=False)
+    except EXPECTED as exc:
+        _fail(exc)
+    if not changed:
+        typer.echo(_("no changes: the notebooks are the package's"))
+
+
+@notebooks_app.command("restore", help=N_("Put back the package's copy of a notebook; the changed one is kept as NAME.ipynb.bak-<time> beside it."), cls=HelpCommand)
+def notebooks_restore(
+    name: str = typer.Argument(..., help=N_("The notebook, e.g. 03_units.ipynb.")),
+) -> None:
+    from hotline_lib.io.notebook_changes import check_name, restore_notebook
+
+    folder = _notebooks_folder()
+    try:
+        name = check_name(folder, name)   # as the package names it: 03_units.ipynb
+        backup = restore_notebook(folder, name)
+    except EXPECTED as exc:
+        _fail(exc)
+    if backup is None:
+        typer.echo(_("{name}: the package's copy again (it had no changes to keep)", name=name))
+    else:
+        typer.echo(_("{name}: the package's copy put back; the changed one is kept as {backup}", name=name, backup=backup))
+
+
+@notebooks_app.command("update", help=N_("Bring the notebooks up to the installed package's: unchanged ones replaced, new ones added, changed ones left and named."), cls=HelpCommand)
+def notebooks_update() -> None:
+    from hotline_lib.io.notebook_changes import update_notebooks
+
+    try:
+        done = update_notebooks(_notebooks_folder())
+    except EXPECTED as exc:
+        _fail(exc)
+    typer.echo(_("{replaced} notebooks updated, {added} added", replaced=len(done.replaced), added=len(done.added))
+               + "".join(f"\n  {name}" for name in done.replaced + done.added))
+    if done.kept:
+        typer.echo(_("left as they are (changed in this folder; `hotline notebooks diff` shows how, `hotline notebooks "
+                     "restore NAME` takes the package's): {names}", names=names(done.kept)), err=True)
+
+
 def _interrupted() -> None:
     """Ctrl-C: one line and exit 130. The run's own cleanup has run as the interrupt unwound it (the
     kernel stopped, the month's lock released, nothing half-published: render/month.py); what the

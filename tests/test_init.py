@@ -3,6 +3,7 @@ line, also from the checkout), what `hotline init` makes and never overwrites, a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -104,7 +105,7 @@ def test_init_makes_the_working_folder(tmp_path, anywhere):
     assert result.exit_code == 0, result.output
     assert result.output.endswith(f"next:\n  cd {folder}\n  (put the platform's 工单 and 派单 exports into data/exports/)\n"
                                   "  hotline units --from-exports\n  hotline report YYYY-MM\n")
-    expected = {str(relative) for relative, _ in template_files(template_root())}
+    expected = {str(relative) for relative, _ in template_files(template_root())} | {"notebooks/.shipped.json"}
     made = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
     assert made == expected and "notebooks/01_overview.ipynb" in made and "data/rules.yaml" in made
     assert (folder / "data" / "exports").is_dir() and not any((folder / "data" / "exports").iterdir())
@@ -230,4 +231,7 @@ def test_a_wheel_in_a_fresh_environment_inits_and_reports_a_new_district(tmp_pat
     page = (office / "outputs" / "2021-03" / "bulletin.html").read_text(encoding="utf-8")
     assert len(page) > 100_000 and "某某区12345政务热线三月份情况通报" in page and "芙蓉" not in page
     assert (office / ".cache").is_dir()
-    assert _listing(office / "notebooks") == _listing(SOURCE_ROOT / "notebooks")  # shipped = the repository's
+    notebooks = _listing(office / "notebooks")
+    assert notebooks.pop(".shipped.json") and notebooks == _listing(SOURCE_ROOT / "notebooks")  # shipped = the repository's
+    manifest = json.loads((office / "outputs" / "2021-03" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["modified_notebooks"] == []   # the wheel's notebooks are the ones it ships

@@ -257,6 +257,7 @@ def test_report_with_an_analysts_edited_notebooks(report_2020_12, sample_dir, tm
     manifest = json.loads((out / "2020-12" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["overrides"] == {"units": {"low_satisfaction_below": {"settings": 97, "used": 95}}}
     assert manifest["notebooks"] == str(notebooks) and str(notebooks / "03_units.ipynb") in manifest["inputs"]
+    assert manifest["modified_notebooks"] == ["03_units.ipynb"]   # the edited copy, by file name (the others are the shipped ones)
     # the other sections are the project's: the rest of the bulletin is unchanged
     default = json.loads(report_2020_12.figures.read_text(encoding="utf-8"))
     assert {k: v for k, v in figures.items() if k != "low_satisfaction_units"} == \

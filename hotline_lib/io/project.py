@@ -12,10 +12,11 @@ import yaml
 
 from hotline_lib.core.config import NEW_FOLDER_FILES, TEMPLATE_FILES, is_working_folder, template_root
 from hotline_lib.core.errors import HotlineError, SettingsError
+from hotline_lib.io.notebook_changes import SHIPPED_RECORD, record_copied
 
 #: Made empty: the district's own exports go in data/exports/ (data/README.md says what goes where).
 EMPTY_FOLDERS = ("data/exports", "outputs")
-SKIPPED = {".ipynb_checkpoints", "__pycache__"}
+SKIPPED = {".ipynb_checkpoints", "__pycache__", SHIPPED_RECORD}   # (a folder's own record of its notebooks)
 
 
 def set_setting(text: str, key: str, value: str) -> str:
@@ -72,7 +73,8 @@ def init_project(folder: str | Path, district: str | None = None, templates: Pat
     """Make ``folder`` a working folder: hotline.toml, notebooks/, data/ (settings with ``district``,
     its issuer and city, an empty unit directory, the default rules, an empty exports/) and outputs/.
     Never overwrites a file: an existing working folder only gets the files it lacks. Returns what
-    was made, relative to ``folder``; every check comes before the first file is written."""
+    was made, relative to ``folder``; every check comes before the first file is written. The notebooks
+    copied are recorded in notebooks/.shipped.json (io/notebook_changes.py)."""
     folder = Path(folder)
     templates = templates or template_root()
     check_init_folder(folder)
@@ -100,4 +102,10 @@ def init_project(folder: str | Path, district: str | None = None, templates: Pat
         if not (folder / name).is_dir():
             (folder / name).mkdir(parents=True)
             made.append(Path(name))
+    copied = [p.relative_to("notebooks").as_posix() for p in made if p.parts[0] == "notebooks" and p.suffix == ".ipynb"]
+    record = Path("notebooks") / SHIPPED_RECORD
+    if copied:   # what `hotline notebooks update` compares with: the cells as the package shipped them
+        new_record = not (folder / record).exists()
+        record_copied(folder / "notebooks", copied, templates / "notebooks")
+        made += [record] if new_record else []
     return made

@@ -16,6 +16,7 @@ from hotline_lib import __version__
 from hotline_lib.core import config
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.exports import export_files, input_folders
+from hotline_lib.io.notebook_changes import cell_digest
 from hotline_lib.io.reading import file_digest
 from hotline_lib.io.workspace import Workspace
 
@@ -35,14 +36,10 @@ class Fingerprints:
     def notebook_digest(self, path: Path) -> str:
         """A notebook's cell sources and tags only: outputs and execution counts left by a run in
         JupyterLab do not change what a render computes."""
-        import nbformat
-
         path = path.resolve()
         key = Path(f"{path}#cells")
         if key not in self._digests:
-            notebook = nbformat.read(path, as_version=4)
-            cells = [[c.cell_type, c.source, sorted(c.metadata.get("tags", []))] for c in notebook.cells]
-            self._digests[key] = hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+            self._digests[key] = cell_digest(path)
         return self._digests[key]
 
     def inputs(self, month: str, workspace: Workspace, formats: list[str] | None = None) -> dict[str, str]:
@@ -106,19 +103,22 @@ def write_manifest(month_dir: Path, month: str, inputs: dict[str, str], seconds:
 
 def record_manifest(workspace: Workspace, month: str, seconds: float, rows: dict, sections: list[str], overrides: dict,
                     files: list[str], formats: list[str], asked: list[str], missing_columns: list[dict] | None = None,
-                    unit_files: dict | None = None, folder: Path | None = None) -> Path:
+                    unit_files: dict | None = None, folder: Path | None = None,
+                    modified_notebooks: list[str] | None = None) -> Path:
     """manifest.json of a finished render: what it was made from (batch runs skip a month whose inputs
     match), the data folder it read (and whether it is the sample), the sections it holds, the settings
     its notebooks overrode, the files it wrote and, under "unit_files", each unit's 扣分明细 workbook,
     and the optional columns none of the month's exports holds with what each leaves empty
-    (``missing_columns``: io/coverage.py missing_column_records); written in ``folder`` (default: the
+    (``missing_columns``: io/coverage.py missing_column_records), the section notebooks whose cells
+    differ from the shipped ones (``modified_notebooks``); written in ``folder`` (default: the
     month's; a render writes it in its staging folder, and it moves in last with the rest)."""
     inputs = Fingerprints().inputs(month, workspace, asked)
     return write_manifest(folder or workspace.month_dir(month), month, inputs, seconds, rows,
                           extra={"data": str(workspace.data), "sample": workspace.is_sample,
                                  "notebooks": str(workspace.notebooks), "sections": sections, "overrides": overrides,
                                  "files": files, "unit_files": unit_files or {}, "formats": formats,
-                                 "missing_columns": missing_columns or []})
+                                 "missing_columns": missing_columns or [],
+                                 "modified_notebooks": modified_notebooks or []})
 
 
 def made_from_sample(month_dir: Path) -> bool | None:

@@ -23,6 +23,7 @@ from hotline_lib.core.months import check_month
 from hotline_lib.core.privacy import mask_notebook, mask_strings
 from hotline_lib.core.utils import exclusive, remove_leftovers
 from hotline_lib.io.coverage import MissingColumn, missing_column_records, missing_column_warnings, missing_columns
+from hotline_lib.io.notebook_changes import modified_notebooks
 from hotline_lib.io.workspace import Workspace
 from hotline_lib.render.formats import FORMAT_FILES, FORMATS, choose_formats, other_formats, page_from_sections
 from hotline_lib.render.kernel import Kernel
@@ -227,10 +228,13 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
              "duplicates.csv", "accounting.json", WORKBOOK,
              *sorted(f"{UNIT_FOLDER}/{p.name}" for p in (kernel_out / UNIT_FOLDER).glob("*.xlsx"))]
     labels = section_labels(sections)   # a missing column's warning names the sections as this bulletin numbers them
+    modified = modified_notebooks(workspace.notebooks, [p.name for p in paths])
+    warnings += modified_warnings(modified)
     staged["manifest.json"] = record_manifest(workspace, month, time.perf_counter() - started, rows,
                                               [s.key for s in sections], overrides, files, written, formats,
                                               missing_column_records(missing, labels),
-                                              unit_files=mask_strings(unit_files), folder=staging)
+                                              unit_files=mask_strings(unit_files), folder=staging,
+                                              modified_notebooks=modified)
     kept = publish(staged, month_dir)   # the commit: all or nothing
     if kept is not None:
         warnings.append(gettext("NOTE: {month} had been e-mailed; the sent files are kept in {folder}", month=month,
@@ -240,6 +244,15 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
                         time.perf_counter() - started, warnings, accounting_summary(rows), [s.key for s in sections], overrides,
                         written, workspace.data)
+
+
+def modified_warnings(modified: list[str]) -> list[str]:
+    """The section notebooks whose cells differ from the package's, named in the render's output: a
+    trial left in one (an override tried in JupyterLab) goes into the bulletin only when someone decided it."""
+    if not modified:
+        return []
+    return [gettext("NOTE: section notebooks differ from the shipped ones: {names}; `hotline notebooks diff` shows "
+                    "how, `hotline notebooks restore NAME` puts the shipped one back", names=names(modified))]
 
 
 def accounting_summary(accounting: dict) -> Message:
