@@ -6,6 +6,7 @@ help is shown (HelpCommand, HelpGroup), so that HOTLINE_LANG decides at run time
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -25,20 +26,50 @@ def _translate_help(command, ctx) -> None:
         _translate_help(sub, ctx)
 
 
+@contextmanager
+def _folding_help():
+    """Help that wraps whole in any terminal. Rich wraps at spaces and, in typer's tables, cuts a longer
+    run with "…": a Chinese sentence has no spaces, so its end was lost at 80 columns (and a long option
+    name at 60). Folded, a run too long for its line goes on on the next (Chinese breaks between any two
+    characters). typer passes every help text and option name through its highlighters: those are
+    wrapped while help is shown."""
+    from typer import rich_utils
+
+    names = [name for name in ("highlighter", "negative_highlighter") if hasattr(rich_utils, name)]
+    originals = {name: getattr(rich_utils, name) for name in names}
+
+    def folding(highlight):
+        def highlighted(text):
+            made = highlight(text)
+            made.overflow = "fold"
+            return made
+        return highlighted
+
+    for name in names:
+        setattr(rich_utils, name, folding(originals[name]))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(rich_utils, name, original)
+
+
 class HelpCommand(TyperCommand):
-    """A command whose help is translated when shown."""
+    """A command whose help is translated when shown, and folds rather than cuts."""
 
     def format_help(self, ctx, formatter):
         _translate_help(self, ctx)
-        return super().format_help(ctx, formatter)
+        with _folding_help():
+            return super().format_help(ctx, formatter)
 
 
 class HelpGroup(TyperGroup):
-    """The ``hotline`` group: its help and each command's summary translated when shown."""
+    """The ``hotline`` group: its help and each command's summary translated when shown, folded not cut."""
 
     def format_help(self, ctx, formatter):
         _translate_help(self, ctx)
-        return super().format_help(ctx, formatter)
+        with _folding_help():
+            return super().format_help(ctx, formatter)
 
 
 app = typer.Typer(

@@ -18,7 +18,7 @@ import pandas as pd
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message, N_, names
 from hotline_lib.core.numbers import format_percent, format_score, rate_reader, to_decimal
-from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
+from hotline_lib.analysis.deductions import Deductions, month_deductions, workbook_title, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.text import month_short, rank_label, sentence
 from hotline_lib.figures.counts import MonthAggregates
@@ -275,7 +275,8 @@ def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp:
     loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures,
                    {"city_ranking": city_path, "case_story": workspace.case_story(month)})
     if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
-        write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month)
+        write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month,
+                                  title=workbook_title(settings.district, month))
     return loaded
 
 

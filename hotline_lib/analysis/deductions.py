@@ -98,19 +98,26 @@ def units_that_lost_points(summary: pd.DataFrame, rules: Rules) -> list[str]:
     return summary.loc[lost, UNIT].tolist()
 
 
-def write_deduction_workbooks(deductions: Deductions, rules: Rules, folder: Path) -> list[Path]:
+def write_deduction_workbooks(deductions: Deductions, rules: Rules, folder: Path, title: str = "") -> list[Path]:
     """扣分明细.xlsx (every unit) and 扣分明细/<部门名称>.xlsx (each unit that lost points, its rows
     only, to send to that unit), each written atomically, and unit_files.json: which file is whose
-    (``unit_file_names``; the manifest's "unit_files"). Returns the workbooks written."""
+    (``unit_file_names``; the manifest's "unit_files"). ``title`` (``workbook_title``) heads the printed
+    pages, followed by the unit's name in a unit's workbook. Returns the workbooks written."""
     kinds = workbook_kinds(rules)
-    written = [write_workbook(folder / WORKBOOK, deductions.sheets(), kinds)]
+    written = [write_workbook(folder / WORKBOOK, deductions.sheets(), kinds, title=title)]
     files = unit_file_names(deductions.summary[UNIT].tolist())
     lost = units_that_lost_points(deductions.summary, rules)
     for unit in lost:
-        written.append(write_workbook(folder / UNIT_FOLDER / files[unit], deductions.of_unit(unit).sheets(), kinds))
+        written.append(write_workbook(folder / UNIT_FOLDER / files[unit], deductions.of_unit(unit).sheets(), kinds,
+                                      title=" ".join(filter(None, [title, unit]))))
     write_text_atomic(folder / UNIT_FILES, json.dumps({unit: f"{UNIT_FOLDER}/{files[unit]}" for unit in lost},
                                                       ensure_ascii=False, indent=2) + "\n")
     return written
+
+
+def workbook_title(district: str, month: str) -> str:
+    """The printed pages' title of a month's 扣分明细: 某某区 2020年12月 扣分明细."""
+    return " ".join(filter(None, [district, f"{month[:4]}年{int(month[5:])}月", WORKBOOK.removesuffix(".xlsx")]))
 
 
 def unit_file_names(units: list[str]) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Spreadsheets for people, made for Excel and WPS: numbers as numbers with a format by column, text
 always as text (never a formula, a link or a number), the header frozen and filterable, columns wide
-enough for Chinese, and the file moved into place whole.
+enough for Chinese, set up to print (io/printing.py: landscape, one page wide, the header row on every
+page, title and page numbers), and the file moved into place whole.
 
 ``pandas.to_excel`` turns a cell starting with "=" into a formula; this writer never does.
 """
@@ -19,6 +20,7 @@ import pandas as pd
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.i18n import names
 from hotline_lib.core.utils import atomic_path
+from hotline_lib.io.printing import set_print_setup
 
 #: Column kinds and their Excel number formats. A rate is a Decimal percentage (98.91) written as the
 #: fraction 0.9891 under "0.00%", so Excel computes with it and shows "98.91%".
@@ -123,9 +125,11 @@ def _write_cell(sheet, row: int, col: int, value, kind: str, style) -> None:
         sheet.write_string(row, col, str(value), style["text"])
 
 
-def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], kinds: dict[str, str] | None = None) -> Path:
+def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], kinds: dict[str, str] | None = None,
+                   title: str = "") -> Path:
     """Write ``sheets`` (sheet name → table, in order) to the .xlsx ``path``; ``kinds`` overrides the
-    kind inferred from a column name (``{"按时办结率": "points"}``), in every sheet."""
+    kind inferred from a column name (``{"按时办结率": "points"}``), in every sheet. ``title`` (the month,
+    the unit…) heads every printed page, with the sheet's name."""
     import xlsxwriter
 
     for name in sheets:
@@ -140,7 +144,9 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], kinds: dic
         style = {kind: book.add_format({"num_format": number_format}) for kind, number_format in FORMATS.items()}
         header = book.add_format({"bold": True, "valign": "top"})
         for name, frame in sheets.items():
-            _write_sheet(book.add_worksheet(name), frame, sheet_kinds[name], style, header)
+            sheet = book.add_worksheet(name)
+            _write_sheet(sheet, frame, sheet_kinds[name], style, header)
+            set_print_setup(sheet, name, title)
         book.close()
     return path
 

@@ -51,10 +51,12 @@ def score_file(path: str | Path, rules_path: str | Path | None = None, check: bo
 def score_workbook(path: str | Path, rules_path: str | Path | None, out: str | Path,
                    columns: Columns | None = None) -> Path:
     """Score a per-unit statistics table and write why each point was lost to the .xlsx ``out``:
-    汇总 (the points each rule took, 总分, 排名) and 挽回 (what would have changed a rate rule's points)."""
+    汇总 (the points each rule took, 总分, 排名) and 挽回 (what would have changed a rate rule's points);
+    its printed pages are headed by the input's file name."""
     rules = load_rules(rules_path)
     scored = score_units(read_unit_table(path, rules, columns=columns).values, rules)
-    return write_workbook(out, breakdown_sheets(scored, rules), kinds=workbook_kinds(rules))
+    return write_workbook(out, breakdown_sheets(scored, rules), kinds=workbook_kinds(rules),
+                          title=f"{Path(path).name} 扣分明细")
 
 
 def write_csv(table: pd.DataFrame, target) -> None:
