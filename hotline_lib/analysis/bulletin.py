@@ -18,6 +18,7 @@ import pandas as pd
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message, N_, names
 from hotline_lib.core.numbers import format_percent, format_score, rate_reader, to_decimal
+from hotline_lib.analysis.display import showing
 from hotline_lib.analysis.deductions import Deductions, month_deductions, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.text import month_short, rank_label, sentence
@@ -192,9 +193,11 @@ def masked_frame(frame: pd.DataFrame | pd.Series, shown_rows: int | None = None)
     return table if is_frame else table.iloc[:, 0].rename(renamed.name)
 
 
-def shown(frame: pd.DataFrame) -> pd.DataFrame:
+def shown(frame: pd.DataFrame, empty: str | None = None, missing: str = "") -> pd.DataFrame:
     """A table as the bulletin prints it: every text masked first (``masked_frame``), rates "99.10%",
-    scores 69.9 / 70, counts as whole numbers. The notebooks display their tables through it."""
+    scores 69.9 / 70, counts as whole numbers. The notebooks display their tables through it: the
+    frame returned (what ``section.table`` takes) is shown as ``display.table_html`` (every column, no
+    0-based index, missing cells as ``missing``, an empty table as the sentence ``empty``)."""
     if isinstance(frame, pd.Series):
         return masked_frame(frame)
     shown_frame = masked_frame(frame)
@@ -203,7 +206,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
             shown_frame[column] = shown_frame[column].map(format_percent)
         elif column == SCORE:
             shown_frame[column] = shown_frame[column].map(format_score)
-    return shown_frame
+    return showing(shown_frame, empty=empty, missing=missing)
 
 
 def appendix_tables(scored: pd.DataFrame, columns: list[str]) -> dict[str, pd.DataFrame]:
