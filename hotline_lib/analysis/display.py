@@ -88,6 +88,13 @@ def is_number_column(column: pd.Series) -> bool:
                                 or isinstance(v, str) and NUMBER_TEXT.fullmatch(v.strip()) for v in values)
 
 
+def is_positional(index: pd.Index) -> bool:
+    """Row numbers, not a key: a RangeIndex, or an unnamed integer index (what is left of one after
+    rows are chosen). A table's own key (月份, 单位) is a named index and stays."""
+    return isinstance(index, pd.RangeIndex) or (index.nlevels == 1 and index.name is None
+                                                and pd.api.types.is_integer_dtype(index.dtype))
+
+
 def table_html(frame: pd.DataFrame, empty: str | None = None, missing: str = "", shown_rows: int = SHOWN_ROWS) -> str:
     """The static HTML a notebook shows for ``frame`` (mask its texts first: ``masked_frame``)."""
     if frame.empty and len(frame) == 0:
@@ -97,7 +104,7 @@ def table_html(frame: pd.DataFrame, empty: str | None = None, missing: str = "",
     styler = part.style.format(lambda v: cell_text(v, missing), escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="dataframe"').set_table_styles(TABLE_STYLES + _alignment(part))
-    if isinstance(frame.index, pd.RangeIndex):
+    if is_positional(frame.index):
         styler = styler.hide(axis="index")
     html = styler.to_html()
     if part is not frame:
