@@ -12,7 +12,7 @@ from hotline_lib.analysis.bulletin import (Month, appendix_caption, appendix_tab
                                            low_satisfaction_chart_rows, low_satisfaction_figures,
                                            low_satisfaction_units, masked_frame, pairs_per_row, shown)
 from hotline_lib.analysis.bulletin import load_month as _load_month
-from hotline_lib.analysis.display import table_html
+from hotline_lib.analysis.display import shown_options, table_html
 from hotline_lib.core.i18n import LogFormatter, Message  # noqa: F401
 from hotline_lib.core.text import bulletin_title, month_short, sentence  # noqa: F401
 from hotline_lib.figures.counts import (APPENDIX_COLUMNS, business_environment, epidemic, overview, ranked,  # noqa: F401
@@ -59,7 +59,6 @@ def mask_displays(formatters: dict | None = None) -> None:
     for kind in (pd.DataFrame, pd.Series):
         formatters["text/plain"].for_type(kind, lambda value, printer, cycle: printer.text(repr(masked(value))))
     def html(value):
-        return table_html(masked(value), empty=getattr(value, "empty_sentence", None),
-                          missing=getattr(value, "missing_text", ""))
+        return table_html(masked(value), **shown_options(value))
 
     formatters["text/html"].for_type(pd.DataFrame, html)

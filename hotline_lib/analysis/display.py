@@ -38,21 +38,28 @@ class ShownFrame(pd.DataFrame):
     """A DataFrame like any other (``section.table`` takes it) that a notebook shows as ``table_html``.
     Anything computed from it is a plain DataFrame again."""
 
-    _metadata = ["empty_sentence", "missing_text"]
+    _metadata = ["empty_sentence", "missing_text", "caption_text"]
 
     @property
     def _constructor(self):
         return pd.DataFrame
 
     def _repr_html_(self) -> str:
-        return table_html(self, empty=getattr(self, "empty_sentence", None), missing=getattr(self, "missing_text", ""))
+        return table_html(self, **shown_options(self))
 
 
-def showing(frame: pd.DataFrame, empty: str | None = None, missing: str = "") -> ShownFrame:
+def shown_options(frame: pd.DataFrame) -> dict:
+    """How ``frame`` asked to be shown (``showing``); a plain DataFrame, the defaults."""
+    return {"empty": getattr(frame, "empty_sentence", None), "missing": getattr(frame, "missing_text", ""),
+            "caption": getattr(frame, "caption_text", "")}
+
+
+def showing(frame: pd.DataFrame, empty: str | None = None, missing: str = "", caption: str = "") -> ShownFrame:
     """``frame`` as a ``ShownFrame``: ``empty`` is said instead of an empty table (None: "（无）"),
-    ``missing`` stands in every missing cell (the bulletin writes "—" in some tables)."""
+    ``missing`` stands in every missing cell (the bulletin writes "—" in some tables), ``caption``
+    is the table's title."""
     result = ShownFrame(frame)
-    result.empty_sentence, result.missing_text = empty, missing
+    result.empty_sentence, result.missing_text, result.caption_text = empty, missing, caption
     return result
 
 
@@ -95,10 +102,13 @@ def is_positional(index: pd.Index) -> bool:
                                                 and pd.api.types.is_integer_dtype(index.dtype))
 
 
-def table_html(frame: pd.DataFrame, empty: str | None = None, missing: str = "", shown_rows: int = SHOWN_ROWS) -> str:
+def table_html(frame: pd.DataFrame, empty: str | None = None, missing: str = "", caption: str = "",
+               shown_rows: int = SHOWN_ROWS) -> str:
     """The static HTML a notebook shows for ``frame`` (mask its texts first: ``masked_frame``)."""
-    if frame.empty and len(frame) == 0:
-        return f'<p class="empty-table">{_escape(empty if empty is not None else gettext("(none)"))}</p>'
+    if len(frame) == 0:
+        sentence = _escape(empty if empty is not None else gettext("(none)"))
+        return (f'<p class="table-caption"><b>{_escape(caption)}</b></p>' if caption else "") + \
+            f'<p class="empty-table">{sentence}</p>'
     count = len(frame)
     part = pd.concat([frame.iloc[:shown_rows], frame.iloc[-shown_rows:]]) if count > 2 * shown_rows else frame
     styler = part.style.format(lambda v: cell_text(v, missing), escape="html")
@@ -106,6 +116,8 @@ def table_html(frame: pd.DataFrame, empty: str | None = None, missing: str = "",
     styler = styler.set_table_attributes('class="dataframe"').set_table_styles(TABLE_STYLES + _alignment(part))
     if is_positional(frame.index):
         styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(_escape(caption))
     html = styler.to_html()
     if part is not frame:
         html += '<p class="rows-shown">' + _escape(gettext("{count} rows; the first {shown} and the last {shown} are shown",
