@@ -103,6 +103,13 @@ def test_a_range_index_is_hidden_and_an_own_key_shown():
     assert [[text for _, _, text in row] for row in keyed.rows] == [["甲", "1"], ["乙", "2"]]
 
 
+def test_every_cell_header_and_caption_is_escaped():
+    frame = pd.DataFrame({"<i>列</i>": ["<b>市民</b>", ["<s>"]]}).set_index(pd.Index(["<u>甲</u>", "乙"], name="单位"))
+    html = hb.shown(frame, caption="<em>附件</em>")._repr_html_()
+    assert "<b>" not in html and "<s>" not in html and "<i>" not in html and "<u>" not in html and "<em>" not in html
+    assert "&lt;b&gt;市民&lt;/b&gt;" in html and "&lt;i&gt;列&lt;/i&gt;" in html and "&lt;em&gt;附件" in html
+
+
 def test_an_empty_table_is_one_sentence():
     empty = pd.DataFrame(columns=["工单编号", "规则"])
     assert hb.shown(empty)._repr_html_() == '<p class="empty-table">（无）</p>'

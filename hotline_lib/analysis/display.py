@@ -111,7 +111,7 @@ def table_html(frame: pd.DataFrame, empty: str | None = None, missing: str = "",
             f'<p class="empty-table">{sentence}</p>'
     count = len(frame)
     part = pd.concat([frame.iloc[:shown_rows], frame.iloc[-shown_rows:]]) if count > 2 * shown_rows else frame
-    styler = part.style.format(lambda v: cell_text(v, missing), escape="html")
+    styler = part.style.format(lambda v: _escape(cell_text(v, missing)))   # any value escaped, not only a str
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="dataframe"').set_table_styles(TABLE_STYLES + _alignment(part))
     if is_positional(frame.index):
