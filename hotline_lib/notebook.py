@@ -12,6 +12,7 @@ from hotline_lib.analysis.bulletin import (Month, appendix_caption, appendix_tab
                                            low_satisfaction_chart_rows, low_satisfaction_figures,
                                            low_satisfaction_units, masked_frame, pairs_per_row, shown)
 from hotline_lib.analysis.bulletin import load_month as _load_month
+from hotline_lib.analysis.display import shown_options, table_html
 from hotline_lib.core.i18n import LogFormatter, Message  # noqa: F401
 from hotline_lib.core.text import bulletin_title, month_short, sentence  # noqa: F401
 from hotline_lib.figures.counts import (APPENDIX_COLUMNS, business_environment, epidemic, overview, ranked,  # noqa: F401
@@ -38,8 +39,10 @@ def load_month(month: str, workspace=None, output_dir=None) -> Month:
 
 def mask_displays(formatters: dict | None = None) -> None:
     """Every DataFrame and Series a notebook shows is masked (``masked_frame``) before pandas cuts its
-    long texts, also when a cell shows one without ``hb.shown``. ``formatters``: IPython's display
-    formatters by MIME type (None: the running shell's; nothing happens outside IPython)."""
+    long texts, also when a cell shows one without ``hb.shown``; a DataFrame is shown as ``hb.shown``
+    shows it (``table_html``: every column, text left, numbers right, missing cells blank).
+    ``formatters``: IPython's display formatters by MIME type (None: the running shell's; nothing
+    happens outside IPython)."""
     import pandas as pd
 
     if formatters is None:
@@ -55,4 +58,7 @@ def mask_displays(formatters: dict | None = None) -> None:
 
     for kind in (pd.DataFrame, pd.Series):
         formatters["text/plain"].for_type(kind, lambda value, printer, cycle: printer.text(repr(masked(value))))
-    formatters["text/html"].for_type(pd.DataFrame, lambda value: masked(value)._repr_html_())
+    def html(value):
+        return table_html(masked(value), **shown_options(value))
+
+    formatters["text/html"].for_type(pd.DataFrame, html)

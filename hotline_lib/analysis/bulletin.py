@@ -18,6 +18,7 @@ import pandas as pd
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import Message, N_, names
 from hotline_lib.core.numbers import format_percent, format_score, rate_reader, to_decimal
+from hotline_lib.analysis.display import is_missing, showing
 from hotline_lib.analysis.deductions import Deductions, month_deductions, workbook_title, write_deduction_workbooks
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.text import month_short, rank_label, sentence
@@ -192,18 +193,29 @@ def masked_frame(frame: pd.DataFrame | pd.Series, shown_rows: int | None = None)
     return table if is_frame else table.iloc[:, 0].rename(renamed.name)
 
 
-def shown(frame: pd.DataFrame) -> pd.DataFrame:
+def shown(frame: pd.DataFrame, empty: str | None = None, missing: str = "", caption: str = "") -> pd.DataFrame:
     """A table as the bulletin prints it: every text masked first (``masked_frame``), rates "99.10%",
-    scores 69.9 / 70, counts as whole numbers. The notebooks display their tables through it."""
+    scores 69.9 / 70, counts as whole numbers. The notebooks display their tables through it: the
+    frame returned (what ``section.table`` takes) is shown as ``display.table_html`` (every column, no
+    0-based index, missing cells as ``missing``, an empty table as the sentence ``empty``, ``caption``
+    above it)."""
     if isinstance(frame, pd.Series):
         return masked_frame(frame)
     shown_frame = masked_frame(frame)
     for column in shown_frame.columns:
         if column in RATE_COLUMNS or column in ("回访满意率", "满意度"):
-            shown_frame[column] = shown_frame[column].map(format_percent)
+            shown_frame[column] = shown_frame[column].map(_unless_text(format_percent))
         elif column == SCORE:
-            shown_frame[column] = shown_frame[column].map(format_score)
-    return shown_frame
+            shown_frame[column] = shown_frame[column].map(_unless_text(format_score))
+    return showing(shown_frame, empty=empty, missing=missing, caption=caption)
+
+
+def _unless_text(number_format):
+    """``number_format`` for a number; a text (already as printed) or a missing value stays as it is,
+    so that a table shown once can be shown again and a month without a rate shows a blank."""
+    def formatted(value):
+        return value if isinstance(value, str) or is_missing(value) else number_format(value)
+    return formatted
 
 
 def appendix_tables(scored: pd.DataFrame, columns: list[str]) -> dict[str, pd.DataFrame]:
