@@ -13,7 +13,7 @@ import pytest
 
 from hotline_lib.core.months import months_between
 from hotline_lib.core.errors import HotlineError
-from hotline_lib.analysis.trends import (change_rates, heatmaps_by_kind, largest_score_falls, median_handling_days,
+from hotline_lib.analysis.trends import (change, change_rates, format_headline_table, headline_table, heatmaps_by_kind, largest_score_falls, median_handling_days,
                                         time_to_close, unit_heatmap)
 from hotline_lib.io.validation import parse_times
 
@@ -35,6 +35,36 @@ def test_change_rates_month_on_month_and_year_on_year():
 def test_change_rate_against_zero_is_missing():
     rates = change_rates(pd.DataFrame({"orders": [0, 5]}, index=["2020-01", "2020-02"]))
     assert math.isnan(rates.loc["2020-02", "orders_环比"])
+
+
+@pytest.mark.parametrize("current, base, rate, expected", [
+    (99.10, 99.20, True, -0.10),     # a rate: the difference, in 百分点 (not -0.10 %)
+    (97.50, 95.00, True, 2.50),
+    (80.00, 0.00, True, 80.00),      # a rate from 0% still has a difference
+    (110, 100, False, 10.00),        # a count: relative, in %
+    (99, 100, False, -1.00),
+    (1365, 1200, False, 13.75),
+])
+def test_change_of_a_rate_is_in_points_of_a_count_relative(current, base, rate, expected):
+    assert float(change(current, base, rate)) == expected
+
+
+def test_change_rates_give_the_satisfaction_in_points():
+    series = pd.DataFrame({"orders_signed": [1000, 1100], "satisfaction": [99.20, 99.10]}, index=["2020-11", "2020-12"])
+    rates = change_rates(series)
+    assert rates.loc["2020-12", "satisfaction_环比"] == -0.10
+    assert rates.loc["2020-12", "orders_signed_环比"] == 10.0
+
+
+def test_headline_table_heads_rate_changes_with_points():
+    series = pd.DataFrame({"orders_signed": [1000, 1100], "orders_completed": [900, 990], "orders_visited": [500, 400],
+                           "satisfaction": [99.20, 99.10]}, index=["2020-11", "2020-12"])
+    table = headline_table(series)
+    assert list(table.columns) == ["签收工单", "签收环比", "签收同比", "办结工单", "办结环比", "办结同比", "回访工单",
+                                   "区回访满意度", "区回访满意度环比（百分点）"]
+    shown = format_headline_table(table).loc["2020-12"]
+    assert shown["区回访满意度环比（百分点）"] == "-0.10" and shown["区回访满意度"] == "99.10%"
+    assert shown["签收环比"] == "10.00%" and shown["办结环比"] == "10.00%"
 
 
 def _unit_months(rows, kinds=None):

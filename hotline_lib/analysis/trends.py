@@ -17,6 +17,7 @@ from hotline_lib.io.workspace import Workspace
 from hotline_lib.io.exports import Exports, input_folders, load_exports
 from hotline_lib.figures.counts import in_month, month_bounds
 from hotline_lib.figures.month import exempted_unit_table
+from hotline_lib.core.numbers import format_percent, format_points
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import SCORE, score_units
@@ -54,10 +55,32 @@ def headline_series(orders: pd.DataFrame, unit_months: pd.DataFrame, months: lis
     return pd.DataFrame(rows).set_index("month")
 
 
-def change_rates(series: pd.DataFrame) -> pd.DataFrame:
-    """环比 (against the month before) and 同比 (against the same month a year before), in %.
+#: Headline columns that are rates (%): their 环比/同比 are differences in 百分点, as bulletins state a
+#: rate's change; every other column is a count, whose change is relative (%).
+RATE_HEADLINES = frozenset({"satisfaction"})
+POINTS = "百分点"
 
-    A month whose comparison month is missing from the index, or zero, has no rate (NaN).
+
+def is_rate(column: str) -> bool:
+    """Whether a headline column is a rate (its change in 百分点) rather than a count (its change in %)."""
+    return column in RATE_HEADLINES
+
+
+def change(current, base, rate: bool):
+    """The change from ``base`` to ``current``: a rate's difference in 百分点 (99.20 → 99.10 is -0.10),
+    a count's relative change in % (100 → 110 is 10.0); no base (missing, or a count's zero) is NaN."""
+    current, base = np.asarray(current, dtype=float), np.asarray(base, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rate:
+            return np.round(current - base, 2)
+        return np.round(np.where((base == 0) | np.isnan(base), np.nan, (current - base) / base * 100), 2)
+
+
+def change_rates(series: pd.DataFrame) -> pd.DataFrame:
+    """环比 (against the month before) and 同比 (against the same month a year before) of every column:
+    a rate's in 百分点, a count's in % (``change``, ``is_rate``).
+
+    A month whose comparison month is missing from the index (or a count's zero) has no change (NaN).
     """
     months = pd.PeriodIndex(series.index, freq="M")
     values = series.set_axis(months)
@@ -65,11 +88,41 @@ def change_rates(series: pd.DataFrame) -> pd.DataFrame:
     for column in series.columns:
         for label, lag in [("环比", 1), ("同比", 12)]:
             base = values[column].reindex(months - lag).to_numpy(dtype=float)
-            current = values[column].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rate = np.where((base == 0) | np.isnan(base), np.nan, (current - base) / base * 100)
-            result[f"{column}_{label}"] = np.round(rate, 2)
+            result[f"{column}_{label}"] = change(values[column].to_numpy(dtype=float), base, is_rate(column))
     return pd.DataFrame(result, index=series.index)
+
+
+#: The headline table's columns: (its heading, headline column, change label or None for the value).
+HEADLINE_TABLE = [("签收工单", "orders_signed", None), ("签收环比", "orders_signed", "环比"),
+                  ("签收同比", "orders_signed", "同比"), ("办结工单", "orders_completed", None),
+                  ("办结环比", "orders_completed", "环比"), ("办结同比", "orders_completed", "同比"),
+                  ("回访工单", "orders_visited", None), ("区回访满意度", "satisfaction", None),
+                  ("区回访满意度环比", "satisfaction", "环比")]
+
+
+def headline_heading(heading: str, column: str, label: str | None) -> str:
+    """A column's heading: a rate's change is headed with its unit, 百分点 ("区回访满意度环比（百分点）")."""
+    return f"{heading}（{POINTS}）" if label and is_rate(column) else heading
+
+
+def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
+    """The trends page's table (index 月份): each month's figures with their 环比 and 同比 (numbers)."""
+    changes = change_rates(headline)
+    return pd.DataFrame({headline_heading(heading, column, label): changes[f"{column}_{label}"] if label else headline[column]
+                         for heading, column, label in HEADLINE_TABLE}).rename_axis("月份")
+
+
+def format_headline_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as printed: rates and counts' changes as "99.10%", changes in 百分点 as "-0.10" (the
+    heading names the unit); missing values stay missing."""
+    shown = table.copy()
+    for heading, column, label in HEADLINE_TABLE:
+        name = headline_heading(heading, column, label)
+        if label and is_rate(column):
+            shown[name] = table[name].map(format_points, na_action="ignore")
+        elif label or is_rate(column):
+            shown[name] = table[name].map(format_percent, na_action="ignore")
+    return shown
 
 
 def unit_month_table(exports: Exports, months: list[str], workspace: Workspace) -> pd.DataFrame:

@@ -43,6 +43,11 @@ def format_percent(value: Decimal | float) -> str:
     return f"{round_half_up(to_decimal(value), TWO_PLACES)}%"
 
 
+def format_points(value: Decimal | float) -> str:
+    """A change of a rate in 百分点, two decimals like the rates themselves ("-0.10"; 99.20% → 99.10%)."""
+    return f"{round_half_up(to_decimal(value), TWO_PLACES) + 0}"   # + 0: never "-0.00"
+
+
 def format_score(value: Decimal) -> str:
     """A score as published: 70, 69.9, 69 (no trailing .0)."""
     value = to_decimal(value)
