@@ -3,6 +3,7 @@ sample (pinned values of the unit notebook; no unmasked number and no CDN in the
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -14,12 +15,14 @@ import papermill
 import pytest
 
 from hotline_lib.analysis import explore
-from hotline_lib.analysis.trends import median_handling_days
+from hotline_lib.analysis.trends import load_trends, median_handling_days
 from hotline_lib.core.config import notebooks_dir
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.privacy import scan_file
 from hotline_lib.io.directory import Unit, UnitDirectory
 from hotline_lib.io.validation import parse_times
+
+from conftest import workspace
 
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
 
@@ -294,14 +297,25 @@ def test_backlog_at_month_end(signed, completed, age):
     assert held["age_days"].tolist() == ([age] if age is not None else [])
 
 
-def test_backlog_by_unit_largest_first():
+def test_backlog_by_unit_as_a_rate_of_the_month_signed_highest_first():
     assignments = _assignments(("1", "甲", "2020-12-01 09:00:00", "2020-12-30 00:00:00", NAT, None, NAT),
                                ("2", "乙", "2020-12-01 09:00:00", "2020-12-21 00:00:00", NAT, None, NAT),
                                ("3", "乙", "2020-12-01 09:00:00", "2020-12-31 12:00:00", NAT, None, NAT),
+                               ("5", "乙", "2020-12-01 09:00:00", "2020-12-02 00:00:00", NAT, None, "2020-12-03 00:00:00"),
+                               ("6", "乙", "2020-12-01 09:00:00", "2020-12-02 00:00:00", NAT, None, "2020-12-03 00:00:00"),
+                               ("7", "丁", "2020-11-01 09:00:00", "2020-11-02 00:00:00", NAT, None, NAT),
                                ("4", "丙", "2020-12-01 09:00:00", "2020-12-02 00:00:00", NAT, None, "2020-12-03 00:00:00"))
-    table = explore.backlog_by_unit(explore.backlog(assignments, MONTH))
-    assert table.index.tolist() == ["乙", "甲"] and table.index.name == "承办单位"
-    assert table["月末积压派单数"].tolist() == [2, 1] and table["最长积压天数"].tolist() == [11.0, 2.0]
+    table = explore.backlog_by_unit(assignments, MONTH)
+    assert table.index.tolist() == ["甲", "乙", "丁"] and table.index.name == "承办单位"
+    assert table["月末积压派单数"].tolist() == [1, 2, 1] and table["当月签收派单数"].tolist() == [1, 4, 0]
+    assert table[explore.BACKLOG_RATE].tolist()[:2] == [100.0, 50.0] and math.isnan(table[explore.BACKLOG_RATE].iloc[2])
+    assert table["最长积压天数"].tolist() == [2.0, 11.0, 60.0]
+
+
+def test_backlog_rate_on_the_sample(sample_dir):
+    assignments = load_trends("2020-12", "2020-12", workspace(sample_dir)).exports.assignments
+    row = explore.backlog_by_unit(assignments, "2020-12").loc["市场监督管理局"]
+    assert (row["月末积压派单数"], row["当月签收派单数"], row[explore.BACKLOG_RATE]) == (118, 1365, 8.6)
 
 
 # The notebooks, run on the sample -------------------------------------------------------------

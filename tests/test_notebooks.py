@@ -68,6 +68,11 @@ def test_notebook_runs_with_its_defaults(path, sample_dir, tmp_path, monkeypatch
         if path.stem in WITH_CHART:
             assert any("image/png" in o.get("data", {}) for o in outputs)
     assert not outputs_dir.exists() or not any(outputs_dir.iterdir())
+    assert not [o for o in outputs if "[Text(" in o.get("data", {}).get("text/plain", "")]   # no stray return value
+    for cell in executed.cells:
+        if "sns.stripplot" in cell.get("source", ""):   # the appendix's score strip: a chart and nothing else
+            assert any("image/png" in o.get("data", {}) for o in cell.outputs)
+            assert not any("[Text(" in o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
 
 
 @pytest.mark.slow

@@ -210,8 +210,20 @@ def backlog(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
     return pd.DataFrame({"order_id": rows["order_id"], "unit": rows["unit"], "age_days": age})
 
 
-def backlog_by_unit(held: pd.DataFrame) -> pd.DataFrame:
-    """Per unit with a backlog: assignments held at month end and the oldest one's age, largest first."""
+BACKLOG_RATE = "月末积压率（%）"
+
+
+def backlog_by_unit(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Per unit with a backlog at the end of M: assignments held, assignments signed in M, the backlog
+    as a rate of them (held ÷ signed in M, %, one decimal: a count alone cannot compare a unit signing 50
+    with one signing 1,500; NaN when the unit signed none in M) and the oldest one's age; highest rate first."""
+    held = backlog(assignments, month)
+    signed = assignments.loc[in_month(assignments["unit_signed_at"], month), "unit"].value_counts()
     table = held.groupby("unit").agg(**{"月末积压派单数": ("age_days", "size"), "最长积压天数": ("age_days", "max")})
-    table = table.round(1).sort_values(["月末积压派单数", "最长积压天数"], ascending=False, kind="stable")
+    table.insert(1, "当月签收派单数", signed.reindex(table.index, fill_value=0).astype("int64"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(table["当月签收派单数"] > 0, 100 * table["月末积压派单数"] / table["当月签收派单数"], np.nan)
+    table.insert(2, BACKLOG_RATE, rate)
+    table = table.round({BACKLOG_RATE: 1, "最长积压天数": 1})
+    table = table.sort_values([BACKLOG_RATE, "月末积压派单数", "最长积压天数"], ascending=False, kind="stable", na_position="last")
     return table.rename_axis(FILTERS["unit"])

@@ -22,6 +22,7 @@ from hotline_lib.core.privacy import mask_personal
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import SCORE, score_units
 
+MONTH_LABEL = "月份"   # the month axis of every table and chart, as the reader sees it
 HEADLINES = {"orders_signed": "签收工单", "orders_completed": "办结工单", "orders_visited": "回访工单"}
 
 
@@ -109,7 +110,7 @@ def headline_table(headline: pd.DataFrame) -> pd.DataFrame:
     """The trends page's table (index 月份): each month's figures with their 环比 and 同比 (numbers)."""
     changes = change_rates(headline)
     return pd.DataFrame({headline_heading(heading, column, label): changes[f"{column}_{label}"] if label else headline[column]
-                         for heading, column, label in HEADLINE_TABLE}).rename_axis("月份")
+                         for heading, column, label in HEADLINE_TABLE}).rename_axis(MONTH_LABEL)
 
 
 def format_headline_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -148,7 +149,7 @@ def unit_heatmap(unit_months: pd.DataFrame, column: str, active_only: bool = Tru
         basis = {"回访满意度": "回访工单总数", "按时办结率": "办结工单（含上月流转工单）"}.get(column)
         if basis:
             values.loc[values[basis] == 0, "value"] = np.nan
-    table = values.pivot(index="部门名称", columns="month", values="value")
+    table = values.pivot(index="部门名称", columns="month", values="value").rename_axis(columns=MONTH_LABEL)
     return table.reindex(values["部门名称"].drop_duplicates())
 
 
@@ -160,7 +161,8 @@ def heatmaps_by_kind(unit_months: pd.DataFrame, column: str, active_only: bool =
 
 def score_history(unit_months: pd.DataFrame) -> pd.DataFrame:
     """unit × month of 总分."""
-    return unit_months.assign(score=unit_months[SCORE].astype(float)).pivot(index="部门名称", columns="month", values="score")
+    scores = unit_months.assign(score=unit_months[SCORE].astype(float))
+    return scores.pivot(index="部门名称", columns="month", values="score").rename_axis(columns=MONTH_LABEL)
 
 
 def largest_score_falls(unit_months: pd.DataFrame, n: int = 10) -> pd.DataFrame:
