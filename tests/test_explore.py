@@ -297,6 +297,17 @@ def test_backlog_at_month_end(signed, completed, age):
     assert held["age_days"].tolist() == ([age] if age is not None else [])
 
 
+@pytest.mark.parametrize("values, expected", [
+    ([99.2, 99.1, 98.0], (97.0, 100.0)),        # a padding of at least 1 point, never above 100
+    ([80.0, 90.0, 85.0], (77.5, 92.5)),         # a quarter of the range each side
+    ([0.0, 0.5], (0.0, 1.5)),                   # never below 0
+    ([float("nan"), 95.0], (94.0, 96.0)),       # months without a rate left out
+    ([float("nan")], (0.0, 100.0)),             # nothing to fit
+])
+def test_rate_limits_fit_the_axis_to_the_rate(values, expected):
+    assert explore.rate_limits(pd.Series(values)) == pytest.approx(expected)
+
+
 def test_backlog_by_unit_as_a_rate_of_the_month_signed_highest_first():
     assignments = _assignments(("1", "甲", "2020-12-01 09:00:00", "2020-12-30 00:00:00", NAT, None, NAT),
                                ("2", "乙", "2020-12-01 09:00:00", "2020-12-21 00:00:00", NAT, None, NAT),

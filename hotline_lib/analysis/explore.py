@@ -63,6 +63,16 @@ def rates(history: pd.DataFrame) -> pd.DataFrame:
     return history[RATE_COLUMNS].astype(float)
 
 
+def rate_limits(values: pd.Series, padding: float = 0.25, least: float = 1.0) -> tuple[float, float]:
+    """A chart axis fitted to one rate's months (a 0–100 axis flattens every change): the range padded
+    by ``padding`` of it (at least ``least`` points each side, room for the labels), within 0–100."""
+    values = values.dropna().astype(float)
+    if values.empty:
+        return 0.0, 100.0
+    pad = max((values.max() - values.min()) * padding, least)
+    return max(0.0, float(values.min()) - pad), min(100.0, float(values.max()) + pad)
+
+
 def points_lost(history: pd.DataFrame, taken_only: bool = False) -> pd.DataFrame:
     """month × rule: points each deduction took (the ``…扣分`` columns of ``score_units``, named by rule).
 
