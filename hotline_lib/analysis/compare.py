@@ -102,15 +102,18 @@ def _check_category(orders: pd.DataFrame, category: str, months: list[str]) -> N
                          months=" / ".join(months), category=mask_personal(str(category)), hint=hint)
 
 
+def _rank_text(rank: int | None) -> str:
+    return NONE if rank is None else str(rank)
+
+
 def compare_category(orders: pd.DataFrame, category: str, month_a: str, month_b: str) -> pd.DataFrame:
     """Rows: orders signed, share of the month's orders, rank among categories; columns: month_a,
     month_b and 变化. A category no order of either month has is an error naming the closest."""
     _check_category(orders, category, [month_a, month_b])
     a, b = category_month(orders, category, month_a), category_month(orders, category, month_b)
-    rank = lambda r: NONE if r is None else str(r)  # noqa: E731
     rows = {CATEGORY_ORDERS: [str(a["orders"]), str(b["orders"]), count_change(a["orders"], b["orders"])],
             CATEGORY_SHARE: [format_percent(a["share"]), format_percent(b["share"]), points_change(a["share"], b["share"])],
-            CATEGORY_RANK: [rank(a["rank"]), rank(b["rank"]), rank_change(a["rank"], b["rank"])]}
+            CATEGORY_RANK: [_rank_text(a["rank"]), _rank_text(b["rank"]), rank_change(a["rank"], b["rank"])]}
     return pd.DataFrame.from_dict(rows, orient="index", columns=[month_a, month_b, CHANGE]).rename_axis("指标")
 
 
