@@ -135,3 +135,12 @@ def test_compare_notebook(parameters, sample_trends, sample_dir, tmp_path, monke
         expected = compare.compare_category(sample_trends.exports.orders, CATEGORY, A, B)
         assert rows["签收工单"] == expected.loc["签收工单"].to_dict()
         assert CATEGORY in _text(outputs)
+
+
+@pytest.mark.slow
+def test_compare_notebook_with_an_unknown_category_names_the_closest(sample_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DATA", str(sample_dir))
+    with pytest.raises(papermill.PapermillExecutionError, match="closest: 消费维权"):
+        papermill.execute_notebook(str(notebooks_dir() / "explore" / "compare.ipynb"), str(tmp_path / "out.ipynb"),
+                                   kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+                                   parameters={"category": "消费维全", "month_a": A, "month_b": B})
