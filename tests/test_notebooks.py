@@ -24,7 +24,7 @@ def _ids(paths):
 
 
 def test_explore_notebooks_are_found():
-    assert [p.name for p in EXPLORE] == ["orders.ipynb", "unit.ipynb"]
+    assert [p.name for p in EXPLORE] == ["compare.ipynb", "orders.ipynb", "unit.ipynb"]
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=_ids(COMMITTED))

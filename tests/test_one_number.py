@@ -1,6 +1,6 @@
 """One number has one function: a month with approved exemptions (核减) shows the same 总分 and the
 same exempted counts in the rendered bulletin's appendix, `hotline explain`, the 扣分明细 workbook,
-the trends page's unit table and the exploration notebook's unit history; and the trends notice an
+the trends page's unit table, the exploration notebook's unit history and the two-month comparison; and the trends notice an
 edited exemptions file within one process, as the bulletin does."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hotline_lib.analysis import explore
+from hotline_lib.analysis import compare, explore
 from hotline_lib.analysis.bulletin import load_month
 from hotline_lib.analysis.explain import explain_unit
 from hotline_lib.analysis.trends import load_trends, score_history
@@ -95,6 +95,10 @@ def test_an_exempted_unit_has_one_score_and_one_count_everywhere(exempted, sampl
         assert int(mine.loc[mine["规则"] == rule, "次数"].sum()) == count, rule
     rate = explore.monthly_figures(history).at[MONTH, "按时办结率"]
     assert appendix["按时办结率"] == rate and rate in explanation.rules.set_index("规则").at["按时办结率", "依据"]
+    compared = compare.compare_unit(trends.unit_months, UNIT, "2020-11", MONTH)   # the two-month comparison too
+    assert compared.at[SCORE, MONTH] == str(score) and compared.at["排名", MONTH] == appendix["排名"]
+    assert [compared.at[column, MONTH] for column in EXEMPTED.values()] == [appendix[c] for c in EXEMPTED.values()]
+    assert compared.at["按时办结率", MONTH] == appendix["按时办结率"]
     assert workbook_sheet(result, "核减")["部门名称"].tolist() == [UNIT, UNIT]
 
 

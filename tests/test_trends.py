@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hotline_lib.analysis import compare, trends
 from hotline_lib.core.months import months_between
 from hotline_lib.core.errors import HotlineError
 from hotline_lib.analysis.trends import (change, change_rates, format_headline_table, headline_table, heatmaps_by_kind, largest_score_falls, median_handling_days,
@@ -138,3 +139,10 @@ def test_trends_page(sample_dir, tmp_path, start, end):
     code = [c for c in executed["cells"] if c["cell_type"] == "code"]
     assert any("sns." in "".join(c["source"]) for c in code)
     assert any("dataframe" in "".join(o.get("data", {}).get("text/html", "")) for c in code for o in c["outputs"])
+    printed = "".join("".join(o.get("text", "")) for c in code for o in c["outputs"])
+    t = trends.load_trends(start, end, workspace(sample_dir, tmp_path))
+    fallen = trends.largest_score_falls(t.unit_months, n=1).index[0]
+    top = trends.categories_over_time(t.exports.orders, t.months, n=1).columns[0]
+    assert compare.unit_detail(fallen, start, end) in printed         # under the heat maps: the unit that fell most
+    assert compare.category_detail(top, start, end) in printed        # under the category chart: the largest category
+    assert f"papermill notebooks/explore/orders.ipynb outputs/orders.ipynb -p month {end} -p category" in printed

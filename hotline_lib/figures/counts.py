@@ -142,6 +142,12 @@ def handling_units(assignments: pd.DataFrame) -> pd.DataFrame:
     return assignments.loc[kept, ["order_id", "unit"]].drop_duplicates()
 
 
+def signed_categories(orders: pd.DataFrame, month: str) -> pd.DataFrame:
+    """value, count, first: the categories of the orders signed in M (what ``top_categories`` ranks)."""
+    signed = orders[in_month(orders["signed_at"], month)]
+    return _value_counts(signed["category"], signed["signed_at"])
+
+
 def month_aggregates(orders: pd.DataFrame, assignments: pd.DataFrame, month: str, settings: Settings) -> MonthAggregates:
     """The month's aggregates with pandas."""
     signed = orders[in_month(orders["signed_at"], month)]
@@ -157,7 +163,7 @@ def month_aggregates(orders: pd.DataFrame, assignments: pd.DataFrame, month: str
         totals={"signed": len(signed), "completed": int(in_month(orders["completed_at"], month).sum()),
                 "visited": int(in_month(orders["visited_at"], month).sum())},
         channels=_value_counts(other["channel"], other["signed_at"]),
-        categories=_value_counts(signed["category"], signed["signed_at"]),
+        categories=signed_categories(signed, month),
         business=by_unit,
         business_totals={k: int(v) for k, v in business["appeal_type"].value_counts().items()},
         epidemic_totals={"signed": len(epidemic), "completed": int(in_month(epidemic["completed_at"], month).sum()),
