@@ -105,17 +105,22 @@ def test_a_file_that_cannot_be_replaced_is_named_and_nothing_changes(tmp_path):
     assert checksums(month) == before and not (month / JOURNAL).exists()
 
 
-def test_a_move_refused_during_the_commit_puts_everything_back(tmp_path, monkeypatch):
-    month = _month(tmp_path)
-    before = checksums(month)
+def refuse_moving(monkeypatch, held: Path) -> None:
+    """``held`` cannot be moved away, as a file a viewer holds open on Windows (os.replace refused)."""
     real = os.replace
 
     def replace(source, target):
-        if Path(source) == month / "bulletin.pdf":
+        if Path(source) == held:
             raise PermissionError(13, "Permission denied", str(source))
         real(source, target)
 
     monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_move_refused_during_the_commit_puts_everything_back(tmp_path, monkeypatch):
+    month = _month(tmp_path)
+    before = checksums(month)
+    refuse_moving(monkeypatch, month / "bulletin.pdf")
     with pytest.raises(ReportError, match=r"^bulletin.pdf: in use by another program"):
         publish(_staged(month), month)
     assert checksums(month) == before and (month / "sent.json").read_text(encoding="utf-8") == SENT
@@ -251,14 +256,7 @@ def test_a_locked_pdf_leaves_the_month_as_it_was(report_2020_12, sample_dir, tmp
     month = out / "2020-12"
     shutil.copytree(report_2020_12.html.parent, month)
     before = checksums(month)
-    real = os.replace
-
-    def replace(source, target):
-        if Path(source) == month / "bulletin.pdf":
-            raise PermissionError(13, "Permission denied", str(source))
-        real(source, target)
-
-    monkeypatch.setattr(os, "replace", replace)
+    refuse_moving(monkeypatch, month / "bulletin.pdf")
     result = runner.invoke(app, ["report", "2020-12", "--force", "--data", str(sample_dir), "--out", str(out),
                                  "--formats", "html"])
     assert result.exit_code == 1
