@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.figures.counts import format_unit_figures
 from hotline_lib.figures.month import compute_month
-from hotline_lib.io.exports import export_files
+from hotline_lib.io.exports import export_files, other_files
 from hotline_lib.io.sample_data import OLD_SAMPLE_MARKER, SAMPLE_MARKER, is_sample_data
 from hotline_lib.sample.exports import check_sample_folder, generate_sample
 from tests.conftest import APPENDIX
@@ -144,6 +144,7 @@ def test_the_sample_is_known_by_its_marker_file_not_by_its_path(sample_dir, tmp_
     # the reader takes the marker for no export: the 36 files of the sample, each a .csv or .xlsx
     files = export_files(sample_dir)
     assert len(files) == 36 and marker not in files and {p.suffix for p in files} == {".csv", ".xlsx"}
+    assert other_files(sample_dir) == []   # and no stray file to name in the render's summary
     # a folder is the sample when it holds the marker (or the hidden one older samples had), wherever it is
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "real.csv").write_text("工单编号\n1\n", encoding="utf-8")

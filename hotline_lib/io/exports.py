@@ -21,6 +21,7 @@ from hotline_lib.core.i18n import N_, Message, gettext, names
 from hotline_lib.io.headers import (Columns, canonical_columns, check_unique_columns, normalize_header, package_columns,
                                     rename_headers, spellings)
 from hotline_lib.io.missing_columns import missing_columns_error
+from hotline_lib.io.sample_data import SAMPLE_MARKER
 from hotline_lib.io.platform import Platform, category_source, check_category_level, read_visit_results, with_category
 from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
                                     read_grids, read_sheets)
@@ -155,9 +156,11 @@ def input_folders(settings=None) -> set[str]:
 
 
 def _folder_entries(data_dir: Path, skip: set[str] | None) -> list[Path]:
-    """Everything under ``data_dir`` but hidden files, the input subfolders and the "~$name.xlsx" owner
-    files Excel and WPS keep beside a workbook while it is open (they hold no rows), in name order."""
+    """Everything under ``data_dir`` but hidden files, the input subfolders, the "~$name.xlsx" owner
+    files Excel and WPS keep beside a workbook while it is open (they hold no rows) and the sample's own
+    marker file (io/sample_data.py: it says what the folder is, it is no stray file), in name order."""
     return [p for p in sorted(data_dir.rglob("*")) if not p.name.startswith("~$")
+            and p != data_dir / SAMPLE_MARKER
             and not any(part.startswith(".") or part in (INPUT_FOLDERS if skip is None else skip)
                         for part in p.relative_to(data_dir).parts)]
 
