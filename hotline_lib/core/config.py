@@ -90,11 +90,10 @@ def units_file() -> Path:
     return data_dir() / "units.yaml"
 
 
-def rules_file() -> Path:
+def rules_file(root: Path | None = None) -> Path:
     """The district's own rules (data/rules.yaml, which `hotline init` copies there to be edited)
-    when the working folder has them, else the shipped ones; outside a working folder too, so that
-    `hotline score` works on any table anywhere."""
-    root = find_project_root()
+    when the working folder (``root``, default: the one found) has them, else the shipped ones."""
+    root = root if root is not None else find_project_root()
     own = root / "data" / "rules.yaml" if root is not None else None
     return own if own is not None and own.is_file() else DEFAULT_RULES
 
@@ -109,13 +108,13 @@ def sample_dir() -> Path:
     return _override("HOTLINE_SAMPLE_DIR") or data_dir() / "sample"
 
 
-def outputs_dir() -> Path:
-    """Where reports go by default (HOTLINE_OUTPUTS overrides)."""
-    return _override("HOTLINE_OUTPUTS") or project_root() / "outputs"
+def outputs_dir(root: Path | None = None) -> Path:
+    """Where reports go by default (HOTLINE_OUTPUTS overrides): outputs/ of the working folder ``root``."""
+    return _override("HOTLINE_OUTPUTS") or (root or project_root()) / "outputs"
 
 
-def cache_dir() -> Path:
+def cache_dir(root: Path | None = None) -> Path:
     """Where parsed exports are cached as Parquet (HOTLINE_CACHE overrides). Not under outputs/:
     the cache is a full copy of the exports, citizens' words and phone numbers included, and
     outputs/ holds only what may be shared."""
-    return _override("HOTLINE_CACHE") or project_root() / ".cache"
+    return _override("HOTLINE_CACHE") or (root or project_root()) / ".cache"

@@ -51,6 +51,7 @@ from urllib.parse import quote
 
 from hotline_lib.core.config import TEMPLATES_DIR, outputs_dir
 from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.filenames import safe_file_names
 from hotline_lib.core.i18n import Message, names
 from hotline_lib.core.text import SAMPLE_NOTICE
 from hotline_lib.core.utils import atomic_path, exclusive
@@ -121,11 +122,7 @@ def attachment_name(title: str, month: str, suffix: str, kind: str = "情况通�
     stem = title.replace(label, dated, 1) if label in title else f"{title}{dated}"
     if kind != "情况通报":
         stem = stem.replace("情况通报", kind) if "情况通报" in stem else f"{stem}{kind}"
-    return f"{_safe_filename(stem)}{suffix}"
-
-
-def _safe_filename(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip() or "bulletin"
+    return safe_file_names([stem], suffix, fallback="bulletin")[stem]
 
 
 def parse_formats(attach: str | list[str] | None) -> list[str] | None:

@@ -52,16 +52,15 @@ class Workspace:
         any, the one-line error), each path from its option when given, else the folder's default."""
         root = Path(root).resolve() if root is not None else config.project_root()
         settings_file = _path(settings) or root / "data" / "settings.yaml"
-        own_rules = root / "data" / "rules.yaml"
         chosen_data = _path(data) or _path(os.environ.get(DATA_VARIABLE))
         if chosen_data is None:
             chosen_data = (root / load_settings(settings_file).data_folder).resolve()
         return cls(root=root, data=chosen_data, settings_file=settings_file,
                    units_file=_path(units) or root / "data" / "units.yaml",
-                   rules_file=_path(rules) or (own_rules if own_rules.is_file() else config.DEFAULT_RULES),
+                   rules_file=_path(rules) or config.rules_file(root),
                    notebooks=_path(notebooks) or root / "notebooks",
-                   outputs=_path(outputs) or _path(os.environ.get("HOTLINE_OUTPUTS")) or root / "outputs",
-                   cache=_path(os.environ.get("HOTLINE_CACHE")) or root / ".cache",
+                   outputs=_path(outputs) or config.outputs_dir(root).resolve(),
+                   cache=config.cache_dir(root).resolve(),
                    columns_file=root / "data" / "columns.yaml")
 
     @classmethod
