@@ -28,6 +28,10 @@ from hotline_lib.sample.vocabulary import DAY, month_bounds
 TEXT_STREAM = 17   # the second entropy word of the words' own random stream
 SECTION = re.compile(r"^#\s*==\s*(\S+)\s*==")
 ID_REGION = "430102"   # 芙蓉区's area code: ID numbers that look like the district's residents'
+#: [low, high) of the numbers in the phrasings: building, floor, days, people, years, months, hours,
+#: the small hours of a night, a small sum of money
+NUMBERS = {"b": (1, 33), "f": (2, 34), "d": (2, 16), "n": (3, 41), "years": (10, 21), "months": (2, 9), "hours": (2, 7),
+           "late": (1, 4), "money3": (20, 600)}
 
 
 def places_file() -> Path:
@@ -77,10 +81,9 @@ def _id_number(rng) -> str:
 
 
 def _filler(rng, name: str, order: dict):
-    numbers = {"b": (1, 33), "f": (2, 34), "d": (2, 16), "n": (3, 41), "years": (10, 21), "months": (2, 9), "hours": (2, 7),
-               "late": (1, 4), "money3": (20, 600)}
-    if name in numbers:
-        return int(rng.integers(*numbers[name]))
+    """A value for a template's field; a caller's name and phone stay the same within one text."""
+    if name in NUMBERS:
+        return int(rng.integers(*NUMBERS[name]))
     if name == "money":
         return 100 * int(rng.integers(8, 200))
     if name == "money2":
