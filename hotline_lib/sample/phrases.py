@@ -89,7 +89,7 @@ ISSUES: dict[str, dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]]] = {
         "夜间施工": (0.40, (ROAD, ESTATE), (
             "{place}附近工地每天晚上{hour}点以后还在施工，噪音很大，严重影响休息",
             "{place}旁边的工地深夜打桩，吵得人睡不着觉",
-            "{place}工地夜里还在浇筑混凝土，机器轰鸣声不断，请求查处",
+            "{place}附近工地夜里还在浇筑混凝土，机器轰鸣声不断，请求查处",
             "凌晨{late}点{place}施工现场还在作业，周边居民无法入睡",
             "{place}的在建项目连续多晚超时作业，噪声扰民",
         )),
@@ -101,7 +101,7 @@ ISSUES: dict[str, dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]]] = {
         "施工扬尘": (0.20, (ROAD, ESTATE), (
             "{place}附近工地扬尘严重，没有采取洒水降尘措施",
             "{place}旁的工地裸土未覆盖，一刮风灰尘满天飞，家里窗户都不敢开",
-            "{place}施工工地灰尘大，路过的行人都要捂着鼻子",
+            "{place}附近的施工工地灰尘大，路过的行人都要捂着鼻子",
         )),
         "装修噪音": (0.15, (ESTATE,), (
             "{place}{b}栋有住户装修，中午和周末也在用电钻，影响休息",
@@ -144,7 +144,7 @@ ISSUES: dict[str, dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]]] = {
         )),
         "车位不足": (0.20, (ESTATE, HOSPITAL), (
             "{place}车位严重不足，居民晚上回家找不到停车位",
-            "{place}周边没有停车场，看病停车太难",
+            "{place}周边没有停车场，临时停车太难",
         )),
         "学校门口乱停车": (0.10, (SCHOOL,), (
             "{place}门口上下学时段接送车辆乱停，交通堵塞",
@@ -153,7 +153,7 @@ ISSUES: dict[str, dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]]] = {
         )),
         "僵尸车": (0.10, (ESTATE, ROAD), (
             "{place}有一辆车长期停放不动，落满灰尘，占用公共车位",
-            "{place}路边停着几辆报废车辆，一直没人清理",
+            "{place}附近停着几辆报废车辆，一直没人清理",
         )),
     },
     "物业服务": {
