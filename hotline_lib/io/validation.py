@@ -124,13 +124,15 @@ def _parse_failures(raw: pd.DataFrame, typed: pd.Series, column: str, reason: st
     return pd.DataFrame({"index": raw.index[bad], "column": column, "reason": reason})
 
 
-def type_columns(raw: pd.DataFrame, times, flags, counts) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Parse the typed columns of ``raw`` (text, blanks already NA); return (typed, cell failures)."""
+def type_columns(raw: pd.DataFrame, times, flags, counts, worded=()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse the typed columns of ``raw`` (text, blanks already NA); return (typed, cell failures).
+    ``worded``: (column, parser, reason) of the columns with words of their own (io/visit_details.py)."""
     typed = raw.copy()
     failures = []
     for columns, parser, reason in [(times, parse_times, N_("not a date and time")),
                                     (flags, parse_flags, N_("expected 是 or 否")),
-                                    (counts, parse_counts, N_("expected a whole number"))]:
+                                    (counts, parse_counts, N_("expected a whole number")),
+                                    *(([column], parser, reason) for column, parser, reason in worded)]:
         for column in columns:
             if column in raw.columns:
                 typed[column] = parser(raw[column])
@@ -250,11 +252,13 @@ def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, di
 
 def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid typed rows, rejects) for one record type's rows from every file."""
+    from hotline_lib.io.visit_details import worded_columns   # it reads 是/否 as this module does
+
     if record_type == "orders":
-        times, flags, counts = ORDER_TIMES, ORDER_FLAGS, []
+        times, flags, counts, worded = ORDER_TIMES, ORDER_FLAGS, [], []
     else:
-        times, flags, counts = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS
-    typed, failures = type_columns(raw, times, flags, counts)
+        times, flags, counts, worded = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS, worded_columns()
+    typed, failures = type_columns(raw, times, flags, counts, worded)
     failures = pd.concat([failures, schema_failures(typed, schema(record_type))], ignore_index=True)
     failures = failures.drop_duplicates(subset=["index", "column"]).sort_values("index", kind="stable")
     rejects = reject_rows(raw, failures, headers)
