@@ -15,6 +15,7 @@ from functools import cache
 import pandas as pd
 
 from hotline_lib.core.i18n import N_, gettext
+from hotline_lib.io.visit_details import OWN_WORDS, REASONS
 
 TIMEZONE = "Asia/Shanghai"
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
@@ -95,11 +96,24 @@ def _naive_time(text: str):
 
 def parse_flags(text: pd.Series) -> pd.Series:
     """是/否 (and Y/N, TRUE/FALSE, 1/0) to a nullable boolean; anything else becomes NA."""
-    lowered = text.astype("string").str.lower()
+    return parse_words(text, TRUE_WORDS, FALSE_WORDS)
+
+
+def parse_words(text: pd.Series, yes, no) -> pd.Series:
+    """Text to a nullable boolean: True for a word of ``yes``, False for one of ``no`` (lower-case,
+    surrounding spaces ignored), NA for anything else."""
+    lowered = text.astype("string").str.strip().str.lower()
     flags = pd.Series(pd.NA, index=text.index, dtype="boolean")
-    flags[lowered.isin(TRUE_WORDS)] = True
-    flags[lowered.isin(FALSE_WORDS)] = False
+    flags[lowered.isin(yes).fillna(False).astype(bool)] = True
+    flags[lowered.isin(no).fillna(False).astype(bool)] = False
     return flags
+
+
+def worded_columns() -> list[tuple[str, object, str]]:
+    """(column, parser, reason) of the 派单 columns with words of their own (io/visit_details.py): the
+    是/否 words and theirs."""
+    return [(column, lambda text, yes=TRUE_WORDS | own_yes, no=FALSE_WORDS | own_no: parse_words(text, yes, no),
+             REASONS[column]) for column, (own_yes, own_no) in OWN_WORDS.items()]
 
 
 def parse_counts(text: pd.Series) -> pd.Series:
@@ -252,8 +266,6 @@ def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, di
 
 def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid typed rows, rejects) for one record type's rows from every file."""
-    from hotline_lib.io.visit_details import worded_columns   # it reads 是/否 as this module does
-
     if record_type == "orders":
         times, flags, counts, worded = ORDER_TIMES, ORDER_FLAGS, [], []
     else:
