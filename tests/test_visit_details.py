@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from conftest import workspace
+from hotline_lib.cli import app
 from hotline_lib.figures.counts import APPENDIX_COLUMNS, VISIT_DETAIL_COLUMNS
 from hotline_lib.figures.month import compute_month
 from hotline_lib.io.coverage import missing_column_warnings, missing_columns
@@ -165,10 +167,14 @@ def test_the_samples_visits_are_mostly_contacted_and_resolved_less_when_unsatisf
     assert by_result["不满意"] < 0.5 < by_result["基本满意"] < by_result["满意"]
 
 
-def test_the_published_appendix_has_none_of_them(sample_dir, tmp_path):
+def test_the_published_appendix_and_stats_have_none_of_them(sample_dir, tmp_path):
     figures = compute_month("2020-12", workspace(sample_dir), tmp_path / "out")
     assert figures.unit_table[VISIT_DETAIL_COLUMNS].notna().all().all()
     assert (figures.unit_table["基本满意数"] <= figures.unit_table["回访满意数"]).all()
+    assert (figures.unit_table["已联系数"] <= figures.unit_table["回访工单总数"]).all()
+    result = CliRunner().invoke(app, ["stats", "--month", "2020-12", "--data", str(sample_dir), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].split(",") == ["类别", "部门名称", *APPENDIX_COLUMNS]
     notebook = json.loads(Path(__file__).resolve().parent.parent.joinpath("notebooks/07_appendix.ipynb").read_text("utf-8"))
     assert "columns = [hb.UNIT, *hb.APPENDIX_COLUMNS, hb.SCORE, hb.RANK]\n" in [line for cell in notebook["cells"]
                                                                               for line in cell["source"]]
