@@ -55,8 +55,22 @@ def final_score(lost: Decimal, rules: Rules) -> Decimal:
     return max((rules.base - lost).quantize(rules.rounding.step, rounding=ROUND_HALF_UP), rules.rounding.floor)
 
 
+def uses_deductions_only(rules: Rules) -> bool:
+    """True for a scheme of 芙蓉区's kind: a base less deductions, ranked within each kind (no item
+    that earns, no bonus, group, indicator, grade or list)."""
+    return not (rules.items or rules.bonuses or rules.groups or rules.indicators or rules.grades
+                or rules.red_list or rules.black_list or rules.min_volume)
+
+
 def score_units(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """``table`` with one column per deduction, then 总分 and 排名 (competition ranking within each kind)."""
+    """``table`` with one column per deduction, then 总分 and 排名 (competition ranking within each kind).
+    Any other scheme: ``table`` with the columns of table.score_table (its 类别 is the unit's group)."""
+    if not uses_deductions_only(rules):
+        from hotline_lib.scoring.table import score_table   # table.py builds on this module
+
+        scored = score_table(table, rules).set_index(UNIT)
+        kept = table.drop(columns=[c for c in scored.columns if c in table.columns])
+        return kept.join(scored, on=UNIT)[[*table.columns, *[c for c in scored.columns if c not in table.columns]]]
     scored = table.copy()
     total = pd.Series([Decimal(0)] * len(table), index=table.index, dtype=object)
     for label, rule in rules.deductions.items():
