@@ -169,6 +169,13 @@ def excellent_score(rules: Rules, group: str | None = None) -> Decimal:
     return full * rules.thresholds.excellent / Decimal(100)
 
 
+def common_full_marks(rules: Rules) -> Decimal:
+    """The full marks most groups have (ties: the lowest): the one number a setting that cannot say
+    per group (settings' excellent.score) takes. 连云港: 100 (县 150, 区 and 市直部门 100)."""
+    fulls = [info.full_marks for info in rules.group_list()] or [rules.scheme_full_marks]
+    return min(set(fulls), key=lambda full: (-fulls.count(full), full))
+
+
 def shipped_rules() -> dict[str, Path]:
     """Scheme id -> file of every rules file the package ships (default.yaml is furong's other name)."""
     return {path.stem: path for path in sorted(RULES_DIR.glob("*.yaml")) if path.stem != "default"}
@@ -222,4 +229,5 @@ def load_rules(path: str | Path | None = None, known_units=None) -> Rules:
 
 
 __all__ = ["AboveThreshold", "BelowTarget", "Bonus", "Deduction", "Group", "ManualItem", "PerCount", "RankBelow",
-           "RateItem", "Rules", "WeightedItem", "excellent_score", "load_rules", "rules_path", "shipped_rules"]
+           "RateItem", "Rules", "WeightedItem", "common_full_marks", "excellent_score", "load_rules", "rules_path",
+           "shipped_rules"]
