@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from hotline_lib.core.i18n import Joined, Message, names
 from hotline_lib.core.numbers import format_score
-from hotline_lib.scoring.columns import TABLE_COLUMNS, UNIT
+from hotline_lib.scoring.columns import TABLE_COLUMNS
 from hotline_lib.scoring.groups import unknown_units
 from hotline_lib.scoring.items import ManualItem, RateItem, WeightedItem, item_column
 
@@ -74,32 +74,28 @@ def describe_validation(error: ValidationError) -> Joined:
     return Joined(problems)
 
 
-def _columns_known(rules) -> set[str]:
-    return {*TABLE_COLUMNS, *rules.columns_extra, *rules.indicators, UNIT}
-
-
 def _column_problems(rules) -> list[Message]:
-    known, table = _columns_known(rules), {*TABLE_COLUMNS, *rules.columns_extra}
+    table = list(dict.fromkeys([*TABLE_COLUMNS, *rules.columns_extra]))
+    rates = list(dict.fromkeys([*table, *rules.indicators]))
     problems = []
 
-    def check(key: str, column: str, allowed: set[str]) -> None:
+    def check(key: str, column: str, allowed: list[str]) -> None:
         if column not in allowed:
             problems.append(Message("{key}: {value!r} is not a column of the unit table: {columns}", key=key,
-                                    value=column, columns=names(sorted(allowed - {UNIT}, key=list(allowed).index))))
+                                    value=column, columns=names(allowed)))
     for name, indicator in rules.indicators.items():
         for column in indicator.weights:
             check(f"indicators.{name}.numerator", column, table)
         check(f"indicators.{name}.denominator", indicator.denominator, table)
-    ordered = [*TABLE_COLUMNS, *rules.columns_extra, *rules.indicators]
     for name, item in rules.items.items():
         if isinstance(item, RateItem):
-            check(f"items.{name}.column", item_column(name, item), set(ordered))
+            check(f"items.{name}.column", item_column(name, item), rates)
         elif isinstance(item, WeightedItem):
             for column in item.weights:
-                check(f"items.{name}.weights", column, set(ordered))
+                check(f"items.{name}.weights", column, rates)
     for section in ("deductions", "bonuses"):
         for name, rule in getattr(rules, section).items():
-            check(f"{section}.{name}.column", rule.column, known)
+            check(f"{section}.{name}.column", rule.column, rates)
     for name, group in rules.groups.items():
         if group.volume is not None:
             check(f"groups.{name}.volume.column", group.volume.column, table)

@@ -106,8 +106,8 @@ def score_table(table: pd.DataFrame, rules: Rules, manual: dict[str, dict[str, D
     full = groups.map(lambda g: infos[g].full_marks)
     if rules.grades:
         last = out[RANK] == out.groupby(KIND)[RANK].transform("max")
-        out[GRADE] = [grade_of(s, f, bool(l), rules.grades) if r else None
-                      for s, f, l, r in zip(out[SCORE], full, last.fillna(False), rated)]
+        out[GRADE] = pd.Series([grade_of(s, f, bool(l), rules.grades) if r else None
+                                for s, f, l, r in zip(out[SCORE], full, last.fillna(False), rated)], index=out.index, dtype=object)
     shares = share(out[SCORE], full).where(rated)
     if rules.red_list is not None:
         out[RED] = on_board(shares, groups, rules.red_list, best=True)
@@ -133,10 +133,13 @@ def red_list(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def black_list(scored: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """The 黑榜: its units, worst first (by share of the group's full marks; empty without one)."""
+    """The 黑榜: its units, worst first (within each group, groups in the rules' order, when the list is
+    drawn per group; else over all, by share of the group's full marks). Empty without one."""
     if BLACK not in scored.columns:
         return scored.iloc[0:0]
-    full = {i.name: i.full_marks for i in rules.group_list()}
+    infos = rules.group_list()
+    full, order = {i.name: i.full_marks for i in infos}, {i.name: n for n, i in enumerate(infos)}
     chosen = scored[scored[BLACK]]
-    keys = share(chosen[SCORE], chosen[KIND].map(full))
-    return chosen.loc[keys.sort_values(kind="stable").index].reset_index(drop=True)
+    keys = pd.DataFrame({"_s": share(chosen[SCORE], chosen[KIND].map(full)),
+                         "_g": chosen[KIND].map(order) if rules.black_list.within == "group" else 0})
+    return chosen.loc[keys.sort_values(["_g", "_s"], kind="stable").index].reset_index(drop=True)
