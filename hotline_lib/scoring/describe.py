@@ -13,7 +13,7 @@ from hotline_lib.core.numbers import chinese_number, format_score
 from hotline_lib.scoring.grades import Board
 from hotline_lib.scoring.groups import Group, Volume
 from hotline_lib.scoring.indicators import Indicator
-from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, item_column, manual_default
+from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, manual_default
 from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules
 
 ZERO = Decimal(0)

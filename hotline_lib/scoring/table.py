@@ -32,7 +32,7 @@ from hotline_lib.scoring.items import bonus_column, earned_column, item_points
 from hotline_lib.scoring.parts import ZERO, half_up
 from hotline_lib.scoring.rule_errors import check_group_units
 from hotline_lib.scoring.rules import Rules
-from hotline_lib.scoring.score import RANK, SCORE, competition_rank, deduction_column, deduction_points
+from hotline_lib.scoring.deductions import RANK, SCORE, competition_rank, deduction_column, deduction_points
 
 KIND, RATED, GRADE, RED, BLACK = "类别", "参评", "等级", "红榜", "黑榜"
 
