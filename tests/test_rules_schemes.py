@@ -8,6 +8,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hotline_lib.cli import app
@@ -244,3 +246,62 @@ def test_a_bad_rules_file_on_the_command_line(tmp_path):
     assert "deductions.退单驳回.kind：'bonus' 不是可用的种类" in result.stderr
     unknown = runner.invoke(app, ["rules", "show", "suzhou"])
     assert unknown.exit_code == 1 and "suzhou" in unknown.stderr and "lianyungang" in unknown.stderr
+
+
+# The hand-judged points file ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("rows, expected", [
+    ("体育局,答复规范,9,引用依据不全\n", {"答复规范": {"体育局": D(9)}}),
+    ("体育局,答复规范,9,a\n甲局,其他考核,30.5,b\n", {"答复规范": {"体育局": D(9)}, "其他考核": {"甲局": D("30.5")}}),
+])
+def test_read_manual(tmp_path, rows, expected):
+    from hotline_lib.scoring.manual import read_manual
+
+    path = tmp_path / "m.csv"
+    path.write_text("部门名称,项目,得分,原因\n" + rows, encoding="utf-8")
+    assert read_manual(path, load_rules("lianyungang"), units=["体育局", "甲局"]) == expected
+    assert read_manual(tmp_path / "none.csv", load_rules("lianyungang")) == {}
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ("体育局,及时签收率,9,a\n", "第 2 行，'项目' 列：'及时签收率' 不是规则中的人工评定项目：答复规范、其他考核、县考核、区考核"),
+    ("体育局,答复规范,11,a\n", "第 2 行，'得分' 列：11 不在 0 到该项满分 10 之间"),
+    ("体育局,答复规范,九,a\n", "第 2 行，'得分' 列：不是数字：'九'"),
+    ("体育局,答复规范,9,\n", "第 2 行，'原因' 列：单元格为空"),
+    ("火星局,答复规范,9,a\n", "第 2 行，'部门名称' 列：单位 '火星局' 不在表中"),
+    ("体育局,答复规范,9,a\n体育局,答复规范,8,b\n", "第 3 行，'部门名称' 列：体育局 答复规范：重复给出（另见第 2 行）"),
+])
+def test_a_bad_manual_file_is_one_located_error(tmp_path, rows, expected):
+    from hotline_lib.core.errors import InputError
+    from hotline_lib.scoring.manual import read_manual
+
+    path = tmp_path / "m.csv"
+    path.write_text("部门名称,项目,得分,原因\n" + rows, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_manual(path, load_rules("lianyungang"), units=["体育局", "甲局"])
+    assert expected in str(error.value) and "\n" not in str(error.value)
+
+
+# Properties of the count-based schemes --------------------------------------------------------------
+
+@st.composite
+def visited_counts(draw):
+    visited = draw(st.integers(min_value=0, max_value=300))
+    satisfied = draw(st.integers(min_value=0, max_value=visited))
+    signed = draw(st.integers(min_value=0, max_value=600))
+    return {"回访工单总数": visited, "回访满意数": satisfied, "基本满意数": draw(st.integers(0, satisfied)),
+            "已联系数": draw(st.integers(0, visited)), "已解决数": draw(st.integers(0, visited)), "签收总数": signed,
+            "未按时签收数": draw(st.integers(0, signed)), "按时办结率": draw(st.decimals(0, 100, places=2))}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(visited_counts(), min_size=1, max_size=10), st.sampled_from(["sanlv", "hangzhou"]))
+def test_count_schemes_score_within_full_marks(units, scheme):
+    rules = load_rules(scheme)
+    table = pd.DataFrame([{"类别": "街道" if i % 2 else "区直部门", "部门名称": f"单位{i}", **u} for i, u in enumerate(units)])
+    scored = score_table(table, rules)
+    assert all(D(0) <= s <= 100 for s in scored["总分"])
+    for _, group in scored.groupby("类别"):
+        ranked = group.dropna(subset=["排名"])
+        for score, rank in zip(ranked["总分"], ranked["排名"]):
+            assert rank == 1 + sum(other > score for other in ranked["总分"])
