@@ -181,11 +181,16 @@ def init(
     district: Optional[str] = typer.Option(None, "--district", help=N_("The district's name, written into data/settings.yaml.")),
     issuer: Optional[str] = typer.Option(None, "--issuer", help=N_("The issuing office, signed under the bulletin. Default: the district's 12345 office.")),
     city: Optional[str] = typer.Option(None, "--city", help=N_("The city the district belongs to (its ranking compares the city's districts).")),
+    rules: Optional[str] = typer.Option(None, "--rules", help=N_("The scoring scheme to start from: a shipped one (hotline rules list) or a rules file. Default: furong.")),
 ) -> None:
+    from hotline_lib.core.numbers import format_score
     from hotline_lib.io.project import init_project
+    from hotline_lib.scoring.rules import common_full_marks, load_rules, rules_path
 
     try:
-        made = init_project(folder, district, issuer=issuer, city=city)
+        scheme = load_rules(rules) if rules is not None else None
+        made = init_project(folder, district, issuer=issuer, city=city, rules=rules_path(rules) if rules else None,
+                            excellent_score=format_score(common_full_marks(scheme)) if scheme else None)
     except EXPECTED as exc:
         _fail(exc)
     if made:
@@ -225,17 +230,27 @@ def units(
 def score(
     file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx, .xls, .xlsb, .ods).")),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=N_("Scoring rules: a shipped scheme (hotline rules list) or a rules file (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
     check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help=N_("Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回).")),
+    manual: Optional[Path] = typer.Option(None, "--manual", help=N_("Hand-judged points (部门名称, 项目, 得分, 原因) for the rules' hand-judged items; those not given take their default.")),
 ) -> None:
     from hotline_lib.io.platform import load_columns
-    from hotline_lib.scoring.leaderboard import score_file, score_workbook, write_csv
+    from hotline_lib.scoring.leaderboard import score_file, score_rules_file, score_workbook, write_csv
+    from hotline_lib.scoring.rules import load_rules
+    from hotline_lib.scoring.score import uses_deductions_only
 
     folder = _working_folder()
     try:
         columns = load_columns(folder / "data" / "columns.yaml")   # the platform's own unit_table spellings
-        board = score_file(file, rules, check=check, columns=columns)
+        scheme = load_rules(rules)
+        if uses_deductions_only(scheme) and manual is None:
+            board = score_file(file, rules, check=check, columns=columns)
+        elif check or workbook is not None:
+            raise HotlineError("--check and --workbook work with a scheme of deductions only (such as furong); "
+                               "{scheme} earns points or has groups", scheme=scheme.id)
+        else:
+            board = score_rules_file(file, scheme, columns=columns, manual=manual)
         if workbook is not None:
             score_workbook(file, rules, workbook, columns=columns)
         if output is not None:
@@ -631,6 +646,33 @@ def check_privacy(
                else _("{count} unmasked personal numbers", count=len(findings)))
     typer.echo(_("{files} files scanned: {findings}", files=len(files), findings=counted))
     raise typer.Exit(1 if findings else 0)
+
+
+rules_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, add_completion=False,
+                        help=N_("The scoring schemes: list the shipped ones, show one as its 考核办法 reads."))
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list", help=N_("Each shipped scheme's id and title."), cls=HelpCommand)
+def rules_list() -> None:
+    from hotline_lib.scoring.rules import load_rules, shipped_rules
+
+    try:
+        for name in shipped_rules():
+            typer.echo(f"{name}\t{load_rules(name).name}")
+    except EXPECTED as exc:
+        _fail(exc)
+
+
+@rules_app.command("show", help=N_("A scheme in Chinese, the way a 考核办法 reads."), cls=HelpCommand)
+def rules_show(name: str = typer.Argument(..., help=N_("A shipped scheme's id (hotline rules list) or a rules file."))) -> None:
+    from hotline_lib.scoring.describe import describe_rules
+    from hotline_lib.scoring.rules import load_rules
+
+    try:
+        typer.echo(describe_rules(load_rules(name)))
+    except EXPECTED as exc:
+        _fail(exc)
 
 
 notebooks_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, add_completion=False,

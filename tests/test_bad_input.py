@@ -44,7 +44,7 @@ def world(tmp_path):
     _assignments().to_csv(data / "assignments.csv", index=False)
     shutil.copy(FIXTURES / "appendix_2020-12.csv", tmp_path / "appendix.csv")
     for source in (settings_file(), units_file(), DEFAULT_RULES):
-        shutil.copy(source, tmp_path / source.name)
+        shutil.copy(source, tmp_path / ("default.yaml" if source == DEFAULT_RULES else source.name))
     return tmp_path
 
 

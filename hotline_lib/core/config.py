@@ -22,7 +22,7 @@ SOURCE_ROOT = PACKAGE_DIR.parent
 RULES_DIR = PACKAGE_DIR / "rules"
 SCHEMA_DIR = PACKAGE_DIR / "schema"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
-DEFAULT_RULES = RULES_DIR / "default.yaml"
+DEFAULT_RULES = RULES_DIR / "furong.yaml"
 COLUMNS_FILE = SCHEMA_DIR / "columns.yaml"
 #: The published December 2020 the sample is built from: the city's ranking, the case story, the appendix.
 SAMPLE_INPUTS_DIR = PACKAGE_DIR / "sample" / "inputs"

@@ -18,7 +18,7 @@ from hotline_lib.io.headers import normalize_header
 from hotline_lib.io.reading import read_sheets
 
 #: Rule (规则 as written in the file) -> the appendix count it lowers. The first five are the
-#: per-count rules of rules/default.yaml; 未按时办结 is the count behind 按时办结率; 回访不满意 takes an
+#: per-count rules of rules/furong.yaml; 未按时办结 is the count behind 按时办结率; 回访不满意 takes an
 #: unsatisfied visit out of 回访工单总数, so that it no longer lowers 回访满意度.
 EXEMPTION_RULES = {
     "未按时签收": "未按时签收数",

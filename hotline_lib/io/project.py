@@ -68,13 +68,26 @@ def district_settings(template: str, district: str, issuer: str | None = None, c
     return set_setting(text, "peer_group_name", f"{city or '全市'}各区县")
 
 
+def set_excellent_score(text: str, score: str) -> str:
+    """``text`` (a settings.yaml) with ``excellent: score:`` set to ``score`` (a scheme's full marks):
+    that one line changes, its comment kept."""
+    line = re.compile(r"^(excellent:[^\n]*\n(?:[ \t]*#[^\n]*\n)*[ \t]+score:[ \t]*)[^#\n]*?(?P<comment>[ \t]+#[^\n]*)?$", re.M)
+    changed, count = line.subn(lambda m: f"{m[1]}{score}{m['comment'] or ''}", text, count=1)
+    if count == 0 or str((yaml.safe_load(changed) or {}).get("excellent", {}).get("score")) != score:
+        raise SettingsError("settings.yaml: could not set {key}: {value!r}", key="excellent.score", value=score)
+    return changed
+
+
 def init_project(folder: str | Path, district: str | None = None, templates: Path | None = None, *,
-                 issuer: str | None = None, city: str | None = None) -> list[Path]:
+                 issuer: str | None = None, city: str | None = None, rules: Path | None = None,
+                 excellent_score: str | None = None) -> list[Path]:
     """Make ``folder`` a working folder: hotline.toml, notebooks/, data/ (settings with ``district``,
     its issuer and city, an empty unit directory, the default rules, an empty exports/) and outputs/.
     Never overwrites a file: an existing working folder only gets the files it lacks. Returns what
     was made, relative to ``folder``; every check comes before the first file is written. The notebooks
-    copied are recorded in notebooks/.shipped.json (io/notebook_changes.py)."""
+    copied are recorded in notebooks/.shipped.json (io/notebook_changes.py). ``rules``: the scheme
+    written as data/rules.yaml (default: the shipped default), ``excellent_score`` (its full marks) the
+    settings' 完成度较好 score."""
     folder = Path(folder)
     templates = templates or template_root()
     check_init_folder(folder)
@@ -84,9 +97,14 @@ def init_project(folder: str | Path, district: str | None = None, templates: Pat
         if district is None or not district.strip():
             raise HotlineError("--district: give the district's name (hotline init {folder} --district 某某区)", folder=folder)
         text = district_settings(NEW_FOLDER_FILES[str(settings)].read_text(encoding="utf-8"), district, issuer, city)
+        if excellent_score is not None:
+            text = set_excellent_score(text, excellent_score)
     elif district is not None or issuer is not None or city is not None:
         raise HotlineError("{file}: already there and not changed; set district:, issuer: and city: in it instead",
                            file=folder / settings)
+    if rules is not None and (folder / "data" / "rules.yaml").exists():
+        raise HotlineError("{file}: already there and not changed; to score by {rules}, copy that file over it",
+                           file=folder / "data" / "rules.yaml", rules=rules)
     made = []
     for relative, source in template_files(templates):
         target = folder / relative
@@ -95,6 +113,8 @@ def init_project(folder: str | Path, district: str | None = None, templates: Pat
         target.parent.mkdir(parents=True, exist_ok=True)
         if relative == settings:
             target.write_text(text, encoding="utf-8", newline="")  # the template's line endings
+        elif relative == Path("data/rules.yaml") and rules is not None:
+            shutil.copyfile(rules, target)
         else:
             shutil.copyfile(source, target)
         made.append(relative)

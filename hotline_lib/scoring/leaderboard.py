@@ -16,7 +16,10 @@ from hotline_lib.io.workbook import write_workbook
 from hotline_lib.scoring.breakdown import breakdown_sheets, workbook_kinds
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import RANK, SCORE, compare_with_published, deduction_column, published_order, score_units
-from hotline_lib.scoring.unit_table import PUBLISHED_RANK, PUBLISHED_SCORE, read_unit_table
+from hotline_lib.scoring.manual import read_manual
+from hotline_lib.scoring.rules_input import read_rules_table
+from hotline_lib.scoring.table import BLACK, GRADE, RATED, RED, item_columns, score_table
+from hotline_lib.scoring.unit_table import PUBLISHED_RANK, PUBLISHED_SCORE, UNIT, read_unit_table
 
 
 @dataclass
@@ -69,3 +72,29 @@ def write_csv(table: pd.DataFrame, target) -> None:
         return
     with atomic_path(target) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+def shown_table(scored: pd.DataFrame, rules) -> pd.DataFrame:
+    """score_table's output as ``hotline score`` writes it: points as published (14.82, 150), a blank
+    where a group is not scored on an item, 排名 or the rules' word for an unranked unit (不参评),
+    红榜/黑榜 as 是 or blank."""
+    table = scored.drop(columns=[RATED], errors="ignore").copy()
+    for column in [*item_columns(rules).values(), SCORE]:
+        table[column] = table[column].map(lambda p: "" if p is None or pd.isna(p) else format_score(p))
+    unranked = rules.min_volume.label if rules.min_volume is not None else "不参评"
+    table[RANK] = [unranked if pd.isna(rank) else str(int(rank)) for rank in table[RANK]]
+    if GRADE in table.columns:
+        table[GRADE] = table[GRADE].fillna("")
+    for column in (RED, BLACK):
+        if column in table.columns:
+            table[column] = table[column].map(lambda on: "是" if on else "")
+    return table
+
+
+def score_rules_file(path: str | Path, rules, columns: Columns | None = None, manual: str | Path | None = None) -> Leaderboard:
+    """Score a table under any rules (``score_table``; its columns as the rules name them, rates in
+    percent); ``manual``: the hand-judged points file (scoring/manual.py)."""
+    unit_table = read_rules_table(path, rules, columns=columns)
+    judged = read_manual(manual, rules, units=unit_table.values[UNIT]) if manual is not None else None
+    scored = score_table(unit_table.values, rules, judged)
+    return Leaderboard(shown_table(scored, rules), None, len(scored), [str(note) for note in unit_table.totals])

@@ -10,44 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules
+from hotline_lib.scoring.deductions import RANK, SCORE, competition_rank, deduction_column, deduction_points  # noqa: F401
+from hotline_lib.scoring.rules import Rules
+from hotline_lib.scoring.table import score_table
 from hotline_lib.scoring.unit_table import UNIT
-
-SCORE, RANK = "总分", "排名"
-
-
-def deduction_column(label: str) -> str:
-    """Name of the output column holding how many points one deduction took."""
-    return f"{label}扣分"
-
-
-def _capped(points: Decimal, cap: Decimal | None) -> Decimal:
-    return min(points, cap) if cap is not None else points
-
-
-def competition_rank(values: pd.Series, ascending: bool = False) -> pd.Series:
-    """1, 1, 3: equal values share the best rank, the next rank skips."""
-    return values.astype(float).rank(method="min", ascending=ascending).astype("int64")
-
-
-def deduction_points(table: pd.DataFrame, rule) -> pd.Series:
-    """Points one rule takes from each unit (a Series of Decimals, aligned with ``table``)."""
-    column = table[rule.column]
-    if isinstance(rule, PerCount):
-        points = column.map(lambda n: _capped(rule.points * n, rule.cap))
-    elif isinstance(rule, BelowTarget):
-        points = column.map(lambda rate: _capped(rule.points_per_point * max(rule.target - rate, Decimal(0)), rule.cap))
-    elif isinstance(rule, AboveThreshold):
-        points = column.map(lambda rate: _capped(rule.points_per_point * max(rate - rule.threshold, Decimal(0)), rule.cap))
-    elif isinstance(rule, RankBelow):
-        below = column < rule.target
-        ranks = pd.Series(0, index=table.index, dtype="int64")
-        if below.any():
-            ranks[below] = competition_rank(column[below], ascending=False)
-        points = ranks.map(lambda k: _capped(rule.points_per_rank * k, rule.cap))
-    else:  # pragma: no cover - the rules model admits no other kind
-        raise TypeError(f"unknown rule {rule!r}")
-    return points.astype(object)
 
 
 def final_score(lost: Decimal, rules: Rules) -> Decimal:
@@ -55,8 +21,20 @@ def final_score(lost: Decimal, rules: Rules) -> Decimal:
     return max((rules.base - lost).quantize(rules.rounding.step, rounding=ROUND_HALF_UP), rules.rounding.floor)
 
 
+def uses_deductions_only(rules: Rules) -> bool:
+    """True for a scheme of 芙蓉区's kind: a base less deductions, ranked within each kind (no item
+    that earns, no bonus, group, indicator, grade or list)."""
+    return not (rules.items or rules.bonuses or rules.groups or rules.indicators or rules.grades
+                or rules.red_list or rules.black_list or rules.min_volume)
+
+
 def score_units(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """``table`` with one column per deduction, then 总分 and 排名 (competition ranking within each kind)."""
+    """``table`` with one column per deduction, then 总分 and 排名 (competition ranking within each kind).
+    Any other scheme: ``table`` with the columns of table.score_table (its 类别 is the unit's group)."""
+    if not uses_deductions_only(rules):
+        scored = score_table(table, rules).set_index(UNIT)
+        kept = table.drop(columns=[c for c in scored.columns if c in table.columns])
+        return kept.join(scored, on=UNIT)[[*table.columns, *[c for c in scored.columns if c not in table.columns]]]
     scored = table.copy()
     total = pd.Series([Decimal(0)] * len(table), index=table.index, dtype=object)
     for label, rule in rules.deductions.items():

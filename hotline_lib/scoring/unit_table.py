@@ -16,16 +16,9 @@ from hotline_lib.io.headers import Columns, check_unique_columns, normalize_head
 from hotline_lib.core.numbers import rate_reader, to_decimal
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.io.totals import TOTAL_ROW, total_cells
+from hotline_lib.scoring.columns import COMPLETED, COUNT_COLUMNS, RATE_COLUMNS, SATISFIED, SIGNED, UNIT, VISITED  # noqa: F401
 from hotline_lib.scoring.rules import Rules
 
-UNIT = "部门名称"
-SIGNED = "签收总数"
-COMPLETED = "办结工单（含上月流转工单）"
-VISITED = "回访工单总数"
-SATISFIED = "回访满意数"
-COUNT_COLUMNS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数",
-                 "延期驳回数", "发回重办数", VISITED, SATISFIED]
-RATE_COLUMNS = ["按时办结率", "回访满意度", "延期办理率", "重复交办率"]
 #: The columns a kind's units are listed by after 总分 (ties broken by 回访满意度, then 签收总数): a table without them
 #: cannot be listed as the bulletin lists it.
 ORDER_COLUMNS = ["回访满意度", SIGNED]
@@ -113,9 +106,10 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
                              **where)
         seen[unit] = where["row"]
         kind = str(record[rules.kind_column]).strip()
-        if kind not in rules.kinds:
+        accepted = rules.accepted_kinds
+        if accepted is not None and kind not in accepted:
             raise InputError("unknown {name} {kind!r}; expected one of {kinds}", column=rules.kind_column,
-                             name=rules.kind_column, kind=kind, kinds=names(rules.kinds), **where)
+                             name=rules.kind_column, kind=kind, kinds=names(accepted), **where)
         parsed = {UNIT: unit, rules.kind_column: kind, "_row": where["row"], "_sheet": where["sheet"]}
         for column in count_columns + rate_columns + ([PUBLISHED_SCORE] if PUBLISHED_SCORE in cells.columns else []):
             text = str(record[column]).strip()

@@ -1,0 +1,214 @@
+"""A rules file as its 考核办法 reads: ``describe_rules(rules)`` is the Chinese text ``hotline rules
+show`` prints, e.g. "按时办结率（20分）：95%及以上得满分，每低1个百分点扣1分，扣完为止。".
+
+Chinese only, like the bulletin it belongs with: it is the document an office publishes, not a message
+of the program (those are msgids, core/i18n.py). Every sentence is made from the file's own numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hotline_lib.core.numbers import chinese_number, format_score
+from hotline_lib.scoring.grades import Board
+from hotline_lib.scoring.groups import Group, Volume
+from hotline_lib.scoring.indicators import Indicator
+from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, manual_default
+from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules
+
+ZERO = Decimal(0)
+
+
+def _n(value: Decimal) -> str:
+    return format_score(value)
+
+
+def _title(key: str, part) -> str:
+    return getattr(part, "title", None) or key
+
+
+def rate_sentence(key: str, item: RateItem) -> str:
+    """及时签收率（10分）：95%及以上得满分，每低1个百分点扣1分，扣完为止。"""
+    variable = item.full - item.fixed
+    if item.better == "higher":
+        reach = "达到100%得满分" if item.target == 100 else f"{_n(item.target)}%及以上得满分"
+        step = f"每低1个百分点扣{_n(item.points_per_point)}分"
+    else:
+        reach = f"{_n(item.target)}%及以下得满分"
+        step = f"每高1个百分点扣{_n(item.points_per_point)}分"
+    floor = item.fixed if item.floor is None else item.floor
+    end = "扣完为止" if floor == item.fixed else f"最低{_n(floor)}分"
+    text = f"{_title(key, item)}（{_n(item.full)}分）："
+    if item.fixed:
+        text += f"其中{_n(item.fixed)}分直接计入；其余{_n(variable)}分，"
+        reach = reach.replace("得满分", "全得")
+    text += f"{reach}，{step}，{end}"
+    if item.cap is not None and item.cap < item.full:
+        text += f"，最高{_n(item.cap)}分"
+    return text + "。"
+
+
+def manual_sentence(key: str, item: ManualItem) -> str:
+    text = f"{_title(key, item)}（{_n(item.full)}分）：人工评定，未评定的按{_n(manual_default(item))}分计"
+    return text + (f"（{item.note}）" if item.note else "") + "。"
+
+
+def _weighted_terms(weights: dict[str, Decimal]) -> str:
+    """0.1×响应率 + 0.5×解决率; 回访满意数 − 0.1×基本满意数."""
+    text = ""
+    for name, weight in weights.items():
+        term = name if abs(weight) == 1 else f"{_n(abs(weight))}×{name}"
+        if not text:
+            text = term if weight >= 0 else f"−{term}"
+        else:
+            text += f" {'−' if weight < 0 else '+'} {term}"
+    return text
+
+
+def weighted_sentence(key: str, item: WeightedItem) -> str:
+    terms = _weighted_terms(item.weights)
+    scale = "" if item.full == 100 and item.weights_sum == 1 else f"，再按满分{_n(item.full)}分折算"
+    return (f"{_title(key, item)}（{_n(item.full)}分）：{terms}（各率以百分数计，权重合计{_n(item.weights_sum)}）"
+            f"{scale}。")
+
+
+def deduction_sentence(key: str, rule) -> str:
+    title = _title(key, rule)
+    cap = f"，最多扣{_n(rule.cap)}分" if rule.cap is not None else ""
+    if isinstance(rule, PerCount):
+        return f"{title}：按{rule.column}每件扣{_n(rule.points)}分{cap}。"
+    if isinstance(rule, BelowTarget):
+        return f"{title}：低于{_n(rule.target)}%的，每低1个百分点扣{_n(rule.points_per_point)}分{cap}。"
+    if isinstance(rule, AboveThreshold):
+        return f"{title}：超过{_n(rule.threshold)}%的，每超1个百分点扣{_n(rule.points_per_point)}分{cap}。"
+    if isinstance(rule, RankBelow):
+        return (f"{title}：低于{_n(rule.target)}%的单位合并按比率从高到低排名（比率相同的名次并列），"
+                f"第k名扣{_n(rule.points_per_rank)}×k分{cap}。")
+    raise TypeError(f"unknown rule {rule!r}")  # pragma: no cover
+
+
+def bonus_sentence(key: str, bonus: Bonus) -> str:
+    cap = f"，最多加{_n(bonus.cap)}分" if bonus.cap is not None else ""
+    return f"{_title(key, bonus)}：按{bonus.column}每件加{_n(bonus.points)}分{cap}。"
+
+
+def item_sentence(key: str, rules: Rules) -> str:
+    if key in rules.items:
+        item = rules.items[key]
+        if isinstance(item, RateItem):
+            return rate_sentence(key, item)
+        if isinstance(item, ManualItem):
+            return manual_sentence(key, item)
+        return weighted_sentence(key, item)
+    if key in rules.deductions:
+        return deduction_sentence(key, rules.deductions[key])
+    return bonus_sentence(key, rules.bonuses[key])
+
+
+def indicator_sentence(key: str, indicator: Indicator) -> str:
+    """满意率 = （回访满意数 − 0.1×基本满意数）÷ 回访工单总数。"""
+    numerator = _weighted_terms(indicator.weights)
+    if len(indicator.weights) > 1:
+        numerator = f"（{numerator}）"
+    empty = {"full": "按100%计", "zero": "按0计", "not_rated": "不参评"}[indicator.empty]
+    return f"{_title(key, indicator)} = {numerator} ÷ {indicator.denominator}；{indicator.denominator}为0的{empty}。"
+
+
+def _volume(volume: Volume) -> str:
+    if volume.min is not None and volume.max is not None:
+        return f"{volume.column}{volume.min}至{volume.max}件"
+    if volume.min is not None:
+        return f"{volume.column}{volume.min}件及以上"
+    return f"{volume.column}{volume.max}件及以下"
+
+
+def group_sentence(name: str, group: Group | None, full: Decimal, kind_column: str) -> str:
+    who = []
+    if group is not None and group.kinds:
+        who.append(f"{kind_column}为{'、'.join(group.kinds)}的单位")
+    if group is not None and group.units:
+        who.append("、".join(group.units))
+    if group is not None and group.volume is not None:
+        who.append(("其中" if who else "") + _volume(group.volume) + "的单位")
+    if group is None:
+        who.append(f"{kind_column}为{name}的单位")
+    return f"{name}（满分{_n(full)}分）：{'，'.join(who) or '全部单位'}。"
+
+
+def _board(board: Board, top: bool, size_word: str) -> str:
+    where = "各组" if board.within == "group" else "全部单位中"
+    edge = "前" if top else "后"
+    return f"{size_word}：{where}得分{edge}{board.size}名（并列的一并列入{'，不同组按得分占本组满分的比例比较' if board.within == 'all' else ''}）。"
+
+
+def _grades(rules: Rules) -> str:
+    fulls = {info.full_marks for info in rules.group_list()}
+    parts = []
+    for grade in rules.grades:
+        condition = []
+        if grade.min is not None:
+            condition.append(f"{_n(grade.min)}分及以上")
+        elif grade.min_percent is not None:
+            condition.append(f"{_n(next(iter(fulls)) * grade.min_percent / 100)}分及以上" if len(fulls) == 1
+                             else f"达到本组满分的{_n(grade.min_percent)}%及以上")
+        if grade.last_in_group:
+            condition.append(("未达到以上等级且" if parts else "") + "在本组排名末位")
+        parts.append(f"{'、'.join(condition)}的为{grade.name}" if condition else f"其余为{grade.name}")
+    return "等级：" + "；".join(parts) + "。"
+
+
+def _rounding(rules: Rules) -> str:
+    places = {Decimal("1"): "取整", Decimal("0.1"): "保留一位小数", Decimal("0.01"): "保留两位小数"}
+
+    def said(step: Decimal) -> str:
+        return places.get(step, f"按{_n(step)}取舍")
+    parts = []
+    if rules.indicators or any(isinstance(i, (RateItem, WeightedItem)) for i in rules.items.values()):
+        parts.append(f"比率先四舍五入{said(rules.rounding.rate)}再计分" if rules.rounding.rate is not None else "比率不先取舍")
+    if rules.rounding.item is not None:
+        parts.append(f"各项得分四舍五入{said(rules.rounding.item)}")
+    parts.append(f"总分四舍五入{said(rules.rounding.step)}，最低{_n(rules.rounding.floor)}分")
+    return "计分：" + "；".join(parts) + "。"
+
+
+def describe_rules(rules: Rules) -> str:
+    """The scheme in Chinese, the way a 考核办法 reads (see the module docstring)."""
+    infos = rules.group_list()
+    lines = [rules.name, ""]
+    if rules.source:
+        lines.append(f"来源：{rules.source}")
+    groups = rules.effective_groups()
+    lines.append("分组：各组分别排名，总分相同的名次并列（如1、1、3）。")
+    lines += [f"  {group_sentence(i.name, groups.get(i.name), i.full_marks, rules.kind_column)}" for i in infos]
+    if rules.min_volume is not None:
+        lines.append(f"  {rules.min_volume.column}不足{rules.min_volume.min}件的单位不参加排名（{rules.min_volume.label}）。")
+    sets: dict[tuple, list] = {}
+    for info in infos:
+        sets.setdefault((info.items, info.base), []).append(info)
+    for number, ((keys, base), members) in enumerate(sets.items(), start=1):
+        heading = "、".join(m.name for m in members) if len(sets) > 1 else "考核项目"
+        full = "、".join(dict.fromkeys(f"{_n(m.full_marks)}分" for m in members))
+        lines += ["", f"{chinese_number(number)}、{heading}（满分{full}）"]
+        if base and any(k in rules.deductions for k in keys):
+            lines.append(f"  基础分{_n(base)}分，按下列情形扣分：")
+        elif base:
+            lines.append(f"  基础分{_n(base)}分。")
+        for place, key in enumerate(keys, start=1):
+            lines.append(f"  （{chinese_number(place)}）{item_sentence(key, rules)}")
+    if rules.indicators:
+        lines += ["", "指标口径："] + [f"  {indicator_sentence(k, i)}" for k, i in rules.indicators.items()]
+    if rules.bonus_cap is not None:
+        lines.append(f"加分合计最多{_n(rules.bonus_cap)}分。")
+    lines += ["", _rounding(rules)]
+    if rules.grades:
+        lines.append(_grades(rules))
+    if rules.red_list is not None:
+        lines.append(_board(rules.red_list, True, "红榜"))
+    if rules.black_list is not None:
+        lines.append(_board(rules.black_list, False, "黑榜"))
+    full_marks = "、".join(dict.fromkeys(_n(i.full_marks) for i in infos))
+    share = "满分" if rules.thresholds.excellent == 100 else f"满分的{_n(rules.thresholds.excellent)}%"
+    lines.append(f"完成度较好单位：总分达到本组{share}（本办法满分{full_marks}分）。")
+    if rules.assumptions:
+        lines += ["", "说明（推定或假定）："] + [f"  {i}. {text}" for i, text in enumerate(rules.assumptions, start=1)]
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""A per-unit table for any rules file: the columns the rules name, nothing more, read and validated
+cell by cell before anything is scored (``hotline score FILE --rules NAME``).
+
+The table needs 部门名称, the 类别 column when a group goes by it, and for each rate the rules score
+either the rate itself (in percent, or as fractions: core/numbers.rate_reader) or the counts it is
+computed from (indicators.py). A hand-judged item's column is optional (its default, else). Counts are
+whole numbers, rates and hand-judged points numbers; each bad cell is one error naming its row and column.
+A 合计 row is left out and listed, as for the platform's table (unit_table.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from hotline_lib.core.errors import InputError
+from hotline_lib.core.i18n import N_, names
+from hotline_lib.core.numbers import format_score, rate_reader, to_decimal
+from hotline_lib.io.headers import Columns, normalize_header, rename_headers, spellings
+from hotline_lib.io.reading import read_sheets
+from hotline_lib.io.totals import TOTAL_ROW, total_cells
+from hotline_lib.scoring.groups import assign_groups
+from hotline_lib.scoring.columns import COUNT_COLUMNS, NEWER_COUNT_COLUMNS, RATE_COLUMNS, UNIT
+from hotline_lib.scoring.items import ManualItem, RateItem, WeightedItem, item_column
+from hotline_lib.scoring.rules import Rules
+from hotline_lib.scoring.unit_table import UnitTable, _int_cell, _rate_cell
+
+COUNTS = {*COUNT_COLUMNS, *NEWER_COUNT_COLUMNS}
+
+
+def rates_read(rules: Rules) -> list[str]:
+    """The rates the rules score (indicators and the table's own rates), in the rules' order."""
+    rates = []
+    for key, item in rules.items.items():
+        if isinstance(item, RateItem):
+            rates.append(item_column(key, item))
+        elif isinstance(item, WeightedItem):
+            rates += list(item.weights)
+    rates += [rule.column for rule in rules.deductions.values() if rule.column in RATE_COLUMNS]
+    return list(dict.fromkeys(rates))
+
+
+def required_columns(rules: Rules, present: set[str]) -> list[str]:
+    """What a table must hold to be scored under ``rules``: an indicator it has is taken as given, one it
+    lacks needs its counts."""
+    needed = [UNIT] + ([rules.kind_column] if rules.accepted_kinds is not None else [])
+    for rate in rates_read(rules):
+        indicator = rules.indicators.get(rate)
+        needed += indicator.columns if indicator is not None and rate not in present else [rate]
+    needed += [rule.column for rule in rules.deductions.values()] + [b.column for b in rules.bonuses.values()]
+    needed += [g.volume.column for g in rules.groups.values() if g.volume is not None]
+    needed += [rules.min_volume.column] if rules.min_volume is not None else []
+    return list(dict.fromkeys(needed))
+
+
+def _headers(raw, rules: Rules, columns: Columns | None) -> dict[str, str]:
+    """Each header to its canonical name (the platform's spellings), else to itself, tidied; a header
+    that is a name of the rules (连云港's 满意率, an indicator) stays that name."""
+    headers = [c for c in raw.cells.columns if c != "_row"]
+    known = rename_headers(headers, "unit_table", columns)
+    own = {*rules.indicators, *rules.items}
+    return {h: normalize_header(h) if normalize_header(h) in own else known.get(h, normalize_header(h)) for h in headers}
+
+
+def read_rules_table(path: str | Path, rules: Rules, columns: Columns | None = None) -> UnitTable:
+    """The table in ``path`` as ``score_table`` takes it; the first problem found is an InputError."""
+    path = Path(path)
+    sheets = read_sheets(path, spellings("unit_table", UNIT, columns) | {UNIT}, label=UNIT)
+    if not sheets:
+        raise InputError("file has no table", path=path)
+    frames, totals = [], []
+    for raw in sheets:
+        renamed = _headers(raw, rules, columns)
+        closing = total_cells(raw.cells, [o for o, c in renamed.items() if c == UNIT])
+        totals += [InputError(TOTAL_ROW, path=path, sheet=raw.sheet, row=int(raw.cells.at[i, "_row"]), column=column)
+                   for i, column in closing.items()]
+        cells = raw.cells.drop(index=closing.index).rename(columns=renamed)
+        missing = [c for c in required_columns(rules, set(cells.columns)) if c not in cells.columns]
+        if missing:
+            message = N_("missing column: {columns}") if len(missing) == 1 else N_("missing columns: {columns}")
+            raise InputError(message, path=path, sheet=raw.sheet, columns=names(missing))
+        cells = cells.loc[cells[UNIT].map(normalize_header) != normalize_header(UNIT)].copy()
+        cells["_sheet"] = raw.sheet
+        frames.append(cells)
+    cells = pd.concat(frames, ignore_index=True)
+    if cells.empty:
+        raise InputError("the table has a header but no unit rows", path=path)
+    values = _values(cells, rules, path)
+    return UnitTable(path, values, cells.drop(columns=["_row", "_sheet"]), totals)
+
+
+def _values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
+    manual = {k: i for k, i in rules.items.items() if isinstance(i, ManualItem) and k in cells.columns}
+    used = [c for c in required_columns(rules, set(cells.columns)) if c not in (UNIT, rules.kind_column)]
+    used += [c for c in manual if c not in used]
+    readers = {c: rate_reader(cells[c]) for c in used if c not in COUNTS and c not in manual}
+    records, seen = [], {}
+    accepted = rules.accepted_kinds
+    for record in cells.to_dict("records"):
+        where = {"path": path, "sheet": record["_sheet"], "row": int(record["_row"])}
+        unit = str(record[UNIT]).strip()
+        if not unit:
+            raise InputError("empty unit name", column=UNIT, **where)
+        if unit in seen:
+            raise InputError("unit {unit!r} is listed twice (also row {first})", column=UNIT, unit=unit, first=seen[unit],
+                             **where)
+        seen[unit] = where["row"]
+        parsed = {UNIT: unit}
+        if rules.kind_column in cells.columns:
+            kind = str(record[rules.kind_column]).strip()
+            if accepted is not None and kind not in accepted:
+                raise InputError("unknown {name} {kind!r}; expected one of {kinds}", column=rules.kind_column,
+                                 name=rules.kind_column, kind=kind, kinds=names(accepted), **where)
+            parsed[rules.kind_column] = kind
+        for column in used:
+            text = str(record[column] if record[column] is not None else "").strip()
+            cell = {**where, "column": column}
+            if column in manual:
+                parsed[column] = _manual_cell(text, manual[column].full, cell)
+            elif not text:
+                parsed[column] = None    # allowed where the unit's group does not read it (_check_empty)
+            elif column in COUNTS:
+                parsed[column] = _int_cell(text, cell)
+            else:
+                parsed[column] = _rate_cell(text, readers[column], cell)
+        records.append(parsed)
+    values = pd.DataFrame.from_records(records)
+    _check_empty(values, cells, rules, path)
+    return values
+
+
+def _check_empty(values: pd.DataFrame, cells: pd.DataFrame, rules: Rules, path: Path) -> None:
+    """An empty cell is an error where the unit's group reads the column (a 县 of 连云港 has no 及时签收率)."""
+    groups = assign_groups(values.fillna(0), rules.effective_groups(), rules.kind_column)
+    infos = {info.name: info for info in rules.group_list()}
+    for index, group in groups.items():
+        if group is None:
+            continue
+        for column in _columns_of(rules, infos[group].items, set(values.columns)):
+            if column in values.columns and values.at[index, column] is None:
+                raise InputError("empty cell", path=path, sheet=cells.at[index, "_sheet"], row=int(cells.at[index, "_row"]),
+                                 column=column)
+
+
+def _columns_of(rules: Rules, keys, present: set[str]) -> list[str]:
+    """The table columns the items ``keys`` read."""
+    columns = []
+    for key in keys:
+        item = rules.items.get(key)
+        if isinstance(item, RateItem):
+            reads = [item_column(key, item)]
+        elif isinstance(item, WeightedItem):
+            reads = list(item.weights)
+        elif key in rules.deductions:
+            reads = [rules.deductions[key].column]
+        elif key in rules.bonuses:
+            reads = [rules.bonuses[key].column]
+        else:
+            reads = []
+        for column in reads:
+            indicator = rules.indicators.get(column)
+            columns += indicator.columns if indicator is not None and column not in present else [column]
+    return columns
+
+
+def _manual_cell(text: str, full: Decimal, where: dict) -> Decimal | None:
+    """A hand-judged item's points as typed in the table (empty: its default)."""
+    if not text:
+        return None
+    try:
+        points = to_decimal(text)
+    except ValueError:
+        raise InputError("not a number: {text!r}", text=text, **where) from None
+    if not Decimal(0) <= points <= full:
+        raise InputError("{value} is not between 0 and the item's full marks {full}", value=format_score(points),
+                         full=format_score(full), **where)
+    return points
