@@ -18,6 +18,7 @@ from hotline_lib.analysis.explore import SHOWN
 from hotline_lib.render import orders_table
 from hotline_lib.render.fonts import EMBEDDED_NAME
 
+COLUMNS = orders_table.table_columns(list(SHOWN.values()))
 FORMULAS = ['=HYPERLINK("http://example.invalid","点我")', "+1+2 加号开头", "-3+4 减号开头", "@SUM(1+1) 艾特开头"]
 
 
@@ -64,6 +65,14 @@ def test_html_carries_masked_rows_and_the_chinese_strings():
     assert args["column_filters"] == "footer"
 
 
+def test_columns_status_beside_the_unit_and_missing_values_blank():
+    assert COLUMNS[COLUMNS.index("承办单位") + 1] == "月末状态" and sorted(COLUMNS) == sorted(SHOWN.values())
+    rows = _rows(["没有派单的工单"], [None])
+    shown, _ = orders_table.orders_table(rows)
+    assert list(shown.columns) == COLUMNS and shown.loc[0, "承办单位"] == ""
+    assert "NaN" not in orders_table.orders_table_html(rows) and "<NA>" not in orders_table.orders_table_html(rows)
+
+
 def _page(tmp_path, frame: pd.DataFrame) -> str:
     from itables import options
     from itables.javascript import generate_init_offline_itables_html
@@ -102,7 +111,7 @@ def test_sort_filter_and_export_in_chromium(browser, tmp_path):
         # the search box of 承办单位 keeps its rows
         boxes = page.locator(".dt-scroll-foot tfoot input")
         assert boxes.count() == len(SHOWN)
-        box = boxes.nth(list(SHOWN.values()).index("承办单位"))
+        box = boxes.nth(COLUMNS.index("承办单位"))
         box.press_sequentially("甲局")
         box.press("Enter")   # Playwright inserts Chinese without key events; a person's input method sends keyup
         page.wait_for_function(f"() => ({SHOWN_ROWS})().length === 3")
@@ -117,7 +126,7 @@ def test_sort_filter_and_export_in_chromium(browser, tmp_path):
         context.close()
     sheet = openpyxl.load_workbook(path).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows() if any(c.value is not None for c in row)]
-    assert rows[0] == list(SHOWN.values())
+    assert rows[0] == COLUMNS
     content = rows[0].index("诉求内容")
     assert [row[0] for row in rows[1:]] == kept                       # the rows left, in the table's order
     assert [row[content] for row in rows[1:]] == [contents[_number(i) - 1].replace("13812345678", "138****5678") for i in kept]

@@ -27,16 +27,17 @@ import importlib.resources
 import json
 import pandas as pd
 
-from hotline_lib.analysis.explore import SHOWN, display_orders
+from hotline_lib.analysis.explore import SHOWN, STATUS, display_orders
 from hotline_lib.render.fonts import EMBEDDED_NAME, FONT_NAME
 
 LANGUAGE_FILE = "zh-CN.json"
 #: The column that wraps, and its width.
 WRAPPED = SHOWN["content"]
-WRAPPED_WIDTH = "22em"
+UNIT_LABEL, STATUS_LABEL = SHOWN["unit"], SHOWN[STATUS]
+WRAPPED_WIDTH = "28em"
 WRAPPED_CLASS = "hb-wrap"
 EXCEL_BUTTON = "导出 Excel（当前筛选的行）"
-ROWS_PER_PAGE = 15
+ROWS_PER_PAGE = 10
 
 #: Fonts: the page's (Lab's content font where Lab shows the table), then the project's CJK font.
 FONT_FAMILY = f'var(--jp-content-font-family, system-ui, sans-serif), "{EMBEDDED_NAME}", "{FONT_NAME}", sans-serif'
@@ -92,9 +93,21 @@ def orders_table_options(columns: list[str], file_name: str = "工单明细") ->
     }
 
 
+def table_columns(columns: list[str]) -> list[str]:
+    """The columns in the table's order: 月末状态 right after 承办单位, so that who has the order and
+    where it stands show beside its text, before the five times."""
+    order = [c for c in columns if c != STATUS_LABEL]
+    if STATUS_LABEL in columns:
+        order.insert(order.index(UNIT_LABEL) + 1 if UNIT_LABEL in order else len(order), STATUS_LABEL)
+    return order
+
+
 def orders_table(rows: pd.DataFrame, file_name: str = "工单明细") -> tuple[pd.DataFrame, dict]:
-    """``month_orders`` rows (raw) masked for display (``display_orders``), and the table's options."""
+    """``month_orders`` rows (raw) masked for display (``display_orders``), in the table's column order,
+    a missing value blank (not "NaN": an order not dispatched has no unit); and the table's options."""
     shown = display_orders(rows)
+    shown = shown[table_columns(list(shown.columns))].astype(object)
+    shown = shown.where(shown.notna(), "")
     return shown, orders_table_options(list(shown.columns), file_name)
 
 
