@@ -9,8 +9,12 @@ every option set here, once, so that the notebook makes one call (``show_orders`
   Chinese fonts), with the font JupyterLab carries (``Hotline CJK``, hotline_lib/lab/custom/custom.css)
   after it.
 - A click on a column name sorts (itables' ``text_in_header_can_be_selected=False``; its default sorts
-  on the small arrow only); a search box under each column name (``column_filters="header"``).
-- 诉求内容 wraps in a column of fixed width: a long text no longer pushes 承办单位 and 月末状态 off screen.
+  on the small arrow only). A search box for each column, right under the column names: itables'
+  ``column_filters="footer"`` (its "header" would put the box in place of the name, leaving no name to
+  click), the footer row drawn above the rows by CSS (the scrolled table's head, footer and body are
+  three boxes of one flex column). A box filters as the person types (itables listens to keyup/change).
+- 诉求内容 wraps in a column of fixed width, and 月末状态 stands right after 承办单位: a long text no
+  longer pushes who has the order and where it stands off screen. A missing value is blank, not "NaN".
 - The Excel button of DataTables Buttons (``excelHtml5``, in itables' offline bundle) writes the rows
   the searches left, in their order, to an .xlsx made in the browser. Buttons writes a text cell as an
   inline string (``t="inlineStr"``), never a formula: a citizen's text starting with "=" stays text.
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+
 import pandas as pd
 
 from hotline_lib.analysis.explore import SHOWN, STATUS, display_orders
