@@ -6,8 +6,13 @@ data and private cache/outputs folders, on 127.0.0.1 with a random token, and op
 Chromium that sees none of the machine's Chinese fonts (`browser_without_chinese`). The test
 checks that the menus are Chinese and drawn in the project's font, clicks 运行 → 运行所有单元格 (Run →
 Run All Cells), waits until the kernel is idle and every code cell has its execution count, then
-checks that a table and a chart show and no error does. A screenshot goes to outputs/screenshots/ for
-a person to look at. A second test switches to English (设置 → 语言) and finds that choice kept.
+checks that a table and a chart show and no error does (03_units and trends). The orders table
+(explore/orders.ipynb, on a copy of the sample where one citizen's text starts like a formula and
+holds a phone number) is used as an analyst uses it: Chinese controls drawn in the project's font, a
+click on a column name sorts, a column's search box filters, and the Excel button's download, read
+back with openpyxl, holds the rows left, masked, with no formula. Screenshots (1400 × 900, the file
+browser closed) go to outputs/screenshots/ for a person to look at; docs/screenshots/ holds a copy. A
+last test switches to English (设置 → 语言) and finds that choice kept.
 """
 
 from __future__ import annotations
