@@ -117,8 +117,28 @@ def _show_warnings() -> None:
     logger.addHandler(handler)
 
 
+#: The exit status of a command whose reader went away, as of a program stopped by SIGPIPE (128 + 13)
+CLOSED_PIPE = 141
+
+
+def _closed_pipe() -> None:
+    """The reader of our output has gone (``hotline notebooks diff | head``): nothing is wrong and
+    nothing is said; what is left to print goes nowhere, also Python's last flush at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):   # no real stdout (a test's runner)
+        pass
+    sys.exit(CLOSED_PIPE)
+
+
 def _fail(error: Exception) -> None:
-    """Print an expected error as one line on stderr and exit 1 (the traceback only with --debug)."""
+    """Print an expected error as one line on stderr and exit 1 (the traceback only with --debug); a
+    closed pipe on stdout is no error (``_closed_pipe``)."""
+    if isinstance(error, BrokenPipeError):
+        _closed_pipe()
     if _state["debug"]:
         raise error
     typer.echo(_("Error: {message}", message=_one_line(error)), err=True)
@@ -760,6 +780,8 @@ def main() -> None:
         if exc.code == 130 and isinstance(getattr(exc.__context__, "__cause__", None), KeyboardInterrupt):
             _interrupted()
         raise
+    except BrokenPipeError:
+        _closed_pipe()
     except Exception as exc:  # a bug, not bad input: say so, and how to see the traceback
         if _state["debug"]:
             raise

@@ -18,6 +18,7 @@ from hotline_lib.core.text import bulletin_title, month_short, sentence  # noqa:
 from hotline_lib.figures.counts import (APPENDIX_COLUMNS, business_environment, epidemic, overview, ranked,  # noqa: F401
                                         top_categories)
 from hotline_lib.render.charts import OTHER_COLOR, OWN_COLOR, ALERT_COLOR, chart_style  # noqa: F401
+from hotline_lib.render.orders_table import show_orders  # noqa: F401
 from hotline_lib.render.section import Chart, Section  # noqa: F401
 from hotline_lib.analysis.deductions import explain  # noqa: F401
 from hotline_lib.scoring.score import RANK, SCORE  # noqa: F401

@@ -92,7 +92,7 @@ CASES = [
      ["score", "{w}/appendix.csv", "--rules", "{w}/default.yaml"], ["default.yaml", "bonus"]),
     ("stats: missing data folder", None, ["stats", "--month", "2021-03", "--data", "{w}/nope"], ["nope: data folder not found"]),
     ("stats: empty data folder", lambda w: (w / "empty").mkdir(), ["stats", "--month", "2021-03", "--data", "{w}/empty"],
-     ["empty: no .csv or .xlsx export files"]),
+     ["empty: no export files (.csv, .xlsx, .xls, .xlsb or .ods)"]),
     ("stats: unknown unit", lambda w: _assignments("火星探测局", 1).to_csv(w / "data/exports/more.csv", index=False),
      ["stats", "--month", "2021-03", "--data", "{w}/data"], ["more.csv, row 2, column '承办单位': unit '火星探测局' is not in the unit directory"]),
     ("stats: malformed month", None, ["stats", "--month", "2021-3", "--data", "{w}/data"], ["month must look like 2020-12 (YYYY-MM); got '2021-3'"]),
@@ -238,12 +238,12 @@ def test_stats_names_the_files_it_skipped_in_its_account(world):
     result = runner.invoke(app, ["stats", "--month", "2021-03", "--data", str(world / "data"), "--out", str(world / "out")])
     assert result.exit_code == 0, result.output
     assert "exports/备注.csv: skipped: not a 工单 or 派单 export" in result.stderr
-    assert "exports/README.txt: skipped: not a .csv or .xlsx file" in result.stderr
+    assert "exports/README.txt: skipped: not a .csv, .xlsx, .xls, .xlsb or .ods file" in result.stderr
     assert "; 2 other files skipped, not 工单 or 派单 exports: exports/备注.csv, exports/README.txt" in result.stderr
     account = json.loads((world / "out" / "2021-03" / "accounting.json").read_text(encoding="utf-8"))
     assert account["skipped"] == [
         {"file": "exports/备注.csv", "reason": "不是工单或派单导出文件：前 20 行中没有一行是导出文件的表头"},
-        {"file": "exports/README.txt", "reason": "不是 .csv 或 .xlsx 文件"}]
+        {"file": "exports/README.txt", "reason": "不是 .csv、.xlsx、.xls、.xlsb 或 .ods 文件"}]
     assert account["summary"].endswith("；另有 2 个文件不是工单或派单导出文件，已跳过：exports/备注.csv、exports/README.txt")
     assert account["total"] == {"read": 6, "used": 6, "duplicates": 0, "rejected": 0}
     from hotline_lib.render.month import accounting_summary   # what `hotline report` prints from accounting.json

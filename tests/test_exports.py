@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -193,7 +194,7 @@ def _strays(folder):
     (folder / "sub" / "README.txt").write_text("三月的导出文件", encoding="utf-8")
     return [("notes.csv", "not a 工单 or 派单 export: no row among its first 20 names the columns of one"),
             ("会议记录.xlsx", "not a 工单 or 派单 export: no row among its first 20 names the columns of one"),
-            ("sub/README.txt", "not a .csv or .xlsx file")]
+            ("sub/README.txt", "not a .csv, .xlsx, .xls, .xlsb or .ods file")]
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["read", "from the cache"])
@@ -209,7 +210,7 @@ def test_files_that_are_not_exports_are_skipped_and_named(folder, units, tmp_pat
     assert [p.name for p in exports.files] == ["dispatch.xlsx", "orders-gbk.csv"]
     assert list(exports.accounting()["file"]) == ["dispatch.xlsx", "orders-gbk.csv"]   # no empty line for a stray
     assert exports.summary() == alone.summary() + "; 3 other files skipped, not 工单 or 派单 exports: notes.csv, 会议记录.xlsx, sub/README.txt"
-    assert {e["file"]: e["reason"] for e in exports.skipped_files("zh")}["sub/README.txt"] == "不是 .csv 或 .xlsx 文件"
+    assert {e["file"]: e["reason"] for e in exports.skipped_files("zh")}["sub/README.txt"] == "不是 .csv、.xlsx、.xls、.xlsb 或 .ods 文件"
 
 
 def test_a_folder_of_strays_only_is_an_error_naming_them(tmp_path, units):
@@ -253,7 +254,7 @@ def test_a_damaged_export_is_not_skipped(folder, units):
 def test_missing_folder_and_empty_folder(tmp_path, units):
     with pytest.raises(InputError, match="data folder not found"):
         load_exports(tmp_path / "nope", units)
-    with pytest.raises(InputError, match="no .csv or .xlsx export files"):
+    with pytest.raises(InputError, match=re.escape("no export files (.csv, .xlsx, .xls, .xlsb or .ods)")):
         load_exports(tmp_path, units)
 
 

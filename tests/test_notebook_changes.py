@@ -6,7 +6,10 @@ package without losing the district's own changes (update)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -154,3 +157,17 @@ def test_in_the_repository_itself_nothing_differs_and_nothing_is_written():
     assert restore_notebook(folder, "03_units") is None
     assert update_notebooks(folder) == notebook_changes.Update()
     assert sorted(p.name for p in folder.iterdir()) == before and not (folder / SHIPPED_RECORD).exists()
+
+
+def test_diff_into_a_closed_pipe_exits_quietly(office):
+    """`hotline notebooks diff | head`: the reader stops early; no "Error: Broken pipe", no traceback."""
+    _edit(office / "notebooks" / "03_units.ipynb", OLD, TRIAL)
+    read_end, write_end = os.pipe()
+    os.close(read_end)   # the reader has gone before the first line is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "hotline_lib.cli", "notebooks", "diff"], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=120,
+                                env={**os.environ, "PYTHONPATH": str(SOURCE_ROOT)})
+    finally:
+        os.close(write_end)
+    assert result.stderr == "" and result.returncode == 141, result.stderr

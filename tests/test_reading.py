@@ -88,7 +88,7 @@ def _folder(tmp_path: Path) -> Path:
 #: case -> (make the file in a folder, what the error says)
 BAD_FILES = {
     "missing file": (lambda tmp_path: tmp_path / "nope.csv", "file not found"),
-    "folder": (_folder, "is a folder, expected a .csv or .xlsx file"),
+    "folder": (_folder, "is a folder, expected a .csv, .xlsx, .xls, .xlsb or .ods file"),
     "empty": (_file("empty.csv", b""), "file is empty"),
     "whitespace only": (_file("blank.csv", b" \r\n\t\r\n  "), "file is empty"),
     "whitespace only, UTF-16": (_file("blank16.csv", " \r\n\t".encode("utf-16")), "file is empty"),

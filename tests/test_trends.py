@@ -146,3 +146,18 @@ def test_trends_page(sample_dir, tmp_path, start, end):
     assert compare.unit_detail(fallen, start, end) in printed         # under the heat maps: the unit that fell most
     assert compare.category_detail(top, start, end) in printed        # under the category chart: the largest category
     assert f"papermill notebooks/explore/orders.ipynb outputs/orders.ipynb -p month {end} -p category" in printed
+
+
+@pytest.mark.slow
+def test_trends_page_of_one_month_reads_sensibly(sample_dir, tmp_path):
+    """One month: no 总分 rise or fall to list (a sentence says why, no chart of one point per unit), and
+    the count of closed orders is a whole number, not "3514.00"."""
+    from hotline_lib.render.trends import render_trends
+
+    month = "2020-12"
+    page = render_trends(month, month, workspace(sample_dir, tmp_path)).read_text(encoding="utf-8")
+    assert f"所选范围只有 {month} 一个月，总分升降要从两个月起比较。" in page and "（无）" not in page
+    assert len(re.findall(r"<img[^>]* src=\"data:image/png;base64,", page)) == 6   # the score chart left out
+    t = trends.load_trends(month, month, workspace(sample_dir, tmp_path))
+    closed = len(trends.time_to_close(t.exports.orders, t.months))
+    assert closed > 0 and re.search(rf">\s*{closed}\s*<", page) and f"{closed}.00" not in page

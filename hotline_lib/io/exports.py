@@ -42,7 +42,7 @@ NEEDED = {"orders": [("order_id",), ORDER_ONLY], "assignments": [(c,) for c in R
 #: many on it is an export, and a broken one stops the run with its error (say the column it misses).
 EXPORT_HEADERS = 3
 #: Why a file of the data folder is skipped (msgids: kept as keys, said in the reader's language).
-NOT_A_TABLE = N_("not a .csv or .xlsx file")
+NOT_A_TABLE = N_("not a .csv, .xlsx, .xls, .xlsb or .ods file")
 NOT_AN_EXPORT = N_("not a 工单 or 派单 export: no row among its first 20 names the columns of one")
 
 
@@ -183,7 +183,7 @@ def export_files(data_dir: str | Path, skip: set[str] | None = None) -> list[Pat
                          suffix=unreadable[0].suffix.lower(), save_as=SAVE_AS, more=more)
     files = [p for p in found if p.is_file() and p.suffix.lower() in SUPPORTED]
     if not files:
-        raise InputError("no .csv or .xlsx export files", path=data_dir)
+        raise InputError("no export files (.csv, .xlsx, .xls, .xlsb or .ods)", path=data_dir)
     return files
 
 

@@ -220,7 +220,7 @@ def read_grids(path: str | Path) -> list[tuple[str | None, list[list[str]]]]:
     if not path.exists():
         raise InputError("file not found", path=path)
     if path.is_dir():
-        raise InputError("is a folder, expected a .csv or .xlsx file", path=path)
+        raise InputError("is a folder, expected a .csv, .xlsx, .xls, .xlsb or .ods file", path=path)
     suffix = path.suffix.lower()
     if suffix in NOT_READ:
         raise InputError("a {suffix} spreadsheet cannot be read: {save_as}", path=path, suffix=suffix, save_as=SAVE_AS)
