@@ -280,3 +280,13 @@ def test_every_scheme_scores_within_full_marks_ranks_with_ties_and_grades_monoto
         black = scored[scored["黑榜"]]
         assert all(s < full[g] for s, g in zip(black["总分"], black["类别"]))
         assert not (scored.get("红榜", False) & scored["黑榜"]).any()
+
+
+def test_rules_show_without_a_name_shows_the_working_folders_scheme(tmp_path, monkeypatch):
+    folder = tmp_path / "某某区"
+    made = runner.invoke(app, ["init", str(folder), "--district", "某某区", "--rules", "hangzhou"])
+    assert made.exit_code == 0, made.output
+    monkeypatch.setenv("HOTLINE_HOME", str(folder))
+    shown = runner.invoke(app, ["rules", "show"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.splitlines()[0] == "12345热线效能指数考核（按工单量分组）"
