@@ -167,7 +167,8 @@ def _city(edit) -> dict:
 
 BAD_RULES = [
     ("typo in a key", lambda r: r["items"]["签收及时率"].update(point_per_point=r["items"]["签收及时率"].pop("points_per_point")),
-     "未知的键 'items.签收及时率.point_per_point'", "unknown key 'items.签收及时率.point_per_point'"),
+     "：未知的键 'items.签收及时率.point_per_point'：是否应为 'items.签收及时率.points_per_point'？",
+     ": unknown key 'items.签收及时率.point_per_point': did you mean 'items.签收及时率.points_per_point'?"),
     ("weights not summing", lambda r: r["items"]["签收及时率"].update(full=16),
      "groups.街道.full_marks：声明为 90，但基础分与各项满分合计为 91",
      "groups.街道.full_marks: 90 declared, but base and the items' full marks add up to 91"),

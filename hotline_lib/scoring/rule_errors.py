@@ -8,6 +8,7 @@ weights that do not add up as declared, a group's items or full marks, a group n
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 
@@ -67,11 +68,34 @@ def _problem(item: dict) -> Message:
     return Message("{key!r}: {reason}", key=key, reason=item["msg"])
 
 
+def _misspelt(items: list[dict]) -> dict[str, str]:
+    """Unknown key -> the missing key beside it that it most resembles (points_per_pint ->
+    points_per_point): one problem, said as a typo, instead of two."""
+    def split(item):
+        key = _key(item["loc"])
+        return key.rpartition(".")[0], key.rpartition(".")[2]
+    missing = [split(i) for i in items if i["type"] == "missing"]
+    typos = {}
+    for item in items:
+        if item["type"] == "extra_forbidden":
+            parent, name = split(item)
+            near = difflib.get_close_matches(name, [m for p, m in missing if p == parent], n=1, cutoff=0.6)
+            if near:
+                typos[_key(item["loc"])] = f"{parent}.{near[0]}" if parent else near[0]
+    return typos
+
+
 def describe_validation(error: ValidationError) -> Joined:
     """Every problem pydantic found, as the project's messages, one per key."""
     seen, problems = set(), []
-    for item in error.errors():
-        message = _problem(item)
+    items = error.errors()
+    typos = _misspelt(items)
+    for item in items:
+        key = _key(item["loc"])
+        if item["type"] == "missing" and key in typos.values():
+            continue
+        message = (Message("unknown key {key!r}: did you mean {expected!r}?", key=key, expected=typos[key])
+                   if key in typos else _problem(item))
         if message not in seen:
             seen.add(message)
             problems.append(message)
