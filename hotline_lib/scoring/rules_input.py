@@ -177,8 +177,9 @@ def _nothing_to_count(row, column: str, rules: Rules, keys) -> bool:
 
 
 def _check_indicators(values: pd.DataFrame, cells: pd.DataFrame, rules: Rules, path: Path) -> None:
-    """An indicator computed from counts lies within 0% and 100%: 已联系数 above 回访工单总数, or 未按时签收数
-    above 签收总数, is a wrong table, named by its row and the indicator's columns."""
+    """An indicator computed from counts is at most 100%: 已联系数 above 回访工单总数 is a wrong table,
+    named by its row and the indicator's columns. (Below 0 is possible in real tables and taken as 0%:
+    indicators.py.)"""
     for key, indicator in rules.indicators.items():
         if key in values.columns or any(c not in values.columns for c in indicator.columns):
             continue
@@ -186,7 +187,7 @@ def _check_indicators(values: pd.DataFrame, cells: pd.DataFrame, rules: Rules, p
             if any(_empty(row[c]) for c in indicator.columns) or int(row[indicator.denominator]) == 0:
                 continue
             numerator = sum((w * Decimal(int(row[c])) for c, w in indicator.weights.items()), Decimal(0))
-            if not Decimal(0) <= numerator <= int(row[indicator.denominator]):
+            if numerator > int(row[indicator.denominator]):
                 raise InputError("{indicator} = {rate}%, not between 0% and 100%: check {columns}", path=path,
                                  sheet=cells.at[index, "_sheet"], row=int(cells.at[index, "_row"]), indicator=key,
                                  rate=format_score(half_up(numerator * 100 / int(row[indicator.denominator]), Decimal("0.01"))),
