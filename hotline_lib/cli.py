@@ -685,7 +685,8 @@ def rules_list() -> None:
 
 
 @rules_app.command("show", help=N_("A scheme in Chinese, the way a 考核办法 reads."), cls=HelpCommand)
-def rules_show(name: str = typer.Argument(..., help=N_("A shipped scheme's id (hotline rules list) or a rules file."))) -> None:
+def rules_show(name: Optional[str] = typer.Argument(None, help=N_(
+        "A shipped scheme's id (hotline rules list) or a rules file. Default: the working folder's data/rules.yaml."))) -> None:
     from hotline_lib.scoring.describe import describe_rules
     from hotline_lib.scoring.rules import load_rules
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hotline_lib.core.numbers import chinese_number, format_score
+from hotline_lib.scoring.columns import SATISFIED
 from hotline_lib.scoring.grades import Board
 from hotline_lib.scoring.groups import Group, Volume
 from hotline_lib.scoring.indicators import Indicator
@@ -17,6 +18,7 @@ from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem,
 from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules
 
 ZERO = Decimal(0)
+BASIC = "基本满意数"   # counted in 回访满意数 too (columns.py)
 
 
 def _n(value: Decimal) -> str:
@@ -111,7 +113,8 @@ def indicator_sentence(key: str, indicator: Indicator) -> str:
     if len(indicator.weights) > 1:
         numerator = f"（{numerator}）"
     empty = {"full": "按100%计", "zero": "按0计", "not_rated": "不参评"}[indicator.empty]
-    return f"{_title(key, indicator)} = {numerator} ÷ {indicator.denominator}；{indicator.denominator}为0的{empty}。"
+    both = "（回访满意数含基本满意数）" if {SATISFIED, BASIC} <= set(indicator.weights) else ""
+    return f"{_title(key, indicator)} = {numerator} ÷ {indicator.denominator}{both}；{indicator.denominator}为0的{empty}。"
 
 
 def _volume(volume: Volume) -> str:
@@ -135,10 +138,13 @@ def group_sentence(name: str, group: Group | None, full: Decimal, kind_column: s
     return f"{name}（满分{_n(full)}分）：{'，'.join(who) or '全部单位'}。"
 
 
-def _board(board: Board, top: bool, size_word: str) -> str:
+def _board(board: Board, top: bool, size_word: str, red_too: bool = False) -> str:
     where = "各组" if board.within == "group" else "全部单位中"
     edge = "前" if top else "后"
-    return f"{size_word}：{where}得分{edge}{board.size}名（并列的一并列入{'，不同组按得分占本组满分的比例比较' if board.within == 'all' else ''}）。"
+    text = f"{size_word}：{where}得分{edge}{board.size}名（并列的一并列入{'，不同组按得分占本组满分的比例比较' if board.within == 'all' else ''}）"
+    if not top:   # table.py black_candidates
+        text += "；得满分的单位" + ("和已列入红榜的单位" if red_too else "") + "不列入"
+    return text + "。"
 
 
 def _grades(rules: Rules) -> str:
@@ -195,17 +201,17 @@ def describe_rules(rules: Rules) -> str:
             lines.append(f"  基础分{_n(base)}分。")
         for place, key in enumerate(keys, start=1):
             lines.append(f"  （{chinese_number(place)}）{item_sentence(key, rules)}")
+        if rules.bonus_cap is not None and any(k in rules.bonuses for k in keys):
+            lines.append(f"  加分合计最多{_n(rules.bonus_cap)}分。")
     if rules.indicators:
         lines += ["", "指标口径："] + [f"  {indicator_sentence(k, i)}" for k, i in rules.indicators.items()]
-    if rules.bonus_cap is not None:
-        lines.append(f"加分合计最多{_n(rules.bonus_cap)}分。")
     lines += ["", _rounding(rules)]
     if rules.grades:
         lines.append(_grades(rules))
     if rules.red_list is not None:
         lines.append(_board(rules.red_list, True, "红榜"))
     if rules.black_list is not None:
-        lines.append(_board(rules.black_list, False, "黑榜"))
+        lines.append(_board(rules.black_list, False, "黑榜", red_too=rules.red_list is not None))
     full_marks = "、".join(dict.fromkeys(_n(i.full_marks) for i in infos))
     share = "满分" if rules.thresholds.excellent == 100 else f"满分的{_n(rules.thresholds.excellent)}%"
     lines.append(f"完成度较好单位：总分达到本组{share}（本办法满分{full_marks}分）。")

@@ -7,17 +7,19 @@
 ``red_list``: the best ``size`` units of each group (``within: group``) or of all units; ``black_list``:
 the worst ``size`` (``within: all`` by default, 榆林's 黑榜). Ties at the edge are all included, so a list
 may hold more than ``size``. Units of different groups are compared by their share of their group's full
-marks. Units not ranked (不参评) are on neither list.
+marks. Units not ranked (不参评) are on neither list; a unit at its group's full marks, or on the
+红榜, is never on the 黑榜 (table.py ``black_candidates``).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
+from pydantic import Field
 
-from hotline_lib.scoring.parts import NonNegative, Strict
+from hotline_lib.scoring.parts import NonNegative, Percent, Strict
 
 HUNDRED = Decimal(100)
 
@@ -25,7 +27,7 @@ HUNDRED = Decimal(100)
 class Grade(Strict):
     name: str
     min: NonNegative | None = None
-    min_percent: NonNegative | None = None
+    min_percent: Percent | None = None
     last_in_group: bool = False
 
     def threshold(self, full_marks: Decimal) -> Decimal | None:
@@ -36,7 +38,7 @@ class Grade(Strict):
 
 
 class Board(Strict):
-    size: int
+    size: Annotated[int, Field(ge=1)]
     within: Literal["group", "all"] = "group"
 
 

@@ -9,6 +9,11 @@ A table that already has a column named by the indicator (a rate typed in, in pe
 ``hotline score`` takes 连云港's 及时签收率 as given. ``empty`` says what a unit with nothing to count
 (denominator 0) gets: ``full`` (100%, the platform's way), ``zero``, or ``not_rated`` (no rate; the unit
 is listed 不参评).
+
+A rate below 0 is taken as 0%: faults are counted on assignments, so a unit may have more of them than
+orders signed (the published 2020-12 appendix: 征地事务中心, 1 signed, 2 signed late), and its
+(签收总数 − 未按时签收数) ÷ 签收总数 is then no worse than none on time. A rate above 100% is a wrong table
+(已联系数 above 回访工单总数) and stops the read (rules_input.py).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ def indicator_value(row, indicator: Indicator, step: Decimal | None) -> Decimal 
     if denominator == 0:
         return {"full": HUNDRED, "zero": ZERO, "not_rated": None}[indicator.empty]
     numerator = sum((weight * Decimal(int(row[column])) for column, weight in indicator.weights.items()), ZERO)
-    return half_up(numerator * HUNDRED / denominator, step)
+    return max(half_up(numerator * HUNDRED / denominator, step), ZERO)
 
 
 def add_indicators(table: pd.DataFrame, indicators: dict[str, Indicator], step: Decimal | None) -> pd.DataFrame:

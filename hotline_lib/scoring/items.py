@@ -26,7 +26,7 @@ from typing import Annotated, Literal, Union
 import pandas as pd
 from pydantic import Field
 
-from hotline_lib.scoring.parts import ZERO, NonNegative, Strict
+from hotline_lib.scoring.parts import ZERO, NonNegative, Percent, Strict
 
 HUNDRED = Decimal(100)
 
@@ -38,7 +38,7 @@ class RateItem(Strict):
     column: str | None = None          # default: the item's key
     title: str | None = None
     full: NonNegative
-    target: NonNegative = HUNDRED
+    target: Percent = HUNDRED
     points_per_point: NonNegative
     better: Literal["higher", "lower"] = "higher"
     fixed: NonNegative = ZERO

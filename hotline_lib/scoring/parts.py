@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 NonNegative = Annotated[Decimal, Field(ge=0)]
+#: A percentage a rate is compared with (a target, a threshold, a share of full marks): 0 to 100.
+Percent = Annotated[Decimal, Field(ge=0, le=100)]
 ZERO = Decimal(0)
 
 

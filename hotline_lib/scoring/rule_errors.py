@@ -8,6 +8,8 @@ weights that do not add up as declared, a group's items or full marks, a group n
 
 from __future__ import annotations
 
+import difflib
+import re
 from decimal import Decimal
 
 from pydantic import ValidationError
@@ -51,23 +53,49 @@ def _problem(item: dict) -> Message:
         return Message("{key}: {value!r} is not a number", key=key, value=value)
     if kind in ("greater_than_equal", "greater_than"):
         return Message("{key}: {value!r} is below {limit}", key=key, value=value, limit=item["ctx"].get("ge", item["ctx"].get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return Message("{key}: {value!r} is above {limit}", key=key, value=value, limit=item["ctx"].get("le", item["ctx"].get("lt")))
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return Message("{key}: {value!r} should be a mapping of keys", key=key, value=value)
     if kind == "list_type":
         return Message("{key}: {value!r} should be a list", key=key, value=value)
     if kind in ("string_type", "bool_type", "bool_parsing", "literal_error", "too_short"):
         expected = item.get("ctx", {}).get("expected")
-        if expected:
-            return Message("{key}: {value!r} is not one of {choices}", key=key, value=value, choices=expected)
+        if expected:   # pydantic's "'group' or 'all'": the choices, joined in the reader's language
+            choices = re.findall(r"'([^']*)'", expected) or [expected]
+            return Message("{key}: {value!r} is not one of {choices}", key=key, value=value, choices=names(choices))
         return Message("{key}: {value!r} is not allowed here", key=key, value=value)
     return Message("{key!r}: {reason}", key=key, reason=item["msg"])
+
+
+def _misspelt(items: list[dict]) -> dict[str, str]:
+    """Unknown key -> the missing key beside it that it most resembles (points_per_pint ->
+    points_per_point): one problem, said as a typo, instead of two."""
+    def split(item):
+        key = _key(item["loc"])
+        return key.rpartition(".")[0], key.rpartition(".")[2]
+    missing = [split(i) for i in items if i["type"] == "missing"]
+    typos = {}
+    for item in items:
+        if item["type"] == "extra_forbidden":
+            parent, name = split(item)
+            near = difflib.get_close_matches(name, [m for p, m in missing if p == parent], n=1, cutoff=0.6)
+            if near:
+                typos[_key(item["loc"])] = f"{parent}.{near[0]}" if parent else near[0]
+    return typos
 
 
 def describe_validation(error: ValidationError) -> Joined:
     """Every problem pydantic found, as the project's messages, one per key."""
     seen, problems = set(), []
-    for item in error.errors():
-        message = _problem(item)
+    items = error.errors()
+    typos = _misspelt(items)
+    for item in items:
+        key = _key(item["loc"])
+        if item["type"] == "missing" and key in typos.values():
+            continue
+        message = (Message("unknown key {key!r}: did you mean {expected!r}?", key=key, expected=typos[key])
+                   if key in typos else _problem(item))
         if message not in seen:
             seen.add(message)
             problems.append(message)
@@ -155,9 +183,22 @@ def _item_problems(rules) -> list[Message]:
     return problems
 
 
+def _rounding_problems(rules) -> list[Message]:
+    """A rounding step is a power of ten (1, 0.1, 0.01…): half up to 0.05 or to 0 cannot be done by the
+    decimal places a step stands for, and would round silently to another step."""
+    problems = []
+    for stage in ("rate", "item", "step"):
+        step = getattr(rules.rounding, stage)
+        if step is not None and not (step > 0 and step.normalize().as_tuple().digits == (1,)):
+            problems.append(Message("{key}: {value} is not a rounding step: a power of ten such as 1, 0.1 or 0.01",
+                                    key=f"rounding.{stage}", value=format_score(step)))
+    return problems
+
+
 def check_rules(rules, known_units=None) -> list[Message]:
     """What the model alone cannot see; ``known_units``: the unit names there are (None: not checked)."""
-    return [*_column_problems(rules), *_weight_problems(rules), *_item_problems(rules), *_group_problems(rules, known_units)]
+    return [*_column_problems(rules), *_weight_problems(rules), *_item_problems(rules), *_rounding_problems(rules),
+            *_group_problems(rules, known_units)]
 
 
 def check_group_units(rules, known_units) -> list[Message]:

@@ -26,7 +26,7 @@ from hotline_lib.scoring.grades import Board, Grade
 from hotline_lib.scoring.groups import Group, GroupInfo, MinVolume
 from hotline_lib.scoring.indicators import Indicator
 from hotline_lib.scoring.items import Bonus, Item, ManualItem, RateItem, WeightedItem
-from hotline_lib.scoring.parts import ZERO, NonNegative, Strict
+from hotline_lib.scoring.parts import ZERO, NonNegative, Percent, Strict
 
 _Strict = Strict   # the name this module used before parts.py
 
@@ -47,7 +47,7 @@ class BelowTarget(Strict):
     kind: Literal["below_target"]
     column: str
     title: str | None = None
-    target: NonNegative = Decimal(100)
+    target: Percent = Decimal(100)
     points_per_point: NonNegative
     cap: NonNegative | None = None
 
@@ -58,7 +58,7 @@ class AboveThreshold(Strict):
     kind: Literal["above_threshold"]
     column: str
     title: str | None = None
-    threshold: NonNegative
+    threshold: Percent
     points_per_point: NonNegative
     cap: NonNegative | None = None
 
@@ -69,7 +69,7 @@ class RankBelow(Strict):
     kind: Literal["rank_below"]
     column: str
     title: str | None = None
-    target: NonNegative = Decimal(100)
+    target: Percent = Decimal(100)
     points_per_rank: NonNegative
     cap: NonNegative | None = None
 
@@ -92,7 +92,7 @@ class Thresholds(Strict):
     """Thresholds relative to a group's full marks, in percent: ``excellent`` is the 完成度较好 score
     (100: full marks, 芙蓉区's 总分70 of 70)."""
 
-    excellent: NonNegative = Decimal(100)
+    excellent: Percent = Decimal(100)
 
 
 class Rules(Strict):

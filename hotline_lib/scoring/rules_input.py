@@ -24,6 +24,8 @@ from hotline_lib.io.totals import TOTAL_ROW, total_cells
 from hotline_lib.scoring.groups import assign_groups
 from hotline_lib.scoring.columns import COUNT_COLUMNS, NEWER_COUNT_COLUMNS, RATE_COLUMNS, UNIT
 from hotline_lib.scoring.items import ManualItem, RateItem, WeightedItem, item_column
+from hotline_lib.scoring.indicators import Indicator
+from hotline_lib.scoring.parts import half_up
 from hotline_lib.scoring.rules import Rules
 from hotline_lib.scoring.unit_table import UnitTable, _int_cell, _rate_cell
 
@@ -95,7 +97,8 @@ def _values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
     manual = {k: i for k, i in rules.items.items() if isinstance(i, ManualItem) and k in cells.columns}
     used = [c for c in required_columns(rules, set(cells.columns)) if c not in (UNIT, rules.kind_column)]
     used += [c for c in manual if c not in used]
-    readers = {c: rate_reader(cells[c]) for c in used if c not in COUNTS and c not in manual}
+    counts = count_columns(rules)
+    readers = {c: rate_reader(cells[c]) for c in used if c not in counts and c not in manual}
     records, seen = [], {}
     accepted = rules.accepted_kinds
     for record in cells.to_dict("records"):
@@ -121,48 +124,101 @@ def _values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
                 parsed[column] = _manual_cell(text, manual[column].full, cell)
             elif not text:
                 parsed[column] = None    # allowed where the unit's group does not read it (_check_empty)
-            elif column in COUNTS:
+            elif column in counts:
                 parsed[column] = _int_cell(text, cell)
             else:
                 parsed[column] = _rate_cell(text, readers[column], cell)
         records.append(parsed)
-    values = pd.DataFrame.from_records(records)
+    values = pd.DataFrame.from_records(records).astype(object)   # an empty cell stays None, never NaN
     _check_empty(values, cells, rules, path)
+    _check_indicators(values, cells, rules, path)
     return values
 
 
+def count_columns(rules: Rules) -> set[str]:
+    """The columns read as whole counts: the table's own counts, and every column an indicator counts
+    over or a count rule reads (a column the file declares, such as 表扬数, is a count there, never
+    a rate: a column of 0s and 1s is not read as fractions)."""
+    counted = {c for indicator in rules.indicators.values() for c in indicator.columns}
+    counted |= {b.column for b in rules.bonuses.values()}
+    counted |= {d.column for d in rules.deductions.values() if d.kind == "per_count"}
+    counted |= {g.volume.column for g in rules.groups.values() if g.volume is not None}
+    counted |= {rules.min_volume.column} if rules.min_volume is not None else set()
+    return COUNTS | counted
+
+
 def _check_empty(values: pd.DataFrame, cells: pd.DataFrame, rules: Rules, path: Path) -> None:
-    """An empty cell is an error where the unit's group reads the column (a 县 of 连云港 has no 及时签收率)."""
+    """An empty cell is an error where the unit's group reads the column (a 县 of 连云港 has no 及时签收率),
+    except a count that only an indicator's numerator reads for a unit whose denominator is 0 (已联系数
+    of a unit with no visits: there is nothing to count)."""
     groups = assign_groups(values.fillna(0), rules.effective_groups(), rules.kind_column)
     infos = {info.name: info for info in rules.group_list()}
     for index, group in groups.items():
         if group is None:
             continue
         for column in _columns_of(rules, infos[group].items, set(values.columns)):
-            if column in values.columns and values.at[index, column] is None:
+            if column in values.columns and _empty(values.at[index, column]) \
+                    and not _nothing_to_count(values.loc[index], column, rules, infos[group].items):
                 raise InputError("empty cell", path=path, sheet=cells.at[index, "_sheet"], row=int(cells.at[index, "_row"]),
                                  column=column)
 
 
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _nothing_to_count(row, column: str, rules: Rules, keys) -> bool:
+    """True when every way the items ``keys`` read ``column`` is an indicator's numerator whose
+    denominator is 0 in ``row``."""
+    ways = [indicator for read, indicator in _reads_of(rules, keys, set(row.index)) if read == column]
+    return bool(ways) and all(indicator is not None and column != indicator.denominator
+                              and not _empty(row[indicator.denominator]) and int(row[indicator.denominator]) == 0
+                              for indicator in ways)
+
+
+def _check_indicators(values: pd.DataFrame, cells: pd.DataFrame, rules: Rules, path: Path) -> None:
+    """An indicator computed from counts is at most 100%: 已联系数 above 回访工单总数 is a wrong table,
+    named by its row and the indicator's columns. (Below 0 is possible in real tables and taken as 0%:
+    indicators.py.)"""
+    for key, indicator in rules.indicators.items():
+        if key in values.columns or any(c not in values.columns for c in indicator.columns):
+            continue
+        for index, row in values.iterrows():
+            if any(_empty(row[c]) for c in indicator.columns) or int(row[indicator.denominator]) == 0:
+                continue
+            numerator = sum((w * Decimal(int(row[c])) for c, w in indicator.weights.items()), Decimal(0))
+            if numerator > int(row[indicator.denominator]):
+                raise InputError("{indicator} = {rate}%, not between 0% and 100%: check {columns}", path=path,
+                                 sheet=cells.at[index, "_sheet"], row=int(cells.at[index, "_row"]), indicator=key,
+                                 rate=format_score(half_up(numerator * 100 / int(row[indicator.denominator]), Decimal("0.01"))),
+                                 columns=names(indicator.columns))
+
+
 def _columns_of(rules: Rules, keys, present: set[str]) -> list[str]:
     """The table columns the items ``keys`` read."""
-    columns = []
+    return list(dict.fromkeys(column for column, _ in _reads_of(rules, keys, present)))
+
+
+def _reads_of(rules: Rules, keys, present: set[str]) -> list[tuple[str, Indicator | None]]:
+    """(column, the indicator it is read through, or None) for every column the items ``keys`` read."""
+    reads = []
     for key in keys:
         item = rules.items.get(key)
         if isinstance(item, RateItem):
-            reads = [item_column(key, item)]
+            rates = [item_column(key, item)]
         elif isinstance(item, WeightedItem):
-            reads = list(item.weights)
+            rates = list(item.weights)
         elif key in rules.deductions:
-            reads = [rules.deductions[key].column]
+            rates = [rules.deductions[key].column]
         elif key in rules.bonuses:
-            reads = [rules.bonuses[key].column]
+            rates = [rules.bonuses[key].column]
         else:
-            reads = []
-        for column in reads:
-            indicator = rules.indicators.get(column)
-            columns += indicator.columns if indicator is not None and column not in present else [column]
-    return columns
+            rates = []
+        for rate in rates:
+            indicator = rules.indicators.get(rate)
+            reads += [(c, indicator) for c in indicator.columns] if indicator is not None and rate not in present \
+                else [(rate, None)]
+    return reads
 
 
 def _manual_cell(text: str, full: Decimal, where: dict) -> Decimal | None:

@@ -112,10 +112,17 @@ def score_table(table: pd.DataFrame, rules: Rules, manual: dict[str, dict[str, D
     if rules.red_list is not None:
         out[RED] = on_board(shares, groups, rules.red_list, best=True)
     if rules.black_list is not None:
-        out[BLACK] = on_board(shares, groups, rules.black_list, best=False)
+        out[BLACK] = on_board(shares.where(black_candidates(out, full)), groups, rules.black_list, best=False)
     order = {name: i for i, name in enumerate(infos)}
     keys = out.assign(_g=groups.map(order), _r=out[RANK].astype("Float64").fillna(float("inf")), _s=-out[SCORE].astype(float))
     return out.loc[keys.sort_values(["_g", "_r", "_s"], kind="stable").index].reset_index(drop=True)
+
+
+def black_candidates(out: pd.DataFrame, full: pd.Series) -> pd.Series:
+    """Who may be on the 黑榜: a unit that lost points (below its group's full marks) and is not on the
+    红榜; a small group, or one where all tie, would otherwise name units that lost nothing."""
+    lost = pd.Series([score < marks for score, marks in zip(out[SCORE], full)], index=out.index)
+    return lost & ~out[RED].astype(bool) if RED in out.columns else lost
 
 
 def group_list(rules: Rules, scored: pd.DataFrame | None = None) -> list[GroupInfo]:
