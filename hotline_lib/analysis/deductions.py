@@ -21,11 +21,14 @@ from hotline_lib.io.workbook import write_workbook
 from hotline_lib.scoring.breakdown import points_table, recovery, workbook_kinds
 from hotline_lib.scoring.rules import BelowTarget, PerCount, Rules
 
-from hotline_lib.scoring.score import RANK, SCORE, deduction_column
+from hotline_lib.scoring.score import RANK, SCORE, deduction_column, uses_deductions_only
 from hotline_lib.scoring.unit_table import COMPLETED, UNIT
 
 WORKBOOK = "扣分明细.xlsx"
 UNIT_FOLDER = "扣分明细"
+#: Under a scheme whose items earn points (连云港's) the workbook and its folder are 得分明细.
+EARNED_WORKBOOK, EARNED_FOLDER = "得分明细.xlsx", "得分明细"
+WORKBOOKS, UNIT_FOLDERS = (WORKBOOK, EARNED_WORKBOOK), (UNIT_FOLDER, EARNED_FOLDER)
 #: Beside the workbooks a kernel writes: unit -> its workbook (read into manifest.json's "unit_files").
 UNIT_FILES = "unit_files.json"
 #: The count behind a rate rule, by the rule's column: its detail rows are the faults that lower the rate.
@@ -92,9 +95,19 @@ def month_deductions(scored: pd.DataFrame, assignments: pd.DataFrame, month: str
                       exemption_sheet(exemptions))
 
 
+def workbook_name(rules: Rules) -> str:
+    """扣分明细 for a scheme of deductions, 得分明细 where its items earn points (连云港's)."""
+    return (EARNED_WORKBOOK if rules.items else WORKBOOK).removesuffix(".xlsx")
+
+
 def units_that_lost_points(summary: pd.DataFrame, rules: Rules) -> list[str]:
-    """Units with any rule's points above zero, in the summary's (published) order."""
-    lost = summary[list(rules.deductions)].map(lambda p: Decimal(str(p)) > 0).any(axis=1)
+    """Units with any rule's points above zero (under a scheme that earns points: below their group's
+    full marks), in the summary's (published) order."""
+    if uses_deductions_only(rules):
+        lost = summary[list(rules.deductions)].map(lambda p: Decimal(str(p)) > 0).any(axis=1)
+    else:
+        full = {info.name: info.full_marks for info in rules.group_list()}
+        lost = pd.Series([Decimal(str(s)) < full[k] for s, k in zip(summary[SCORE], summary["类别"])], index=summary.index)
     return summary.loc[lost, UNIT].tolist()
 
 
@@ -104,20 +117,22 @@ def write_deduction_workbooks(deductions: Deductions, rules: Rules, folder: Path
     (``unit_file_names``; the manifest's "unit_files"). ``title`` (``workbook_title``) heads the printed
     pages, followed by the unit's name in a unit's workbook. Returns the workbooks written."""
     kinds = workbook_kinds(rules)
-    written = [write_workbook(folder / WORKBOOK, deductions.sheets(), kinds, title=title)]
+    name = workbook_name(rules)
+    written = [write_workbook(folder / f"{name}.xlsx", deductions.sheets(), kinds, title=title)]
     files = unit_file_names(deductions.summary[UNIT].tolist())
     lost = units_that_lost_points(deductions.summary, rules)
     for unit in lost:
-        written.append(write_workbook(folder / UNIT_FOLDER / files[unit], deductions.of_unit(unit).sheets(), kinds,
+        written.append(write_workbook(folder / name / files[unit], deductions.of_unit(unit).sheets(), kinds,
                                       title=" ".join(filter(None, [title, unit]))))
-    write_text_atomic(folder / UNIT_FILES, json.dumps({unit: f"{UNIT_FOLDER}/{files[unit]}" for unit in lost},
+    write_text_atomic(folder / UNIT_FILES, json.dumps({unit: f"{name}/{files[unit]}" for unit in lost},
                                                       ensure_ascii=False, indent=2) + "\n")
     return written
 
 
-def workbook_title(district: str, month: str) -> str:
-    """The printed pages' title of a month's 扣分明细: 某某区 2020年12月 扣分明细."""
-    return " ".join(filter(None, [district, f"{month[:4]}年{int(month[5:])}月", WORKBOOK.removesuffix(".xlsx")]))
+def workbook_title(district: str, month: str, rules: Rules | None = None) -> str:
+    """The printed pages' title of a month's 扣分明细: 某某区 2020年12月 扣分明细 (得分明细: ``workbook_name``)."""
+    name = workbook_name(rules) if rules is not None else WORKBOOK.removesuffix(".xlsx")
+    return " ".join(filter(None, [district, f"{month[:4]}年{int(month[5:])}月", name]))
 
 
 def unit_file_names(units: list[str]) -> dict[str, str]:

@@ -47,7 +47,8 @@ def indicator_value(row, indicator: Indicator, step: Decimal | None) -> Decimal 
     if denominator == 0:
         return {"full": HUNDRED, "zero": ZERO, "not_rated": None}[indicator.empty]
     numerator = sum((weight * Decimal(int(row[column])) for column, weight in indicator.weights.items()), ZERO)
-    return half_up(numerator * HUNDRED / denominator, step)
+    # never below 0%: the platform's counts can hold more late sign-ins than orders signed (a reassigned order)
+    return half_up(max(numerator, ZERO) * HUNDRED / denominator, step)
 
 
 def add_indicators(table: pd.DataFrame, indicators: dict[str, Indicator], step: Decimal | None) -> pd.DataFrame:
