@@ -139,6 +139,10 @@ def _workspace(data=None, out=None, settings=None, units=None, rules=None, noteb
     from hotline_lib.io.workspace import Workspace
 
     try:
+        if rules is not None and not Path(rules).exists():
+            from hotline_lib.scoring.rules import rules_path
+
+            rules = rules_path(rules)   # a shipped scheme's id (hotline rules list) too: --rules lianyungang
         return Workspace.open(data=data, outputs=out, settings=settings, units=units, rules=rules, notebooks=notebooks)
     except EXPECTED as exc:
         _fail(exc)
@@ -488,6 +492,9 @@ def _print_explanation(e) -> None:
     from hotline_lib.core.numbers import format_score
 
     console = Console(highlight=False)
+    if e.earns:
+        _print_earned(console, e)
+        return
     lost = sum(e.rules["扣分"], start=type(e.score)(0))
     console.print(f"[bold]{escape(e.unit)}[/bold]（{escape(str(e.kind))}）{e.month}：总分 {format_score(e.score)}，"
                   f"{escape(str(e.kind))}第 {e.rank} 名")
@@ -516,6 +523,30 @@ def _print_explanation(e) -> None:
     if len(e.deductions.exemptions):   # 原因 and 批准人 are masked in the sheet
         columns = ["工单编号", "规则", "原因", "批准人"]
         _print_orders(console, "核减", columns, [[str(row[c]) for c in columns] for row in e.deductions.exemptions.to_dict("records")])
+
+
+def _print_earned(console, e) -> None:
+    """``hotline explain`` under a scheme whose items earn points: each item's figure, points and full
+    marks, the total as the group's base plus them, and how to reach full marks (挽回)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from hotline_lib.core.numbers import format_score
+
+    rank = f"第 {e.rank} 名" if e.rank is not None else "不参评"
+    console.print(f"[bold]{escape(e.unit)}[/bold]（{escape(str(e.kind))}，满分 {format_score(e.full_marks)} 分）{e.month}："
+                  f"总分 {format_score(e.score)}，{escape(str(e.kind))}{rank}")
+    table = Table("项目", "依据", "得分", "满分", title="各项得分", title_justify="left")
+    for row in e.rules.to_dict("records"):
+        points = f"−{format_score(row['扣分'])}" if row["扣分"] is not None else format_score(row["得分"])
+        table.add_row(escape(str(row["规则"])), escape(str(row["依据"])), points,
+                      "" if row["满分"] is None else format_score(row["满分"]))
+    console.print(table)
+    if len(e.deductions.recovery):
+        table = Table("项目", "怎样得满分", title="怎样挽回", title_justify="left")
+        for row in e.deductions.recovery.to_dict("records"):
+            table.add_row(escape(str(row["规则"])), escape(str(row["说明"])))
+        console.print(table)
 
 
 ORDER_COLUMN = "工单编号"
