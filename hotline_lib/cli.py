@@ -210,14 +210,17 @@ def init(
 def units(
     from_exports: bool = typer.Option(False, "--from-exports", help=N_("Add every unit the exports name that the directory lacks (an analyst's entries are kept).")),
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.io.units_from_exports import draft_units
+    from hotline_lib.scoring.rules import load_rules
 
-    workspace = _workspace(data)
+    workspace = _workspace(data, rules=rules)
     if not from_exports:
         _fail(HotlineError("say where the units come from: hotline units --from-exports"))
     try:
-        added = draft_units(workspace)
+        # the kinds the scheme's groups go by (连云港: 县, 区, 板块, 市直部门)
+        added = draft_units(workspace, kinds=load_rules(workspace.rules_file).accepted_kinds)
     except EXPECTED as exc:
         _fail(exc)
     if added.empty:
