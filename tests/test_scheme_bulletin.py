@@ -164,3 +164,18 @@ def test_explain_under_lianyungang_names_the_earned_items(rendered, sample_dir, 
     for item in ("及时签收率", "按时办结率", "满意率", "答复规范", "其他考核"):
         assert re.search(rf"│ {item}\s*│.*│ {re.escape(row[item + '得分'])}\s*│", result.output), item
     assert "各项得分" in result.output and "扣分" not in result.output.split("怎样挽回")[0]
+
+
+@pytest.mark.parametrize("name, scheme, kind", [
+    ("东海县", "lianyungang", "县"), ("海州区", "lianyungang", "区"), ("市体育局", "lianyungang", "市直部门"),
+    ("东海县", "furong", "区直部门"), ("文艺路街道办事处", "furong", "街道"), ("民政局", "furong", "区直部门"),
+])
+def test_units_from_exports_guesses_the_kinds_the_scheme_groups_by(name, scheme, kind):
+    from hotline_lib.io.units_from_exports import draft_lines, guess_kind
+
+    kinds = load_rules(scheme).accepted_kinds
+    assert guess_kind(name, kinds) == kind
+    comment = draft_lines(pd.DataFrame({"name": [name], "rows": [1], "kind": [kind]}), pd.Timestamp("2021-03-01").date(),
+                          kinds)[0]
+    assert ("…县为县，…区为区，…板块为板块，其余为市直部门" if scheme == "lianyungang"
+            else "…街道办事处、…街道、…镇、…乡为街道，其余为区直部门") in comment

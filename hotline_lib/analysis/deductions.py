@@ -18,7 +18,7 @@ from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.figures.details import deduction_details
 from hotline_lib.io.workbook import write_workbook
-from hotline_lib.scoring.breakdown import points_table, recovery, workbook_kinds
+from hotline_lib.scoring.breakdown import points_table, rate_counts, recovery, workbook_kinds
 from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, item_column
 from hotline_lib.scoring.rules import BelowTarget, PerCount, Rules
 from hotline_lib.scoring.table import item_columns
@@ -47,6 +47,10 @@ def rule_of_count(rules: Rules) -> dict[str, tuple[str, object]]:
             owners[rule.column] = (label, rule)
         elif rule.column in RATE_FAULTS:
             owners[RATE_FAULTS[rule.column]] = (RATE_FAULTS[rule.column].removesuffix("数"), rule)
+    for key, item in rules.items.items():   # an item earning points on a rate counted by faults (连云港's 按时办结率)
+        counts = rate_counts(rules, item_column(key, item)) if isinstance(item, RateItem) else None
+        if counts is not None and counts.fault_column is not None:
+            owners.setdefault(counts.fault_column, (key, item))
     return owners
 
 
