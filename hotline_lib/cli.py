@@ -291,7 +291,7 @@ def stats(
 ) -> None:
     import json
 
-    from hotline_lib.figures.counts import format_unit_figures
+    from hotline_lib.figures.counts import APPENDIX_COLUMNS, format_unit_figures
     from hotline_lib.scoring.leaderboard import write_csv
     from hotline_lib.figures.month import compute_month
     from hotline_lib.core.privacy import mask_strings
@@ -315,7 +315,7 @@ def stats(
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
         return
-    table = format_unit_figures(figures.unit_table)
+    table = format_unit_figures(figures.unit_table[["类别", "部门名称", *APPENDIX_COLUMNS]])   # the appendix's columns
     write_csv(table, output if output is not None else sys.stdout)
 
 

@@ -42,8 +42,22 @@ def _flag(values: pd.Series) -> pd.Series:
     return values.fillna(False).astype(bool)
 
 
-UNIT_COUNT_COLUMNS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数", "延期驳回数", "发回重办数",
-                      VISITED, SATISFIED, "_extended", "_repeat"]
+#: The figures some cities' schemes score and the bulletin does not print (not in APPENDIX_COLUMNS: the
+#: published appendix never shows them): visited assignments whose result is 基本满意, whose caller was
+#: contacted, whose problem is marked resolved. 已联系数 and 已解决数 are missing (NA), not 0, where the
+#: exports do not say (``visit_detail_figures``).
+BASIC, CONTACTED, RESOLVED = "基本满意数", "已联系数", "已解决数"
+VISIT_DETAIL_COLUMNS = [BASIC, CONTACTED, RESOLVED]
+#: The 派单 column each of them is read from (io/visit_details.py).
+DETAIL_SOURCES = {CONTACTED: "contacted", RESOLVED: "resolved"}
+#: Per detail read from a column: its visited assignments the column says nothing of, and the assignments
+#: (of any month) it says something of: none at all means no export holds the column.
+DETAIL_UNKNOWN = {figure: f"_{column}_unknown" for figure, column in DETAIL_SOURCES.items()}
+DETAIL_HELD = {figure: f"_{column}_held" for figure, column in DETAIL_SOURCES.items()}
+APPENDIX_COUNTS = [SIGNED, "未按时签收数", "未及时退回数", "退单驳回数", COMPLETED, "未按时办结数", "延期驳回数", "发回重办数",
+                   VISITED, SATISFIED]
+UNIT_COUNT_COLUMNS = [*APPENDIX_COUNTS, "_extended", "_repeat", *VISIT_DETAIL_COLUMNS, *DETAIL_UNKNOWN.values(),
+                      *DETAIL_HELD.values()]
 
 
 def assignment_flags(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
@@ -70,7 +84,27 @@ def assignment_flags(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
         SATISFIED: visited & a["unit_visit_result"].isin(SATISFIED_RESULTS).fillna(False).astype(bool),
         "_extended": completed & _flag(a["extension_requested"]),
         "_repeat": signed & _flag(a["repeat_assigned"]),
+        **visit_detail_flags(a, visited),
     })
+
+
+def _optional(assignments: pd.DataFrame, column: str) -> pd.Series:
+    """An optional column, all missing when the frame has none (a frame typed before it was read)."""
+    if column in assignments.columns:
+        return assignments[column]
+    return pd.Series(pd.NA, index=assignments.index, dtype="boolean")
+
+
+def visit_detail_flags(a: pd.DataFrame, visited: pd.Series) -> dict[str, pd.Series]:
+    """Per assignment: the VISIT_DETAIL_COLUMNS flags, and for each detail read from a column whether the
+    visited assignment's cell is blank (``DETAIL_UNKNOWN``) and whether the cell holds anything (``DETAIL_HELD``)."""
+    flags = {BASIC: visited & (a["unit_visit_result"] == "基本满意").fillna(False).astype(bool)}
+    for figure, column in DETAIL_SOURCES.items():
+        values = _optional(a, column)
+        flags[figure] = visited & _flag(values)
+        flags[DETAIL_UNKNOWN[figure]] = visited & values.isna().to_numpy()
+        flags[DETAIL_HELD[figure]] = values.notna().astype(bool)
+    return flags
 
 
 def unit_counts(assignments: pd.DataFrame, month: str) -> pd.DataFrame:
@@ -84,13 +118,27 @@ def unit_table(counts: pd.DataFrame, units: UnitDirectory) -> pd.DataFrame:
     to a whole percent, as published). A unit with nothing in M gets zeros and 100% rates."""
     table = units.frame()[["类别", "部门名称"]].set_index("部门名称", drop=False)
     counts = counts.reindex(table.index, fill_value=0).fillna(0).astype("int64")
-    for column in UNIT_COUNT_COLUMNS[:-2]:
+    for column in APPENDIX_COUNTS:
         table[column] = counts[column]
     table["按时办结率"] = [ratio_percent(c - late, c) for c, late in zip(counts[COMPLETED], counts["未按时办结数"])]
     table["回访满意度"] = [ratio_percent(s, v) for s, v in zip(counts[SATISFIED], counts[VISITED])]
     table["延期办理率"] = [ratio_percent(e, c, step="1", empty=Decimal(0)) for e, c in zip(counts["_extended"], counts[COMPLETED])]
     table["重复交办率"] = [ratio_percent(r, s, empty=Decimal(0)) for r, s in zip(counts["_repeat"], counts[SIGNED])]
-    return table[["类别", "部门名称", *APPENDIX_COLUMNS]].reset_index(drop=True)
+    for column, values in visit_detail_figures(counts).items():
+        table[column] = values
+    return table[["类别", "部门名称", *APPENDIX_COLUMNS, *VISIT_DETAIL_COLUMNS]].reset_index(drop=True)
+
+
+def visit_detail_figures(counts: pd.DataFrame) -> dict[str, pd.Series]:
+    """基本满意数, 已联系数 and 已解决数 per unit (nullable ints) from ``unit_counts``. A figure read from a
+    column is missing for every unit when no assignment holds the column (no export has it: the
+    missing-column warning names it), and for a unit with a visited assignment whose cell is blank:
+    a count that leaves rows out unseen would score a unit on a guess."""
+    figures = {BASIC: counts[BASIC].astype("Int64")}
+    for figure in DETAIL_SOURCES:
+        known = counts[DETAIL_HELD[figure]].sum() > 0
+        figures[figure] = counts[figure].astype("Int64").mask(~known | (counts[DETAIL_UNKNOWN[figure]] > 0))
+    return figures
 
 
 def unit_figures(assignments: pd.DataFrame, month: str, units: UnitDirectory) -> pd.DataFrame:

@@ -14,7 +14,8 @@ import pandas as pd
 from hotline_lib.core.errors import HotlineError, InputError
 from hotline_lib.core.i18n import N_, Message, names
 from hotline_lib.core.utils import check_argument
-from hotline_lib.figures.counts import UNIT_COUNT_COLUMNS, assignment_flags
+from hotline_lib.figures.counts import (DETAIL_SOURCES, DETAIL_UNKNOWN, UNIT_COUNT_COLUMNS, VISIT_DETAIL_COLUMNS,
+                                        assignment_flags)
 from hotline_lib.io.exemptions import COLUMNS, EXEMPTION_RULES
 from hotline_lib.scoring.unit_table import SATISFIED, VISITED
 
@@ -126,6 +127,24 @@ def exempted_by_unit(applied: pd.DataFrame) -> pd.DataFrame:
     table = table.reindex(columns=EXEMPTED_COLUMNS, fill_value=0).astype("int64")
     table.index = table.index.astype(str).rename("unit")
     table.columns.name = None
+    return table
+
+
+#: What an exempted visit also takes out: it is no visit of the month any more, so neither one contacted,
+#: resolved or 基本满意, nor one whose cell is blank.
+VISIT_DETAIL_COUNTS = [*VISIT_DETAIL_COLUMNS, *(DETAIL_UNKNOWN[f] for f in DETAIL_SOURCES)]
+
+
+def exempted_visit_details(assignments: pd.DataFrame, month: str, exemptions: pd.DataFrame) -> pd.DataFrame:
+    """Per unit (index), the visit details (``VISIT_DETAIL_COUNTS``) of the visits exempted under 回访不满意:
+    taken out with the visit, so that 已联系数 never counts a visit 回访工单总数 no longer does."""
+    matches = exemption_matches(assignments, month, exemptions)
+    visits = matches[matches["规则"] == "回访不满意"]
+    if visits.empty:
+        return pd.DataFrame(0, index=pd.Index([], dtype="string", name="unit"), columns=VISIT_DETAIL_COUNTS, dtype="int64")
+    flags = assignment_flags(assignments.iloc[visits["_position"].to_numpy()], month)
+    table = flags.groupby("unit", observed=True)[VISIT_DETAIL_COUNTS].sum().astype("int64")
+    table.index = table.index.astype(str).rename("unit")
     return table
 
 

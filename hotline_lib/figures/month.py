@@ -20,7 +20,8 @@ from hotline_lib.core.i18n import Message
 from hotline_lib.core.months import check_month
 from hotline_lib.io.exports import CachedExports, Exports, dataset_folder, input_folders, load_exports
 from hotline_lib.figures.counts import MonthAggregates, district_from, month_aggregates, unit_counts, unit_table
-from hotline_lib.figures.exempt import APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, subtract_exempted
+from hotline_lib.figures.exempt import (APPLIED_COLUMNS, applied_exemptions, exempted_by_unit, exempted_visit_details,
+                                        subtract_exempted)
 from hotline_lib.io.exemptions import misnamed_exemption_files, misnamed_exemptions_warning, read_exemptions
 from hotline_lib.io.validation import reason_in_chinese
 from hotline_lib.core.privacy import mask_personal
@@ -174,7 +175,8 @@ def month_exemptions(month: str, workspace: Workspace, exports: Exports) -> tupl
     if exemptions.empty:   # nothing to match: the assignments are not even loaded
         return pd.DataFrame(columns=APPLIED_COLUMNS), exempted_by_unit(pd.DataFrame(columns=APPLIED_COLUMNS))
     applied = applied_exemptions(exports.assignments, month, exemptions)
-    return applied, exempted_by_unit(applied)
+    details = exempted_visit_details(exports.assignments, month, exemptions)
+    return applied, exempted_by_unit(applied).join(details, how="outer").fillna(0).astype("int64")
 
 
 def exempted_unit_table(month: str, workspace: Workspace, exports: Exports,

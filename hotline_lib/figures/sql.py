@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.io.directory import Settings
-from hotline_lib.figures.counts import UNIT_COUNT_COLUMNS, MonthAggregates, SATISFIED_RESULTS, month_bounds
+from hotline_lib.figures.counts import (BASIC, DETAIL_HELD, DETAIL_SOURCES, DETAIL_UNKNOWN, UNIT_COUNT_COLUMNS,
+                                        MonthAggregates, SATISFIED_RESULTS, month_bounds)
 
 
 def connect():
@@ -57,11 +58,29 @@ def unit_counts_sql(con, assignments, month: str) -> pd.DataFrame:
           count(*) FILTER (WHERE {visited}) AS "回访工单总数",
           count(*) FILTER (WHERE {visited} AND unit_visit_result IN ({satisfied})) AS "回访满意数",
           count(*) FILTER (WHERE {completed} AND extension_requested) AS "_extended",
-          count(*) FILTER (WHERE {signed} AND repeat_assigned) AS "_repeat"
+          count(*) FILTER (WHERE {signed} AND repeat_assigned) AS "_repeat",
+          count(*) FILTER (WHERE {visited} AND unit_visit_result = '基本满意') AS "{BASIC}",
+          {_visit_details(con, assignments, visited)}
         FROM {_source(assignments)}
         GROUP BY unit
     """
     return con.execute(query).df().set_index("unit")[UNIT_COUNT_COLUMNS].astype("int64")
+
+
+def _visit_details(con, assignments, visited: str) -> str:
+    """The SELECT terms of the visit details read from a column (``figures.visit_detail_flags``); a
+    dataset typed before the column was read has none of it: nothing held."""
+    present = set(con.execute(f"SELECT * FROM {_source(assignments)} LIMIT 0").df().columns)
+    terms = []
+    for figure, column in DETAIL_SOURCES.items():
+        if column in present:
+            terms += [f'count(*) FILTER (WHERE {visited} AND {column}) AS "{figure}"',
+                      f'count(*) FILTER (WHERE {visited} AND {column} IS NULL) AS "{DETAIL_UNKNOWN[figure]}"',
+                      f'count({column}) AS "{DETAIL_HELD[figure]}"']
+        else:
+            terms += [f'0 AS "{figure}"', f'count(*) FILTER (WHERE {visited}) AS "{DETAIL_UNKNOWN[figure]}"',
+                      f'0 AS "{DETAIL_HELD[figure]}"']
+    return ",\n          ".join(terms)
 
 
 def month_aggregates_sql(con, orders, assignments, month: str, settings: Settings) -> MonthAggregates:

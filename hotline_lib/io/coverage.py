@@ -32,7 +32,8 @@ PLACING_TIMES = {"orders": ORDER_TIMES, "assignments": [t for t in ASSIGNMENT_TI
 #: Each section a column feeds, as the shipped notebooks head it (section key -> label); a render
 #: names the numbered ones it holds with their number (第三部分“本月热线特点”, render/page.py section_labels).
 SECTION_LABELS = {"overview": "开头一段", "units": "“区内情况统计”", "features": "“本月热线特点”", "epidemic": "“疫情工单数据”",
-                  "appendix": "附件排行榜", "explore": "探索笔记本 notebooks/explore/orders.ipynb（不进通报）"}
+                  "appendix": "附件排行榜", "explore": "探索笔记本 notebooks/explore/orders.ipynb（不进通报）",
+                  "rules": "单位数据（供用到它的考核规则计分，不进通报）"}
 
 #: What each optional column of the exports feeds: record type -> canonical column -> (section, part)
 #: pairs, the part in the bulletin's words ("" for the whole section). A part starting with "（" follows
@@ -65,6 +66,8 @@ FEEDS: dict[str, dict[str, list[tuple[str, str]]]] = {
         "unit_visit_result": [("units", "（一）完成度较好单位、（二）满意度偏低的单位"),
                               ("appendix", "回访满意数、回访满意度、总分")],
         "repeat_assigned": [("appendix", "重复交办率、总分")],
+        "contacted": [("rules", "已联系数")],
+        "resolved": [("rules", "已解决数")],
     },
 }
 #: The optional columns no figure uses: received_at is only checked (签收时间 not before it), caller_phone

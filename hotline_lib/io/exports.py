@@ -432,13 +432,15 @@ def dataset_key(files: list[Path], units: UnitDirectory, platform: Platform | No
     from hotline_lib.io import reading
     from hotline_lib.io import totals
     from hotline_lib.io import validation
+    from hotline_lib.io import visit_details
     from hotline_lib.core.config import COLUMNS_FILE
 
     digest = hashlib.sha256()
     for path in files:
         digest.update(f"{path.name}:{file_digest(path)}\n".encode())
     digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
-    for module in (exports, headers, missing_columns, platform_module, reading, totals, validation, coverage):
+    for module in (exports, headers, missing_columns, platform_module, reading, totals, validation, coverage,
+                   visit_details):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(COLUMNS_FILE.read_bytes())
     digest.update((platform or Platform()).fingerprint().encode())

@@ -15,6 +15,7 @@ from functools import cache
 import pandas as pd
 
 from hotline_lib.core.i18n import N_, gettext
+from hotline_lib.io.visit_details import OWN_WORDS, REASONS
 
 TIMEZONE = "Asia/Shanghai"
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
@@ -95,11 +96,24 @@ def _naive_time(text: str):
 
 def parse_flags(text: pd.Series) -> pd.Series:
     """是/否 (and Y/N, TRUE/FALSE, 1/0) to a nullable boolean; anything else becomes NA."""
-    lowered = text.astype("string").str.lower()
+    return parse_words(text, TRUE_WORDS, FALSE_WORDS)
+
+
+def parse_words(text: pd.Series, yes, no) -> pd.Series:
+    """Text to a nullable boolean: True for a word of ``yes``, False for one of ``no`` (lower-case,
+    surrounding spaces ignored), NA for anything else."""
+    lowered = text.astype("string").str.strip().str.lower()
     flags = pd.Series(pd.NA, index=text.index, dtype="boolean")
-    flags[lowered.isin(TRUE_WORDS)] = True
-    flags[lowered.isin(FALSE_WORDS)] = False
+    flags[lowered.isin(yes).fillna(False).astype(bool)] = True
+    flags[lowered.isin(no).fillna(False).astype(bool)] = False
     return flags
+
+
+def worded_columns() -> list[tuple[str, object, str]]:
+    """(column, parser, reason) of the 派单 columns with words of their own (io/visit_details.py): the
+    是/否 words and theirs."""
+    return [(column, lambda text, yes=TRUE_WORDS | own_yes, no=FALSE_WORDS | own_no: parse_words(text, yes, no),
+             REASONS[column]) for column, (own_yes, own_no) in OWN_WORDS.items()]
 
 
 def parse_counts(text: pd.Series) -> pd.Series:
@@ -124,13 +138,15 @@ def _parse_failures(raw: pd.DataFrame, typed: pd.Series, column: str, reason: st
     return pd.DataFrame({"index": raw.index[bad], "column": column, "reason": reason})
 
 
-def type_columns(raw: pd.DataFrame, times, flags, counts) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Parse the typed columns of ``raw`` (text, blanks already NA); return (typed, cell failures)."""
+def type_columns(raw: pd.DataFrame, times, flags, counts, worded=()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse the typed columns of ``raw`` (text, blanks already NA); return (typed, cell failures).
+    ``worded``: (column, parser, reason) of the columns with words of their own (io/visit_details.py)."""
     typed = raw.copy()
     failures = []
     for columns, parser, reason in [(times, parse_times, N_("not a date and time")),
                                     (flags, parse_flags, N_("expected 是 or 否")),
-                                    (counts, parse_counts, N_("expected a whole number"))]:
+                                    (counts, parse_counts, N_("expected a whole number")),
+                                    *(([column], parser, reason) for column, parser, reason in worded)]:
         for column in columns:
             if column in raw.columns:
                 typed[column] = parser(raw[column])
@@ -251,10 +267,10 @@ def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, di
 def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(valid typed rows, rejects) for one record type's rows from every file."""
     if record_type == "orders":
-        times, flags, counts = ORDER_TIMES, ORDER_FLAGS, []
+        times, flags, counts, worded = ORDER_TIMES, ORDER_FLAGS, [], []
     else:
-        times, flags, counts = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS
-    typed, failures = type_columns(raw, times, flags, counts)
+        times, flags, counts, worded = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS, worded_columns()
+    typed, failures = type_columns(raw, times, flags, counts, worded)
     failures = pd.concat([failures, schema_failures(typed, schema(record_type))], ignore_index=True)
     failures = failures.drop_duplicates(subset=["index", "column"]).sort_values("index", kind="stable")
     rejects = reject_rows(raw, failures, headers)

@@ -18,6 +18,7 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.io.sample_data import OLD_SAMPLE_MARKER, SAMPLE_MARKER, SAMPLE_MARKER_TEXT, is_sample_data
 from hotline_lib.sample.generate import Sample, build_sample
 from hotline_lib.sample.plan import MONTHS, REFERENCE_MONTH
+from hotline_lib.sample.visits import export_styles, visit_details, visits_rng, with_visit_columns
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.validation import TIMEZONE
 
@@ -145,13 +146,16 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], title: str | None) 
     tmp.replace(path)
 
 
-def write_exports(rng, sample: Sample, out: Path, units: UnitDirectory) -> SampleReport:
-    """One 工单 and one 派单 file per month under ``out/exports``."""
+def write_exports(rng, sample: Sample, out: Path, units: UnitDirectory, visits=None) -> SampleReport:
+    """One 工单 and one 派单 file per month under ``out/exports``; ``visits``: the stream of the 派单's
+    是否联系 and 是否解决 columns (sample/visits.py; None: the files have none)."""
     exports = out / "exports"
     exports.mkdir(parents=True, exist_ok=True)
     files, duplicates, invalid = [], 0, 0
     order_times = ["signed_at", "completed_at", "visited_at"]
     assignment_times = ["dispatched_at", "unit_signed_at", "returned_at", "unit_completed_at", "unit_visited_at"]
+    if visits is not None:
+        details, styles = visit_details(visits, sample.assignments), export_styles(visits, len(MONTHS))
     for i, month in enumerate(MONTHS):
         time_format = "%Y/%m/%d %H:%M:%S" if i % 4 == 3 else "%Y-%m-%d %H:%M:%S"
         tables = {}
@@ -161,13 +165,15 @@ def write_exports(rng, sample: Sample, out: Path, units: UnitDirectory) -> Sampl
             rows = rows[list(HEADERS[kind])] if set(HEADERS[kind]) <= set(rows.columns) else rows
             if kind == "assignments":
                 rows["unit"] = _spell_units(rng, units, rows["unit"])
+                if visits is not None:
+                    rows = with_visit_columns(rows, details, styles[i])
             if i % 7 == 4:  # the platform exported a couple of rows twice
                 rows = pd.concat([rows, rows.sample(2, random_state=int(rng.integers(1 << 31)))])
                 duplicates += 2
             bad = pd.DataFrame(_invalid_rows(month, kind, i)).reindex(columns=rows.columns).astype(object).fillna("")
             invalid += len(bad)
             rows = pd.concat([rows, bad], ignore_index=True)
-            rows.columns = [_messy_header(rng, HEADERS[kind][c]) for c in rows.columns]
+            rows.columns = [_messy_header(rng, HEADERS[kind][c]) if c in HEADERS[kind] else c for c in rows.columns]
             tables[kind] = rows
         label = f"{month[:4]}年{int(month[5:])}月"
         if i % 3 == 0:
@@ -239,6 +245,6 @@ def generate_sample(out: str | Path, seed: int = 20201231, units: UnitDirectory 
     rng = np.random.default_rng(seed + 1)
     if (out / "exports").exists():
         shutil.rmtree(out / "exports")  # our own earlier sample (the marker says so)
-    report = write_exports(rng, sample, out, units)
+    report = write_exports(rng, sample, out, units, visits_rng(seed))
     write_inputs(rng, out, SAMPLE_INPUTS_DIR)
     return report
