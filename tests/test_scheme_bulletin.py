@@ -23,6 +23,7 @@ from hotline_lib.scoring.rules import load_rules, rules_path
 runner = CliRunner()
 #: 连云港's groups go by 类别 县 / 区 / 市直部门: the sample's streets as 区, its departments as 市直部门.
 LIANYUNGANG_KINDS = {"街道": "区", "区直部门": "市直部门"}
+SCHEMES = ("furong", "lianyungang", "sanlv", "hangzhou")
 
 
 def lianyungang_folder(folder):
@@ -39,11 +40,12 @@ def lianyungang_folder(folder):
 
 @pytest.fixture(scope="module")
 def rendered(sample_dir, tmp_path_factory):
-    """2020-12 of the sample rendered (html) under furong and under lianyungang."""
+    """2020-12 of the sample rendered (html) under each shipped scheme (sanlv and hangzhou read the
+    sample's 基本满意数, 已联系数 and 已解决数; their groups take the sample's 类别 or volumes as they are)."""
     from hotline_lib.render.month import render_month
 
     results = {}
-    for scheme in ("furong", "lianyungang"):
+    for scheme in SCHEMES:
         out = tmp_path_factory.mktemp(scheme)
         paths = lianyungang_folder(out) if scheme == "lianyungang" else {}
         results[scheme] = render_month("2020-12", workspace(sample_dir, out, rules=rules_path(scheme), **paths),
@@ -112,11 +114,47 @@ def test_lianyungang_black_list_is_the_bottom_three_departments_with_their_lost_
     assert [u["unit"] for u in figures["red_black_list"]["black"]] == black["部门名称"].tolist()
 
 
-def test_figures_unchanged_across_schemes(rendered):
-    furong, lianyungang = (json.loads(rendered[s].figures.read_text(encoding="utf-8")) for s in ("furong", "lianyungang"))
+@pytest.mark.parametrize("scheme", SCHEMES[1:])
+def test_figures_unchanged_across_schemes(rendered, scheme):
+    furong, other = (json.loads(rendered[s].figures.read_text(encoding="utf-8")) for s in ("furong", scheme))
     scheme_keys = {"excellent_units", "red_black_list"}
-    assert {k: v for k, v in furong.items() if k not in scheme_keys} == \
-        {k: v for k, v in lianyungang.items() if k not in scheme_keys}
+    assert {k: v for k, v in furong.items() if k not in scheme_keys} == {k: v for k, v in other.items() if k not in scheme_keys}
+    assert not rendered[scheme].warnings
+
+
+def test_hangzhou_grades_by_share_of_full_marks_and_lists_small_units_unranked(rendered):
+    rules = load_rules("hangzhou")
+    appendix = _section(rendered["hangzhou"], "appendix")
+    assert [t.caption for t in appendix.tables] == [f"{n}、{g}（满分100分）（2020年12月)" for n, g in
+                                                   zip("一二三四", rules.groups)]
+    assert "red_black_list" not in rendered["hangzhou"].sections
+    for table in appendix.tables:
+        frame = _frame(table)
+        assert frame.columns[-1] == "等级"
+        if table.caption.startswith("四、"):   # under 20 orders: 不公布, no grade
+            assert set(frame["排名"]) == {"不公布"} and set(frame["等级"]) == {""}
+            assert (frame["签收总数"].astype(int) < 20).all()
+            continue
+        last = frame["排名"].astype(int) == frame["排名"].astype(int).max()
+        for (_, row), is_last in zip(frame.iterrows(), last):
+            score = Decimal(row["总分"])
+            want = "优秀" if score >= 95 else "达标" if score >= 90 else "黄牌" if is_last else "未达标"
+            assert row["等级"] == want, row.to_dict()
+
+
+def test_sanlv_draws_both_lists(rendered):
+    board = _section(rendered["sanlv"], "red_black_list")
+    assert [b.text for b in board.blocks if b.kind == "subheading"] == ["红榜（各组前5名，并列的都列入）",
+                                                                       "黑榜（全部单位后5名，并列的都列入）"]
+    red, black = (_frame(t) for t in board.tables)
+    assert set(red["组别"]) == {"街乡镇", "部门"} and (red["排名"].astype(int) <= 5).all()
+    scores = pd.concat([_frame(t) for t in _section(rendered["sanlv"], "appendix").tables])["总分"].map(Decimal)
+    fifth = sorted(scores)[4]
+    assert sorted(black["总分"].map(Decimal)) == sorted(s for s in scores if s <= fifth)   # all groups at 100 full marks
+
+
+def test_the_excellent_sentence_names_each_schemes_full_marks(rendered):
+    furong, lianyungang = (json.loads(rendered[s].figures.read_text(encoding="utf-8")) for s in ("furong", "lianyungang"))
     assert furong["excellent_units"]["criteria"] == "总分70分满分、满意度100%、工单签收数30件以上"
     assert lianyungang["excellent_units"]["criteria"] == "总分100分满分、满意度100%、工单签收数30件以上"
 
