@@ -21,7 +21,7 @@ from hotline_lib.render.charts import OTHER_COLOR, OWN_COLOR, ALERT_COLOR, chart
 from hotline_lib.render.section import Chart, Section  # noqa: F401
 from hotline_lib.analysis.deductions import explain  # noqa: F401
 from hotline_lib.analysis.scheme import (board_figures, board_rule, boards, excellent_thresholds,  # noqa: F401
-                                         full_marks_by_group, has_boards, no_boards)
+                                         full_marks_by_group, group_table, has_boards, no_boards)
 from hotline_lib.scoring.score import RANK, SCORE  # noqa: F401
 from hotline_lib.scoring.unit_table import UNIT  # noqa: F401
 

@@ -184,6 +184,12 @@ def board_figures(drawn: dict[str, pd.DataFrame]) -> dict:
                          for _, r in table.iterrows()] for name, table in drawn.items()}
 
 
+def group_table(rules: Rules) -> pd.DataFrame:
+    """The scheme's groups as the analyst checks them: 组别, 满分, the items each is scored on."""
+    return pd.DataFrame([{"组别": info.name, "满分": format_score(info.full_marks), "项目": "、".join(info.items)}
+                         for info in rules.group_list()])
+
+
 def no_boards(rules: Rules) -> Message:
     """Why the 红黑榜 section is not in the bulletin: the rules draw neither list (said in the notebook only)."""
     return Message(N_("the rules ({rules}) draw no red or black list"), rules=rules.id or rules.name)
@@ -196,5 +202,5 @@ def has_boards(rules: Rules) -> bool:
 
 __all__ = ["AppendixTable", "BLACK", "RATED", "RED", "appendix_columns", "appendix_groups",
            "board_figures", "board_rule", "boards", "criteria_scores", "excellent_thresholds", "full_marks_by_group",
-           "has_boards", "lost_by_item", "no_boards", "printed_cells",
+           "group_table", "has_boards", "lost_by_item", "no_boards", "printed_cells",
            "rates_read", "score_month"]
