@@ -159,6 +159,10 @@ def _workspace(data=None, out=None, settings=None, units=None, rules=None, noteb
     from hotline_lib.io.workspace import Workspace
 
     try:
+        if rules is not None and not Path(rules).exists():
+            from hotline_lib.scoring.rules import rules_path
+
+            rules = rules_path(rules)   # a shipped scheme's id (hotline rules list) too: --rules lianyungang
         return Workspace.open(data=data, outputs=out, settings=settings, units=units, rules=rules, notebooks=notebooks)
     except EXPECTED as exc:
         _fail(exc)
@@ -226,14 +230,17 @@ def init(
 def units(
     from_exports: bool = typer.Option(False, "--from-exports", help=N_("Add every unit the exports name that the directory lacks (an analyst's entries are kept).")),
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.io.units_from_exports import draft_units
+    from hotline_lib.scoring.rules import load_rules
 
-    workspace = _workspace(data)
+    workspace = _workspace(data, rules=rules)
     if not from_exports:
         _fail(HotlineError("say where the units come from: hotline units --from-exports"))
     try:
-        added = draft_units(workspace)
+        # the kinds the scheme's groups go by (连云港: 县, 区, 板块, 市直部门)
+        added = draft_units(workspace, kinds=load_rules(workspace.rules_file).accepted_kinds)
     except EXPECTED as exc:
         _fail(exc)
     if added.empty:
@@ -508,6 +515,9 @@ def _print_explanation(e) -> None:
     from hotline_lib.core.numbers import format_score
 
     console = Console(highlight=False)
+    if e.earns:
+        _print_earned(console, e)
+        return
     lost = sum(e.rules["扣分"], start=type(e.score)(0))
     console.print(f"[bold]{escape(e.unit)}[/bold]（{escape(str(e.kind))}）{e.month}：总分 {format_score(e.score)}，"
                   f"{escape(str(e.kind))}第 {e.rank} 名")
@@ -536,6 +546,30 @@ def _print_explanation(e) -> None:
     if len(e.deductions.exemptions):   # 原因 and 批准人 are masked in the sheet
         columns = ["工单编号", "规则", "原因", "批准人"]
         _print_orders(console, "核减", columns, [[str(row[c]) for c in columns] for row in e.deductions.exemptions.to_dict("records")])
+
+
+def _print_earned(console, e) -> None:
+    """``hotline explain`` under a scheme whose items earn points: each item's figure, points and full
+    marks, the total as the group's base plus them, and how to reach full marks (挽回)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from hotline_lib.core.numbers import format_score
+
+    rank = f"第 {e.rank} 名" if e.rank is not None else "不参评"
+    console.print(f"[bold]{escape(e.unit)}[/bold]（{escape(str(e.kind))}，满分 {format_score(e.full_marks)} 分）{e.month}："
+                  f"总分 {format_score(e.score)}，{escape(str(e.kind))}{rank}")
+    table = Table("项目", "依据", "得分", "满分", title="各项得分", title_justify="left")
+    for row in e.rules.to_dict("records"):
+        points = f"−{format_score(row['扣分'])}" if row["扣分"] is not None else format_score(row["得分"])
+        table.add_row(escape(str(row["规则"])), escape(str(row["依据"])), points,
+                      "" if row["满分"] is None else format_score(row["满分"]))
+    console.print(table)
+    if len(e.deductions.recovery):
+        table = Table("项目", "怎样得满分", title="怎样挽回", title_justify="left")
+        for row in e.deductions.recovery.to_dict("records"):
+            table.add_row(escape(str(row["规则"])), escape(str(row["说明"])))
+        console.print(table)
 
 
 ORDER_COLUMN = "工单编号"

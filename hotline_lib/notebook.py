@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from hotline_lib.analysis.bulletin import (Month, appendix_caption, appendix_tables,  # noqa: F401
+from hotline_lib.analysis.bulletin import (Month, appendix, appendix_caption, appendix_tables,  # noqa: F401
                                            business_table, city_ranking_figures, city_table, epidemic_table,
                                            excellent_criteria, excellent_units, has_business_orders,
                                            low_satisfaction_chart_rows, low_satisfaction_figures,
@@ -21,6 +21,8 @@ from hotline_lib.render.charts import OTHER_COLOR, OWN_COLOR, ALERT_COLOR, chart
 from hotline_lib.render.orders_table import show_orders  # noqa: F401
 from hotline_lib.render.section import Chart, Section  # noqa: F401
 from hotline_lib.analysis.deductions import explain  # noqa: F401
+from hotline_lib.analysis.scheme import (board_figures, board_rule, boards, excellent_thresholds,  # noqa: F401
+                                         full_marks_by_group, group_table, has_boards, no_boards)
 from hotline_lib.scoring.score import RANK, SCORE  # noqa: F401
 from hotline_lib.scoring.unit_table import UNIT  # noqa: F401
 

@@ -28,7 +28,9 @@ from hotline_lib.io.directory import Settings, UnitDirectory
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.io.workspace import Workspace
 from hotline_lib.scoring.rules import Rules, load_rules
-from hotline_lib.scoring.score import SCORE, competition_rank, published_order, score_units
+from hotline_lib.analysis.scheme import appendix_groups, criteria_scores, printed_cells, score_month
+from hotline_lib.scoring.score import SCORE, competition_rank
+from hotline_lib.scoring.table import RATED
 from hotline_lib.scoring.unit_table import RATE_COLUMNS, SATISFIED, SIGNED, UNIT, VISITED
 
 #: Why a section is left out of a month (``Month.missing``): its optional input is not in the data folder.
@@ -130,18 +132,28 @@ def city_table(city: pd.DataFrame) -> pd.DataFrame:
 
 def excellent_units(scored: pd.DataFrame, score, satisfaction, min_signed: int, excluded: list[str]) -> pd.DataFrame:
     """完成度较好单位: 总分 and 回访满意度 at least the thresholds, at least ``min_signed`` orders
-    signed, and not one of the units never praised (the issuing office); in published order."""
-    chosen = scored[(scored[SCORE] >= to_decimal(score)) & (scored["回访满意度"] >= to_decimal(satisfaction))
-                    & (scored[SIGNED] >= min_signed) & ~scored[UNIT].isin(excluded)]
+    signed, ranked (not 不参评), and not one of the units never praised (the issuing office); in
+    published order. ``score``: one threshold, or group -> its own (``excellent_thresholds``)."""
+    thresholds = scored["类别"].map(score) if isinstance(score, dict) else pd.Series(to_decimal(score), index=scored.index)
+    ranked = scored[RATED].fillna(False).astype(bool) if RATED in scored.columns else True
+    chosen = scored[(scored[SCORE] >= thresholds) & (scored["回访满意度"] >= to_decimal(satisfaction))
+                    & (scored[SIGNED] >= min_signed) & ~scored[UNIT].isin(excluded) & ranked]
     return chosen[["类别", UNIT, SIGNED, "回访满意度", SCORE]].reset_index(drop=True)
 
 
-def excellent_criteria(score, satisfaction, min_signed: int, full_marks) -> str:
+def excellent_criteria(score, satisfaction, min_signed: int, full_marks, groups: list[str] | None = None) -> str:
     """总分70分满分、满意度100%、工单签收数30件以上: "满分" only when the score threshold is the rules'
-    full marks (``full_marks``, the rules' base); a lower threshold reads 总分不低于65分."""
-    score, full_marks = to_decimal(score), to_decimal(full_marks)
-    return sentence("excellent_criteria", format_score(score), format_score(full_marks),
-                    format_score(to_decimal(satisfaction)), min_signed)
+    full marks (``full_marks``); a lower threshold reads 总分不低于65分. ``score`` and ``full_marks``
+    may be group -> value (``excellent_thresholds``, ``full_marks_by_group``): groups of one threshold
+    are said once, others each with their names (县150分满分、区和市直部门100分满分); ``groups``: the
+    groups said (those with units this month; default: all)."""
+    if not isinstance(score, dict):
+        return sentence("excellent_criteria", format_score(to_decimal(score)), format_score(to_decimal(full_marks)),
+                        format_score(to_decimal(satisfaction)), min_signed)
+    parts = criteria_scores(score, full_marks, groups if groups is not None else list(score))
+    said = [("" if len(parts) == 1 else "和".join(names), format_score(threshold), format_score(full))
+            for names, threshold, full in parts]
+    return sentence("excellent_criteria_groups", said, format_score(to_decimal(satisfaction)), min_signed)
 
 
 def low_satisfaction_units(scored: pd.DataFrame, threshold) -> pd.DataFrame:
@@ -224,11 +236,20 @@ def appendix_tables(scored: pd.DataFrame, columns: list[str]) -> dict[str, pd.Da
             for kind in scored["类别"].drop_duplicates()}
 
 
-def appendix_caption(index: int, kind: str, month: str) -> str:
-    """一、街道（2020年12月) — the published caption, its unbalanced bracket included."""
+def appendix_caption(index: int, kind: str, month: str, full_marks=None) -> str:
+    """一、街道（2020年12月) — the published caption, its unbalanced bracket included; a group with its
+    ``full_marks`` (any scheme but 芙蓉区's kind): 一、市直部门（满分100分）（2020年12月)."""
     from hotline_lib.core.numbers import chinese_number
 
-    return f"{chinese_number(index + 1)}、{kind}（{month[:4]}年{int(month[5:])}月)"
+    full = f"（满分{format_score(to_decimal(full_marks))}分）" if full_marks is not None else ""
+    return f"{chinese_number(index + 1)}、{kind}{full}（{month[:4]}年{int(month[5:])}月)"
+
+
+def appendix(scored: pd.DataFrame, rules: Rules) -> list[tuple[str, object, pd.DataFrame]]:
+    """The appendix as printed: (group or 类别, its full marks or None, the table's cells as printed),
+    one per group of the rules (芙蓉区's kind: per 类别, the published columns), in published order."""
+    return [(table.group, table.full_marks, shown(printed_cells(table.rows, rules)).reset_index(drop=True))
+            for table in appendix_groups(scored, rules)]
 
 
 def pairs_per_row(frame: pd.DataFrame) -> pd.DataFrame:
@@ -280,7 +301,7 @@ def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp:
     figures = compute_month(month, workspace, output_dir)
     settings = figures.settings
     rules = load_rules(workspace.rules_file)
-    scored = published_order(score_units(figures.unit_table, rules), rules)
+    scored = score_month(figures.unit_table, rules)
     city_path = workspace.city_ranking(month)
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None
     story = read_case_story(workspace.case_story(month))
@@ -288,7 +309,7 @@ def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp:
                    {"city_ranking": city_path, "case_story": workspace.case_story(month)})
     if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
         write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month,
-                                  title=workbook_title(settings.district, month))
+                                  title=workbook_title(settings.district, month, rules))
     return loaded
 
 

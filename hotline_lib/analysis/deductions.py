@@ -13,19 +13,24 @@ from pathlib import Path
 import pandas as pd
 
 from hotline_lib.core.filenames import safe_file_names
-from hotline_lib.core.numbers import format_percent
+from hotline_lib.core.numbers import format_percent, format_score
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.figures.details import deduction_details
 from hotline_lib.io.workbook import write_workbook
-from hotline_lib.scoring.breakdown import points_table, recovery, workbook_kinds
+from hotline_lib.scoring.breakdown import points_table, rate_counts, recovery, workbook_kinds
+from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, item_column
 from hotline_lib.scoring.rules import BelowTarget, PerCount, Rules
+from hotline_lib.scoring.table import item_columns
 
-from hotline_lib.scoring.score import RANK, SCORE, deduction_column
+from hotline_lib.scoring.score import RANK, SCORE, deduction_column, uses_deductions_only
 from hotline_lib.scoring.unit_table import COMPLETED, UNIT
 
 WORKBOOK = "扣分明细.xlsx"
 UNIT_FOLDER = "扣分明细"
+#: Under a scheme whose items earn points (连云港's) the workbook and its folder are 得分明细.
+EARNED_WORKBOOK, EARNED_FOLDER = "得分明细.xlsx", "得分明细"
+WORKBOOKS, UNIT_FOLDERS = (WORKBOOK, EARNED_WORKBOOK), (UNIT_FOLDER, EARNED_FOLDER)
 #: Beside the workbooks a kernel writes: unit -> its workbook (read into manifest.json's "unit_files").
 UNIT_FILES = "unit_files.json"
 #: The count behind a rate rule, by the rule's column: its detail rows are the faults that lower the rate.
@@ -42,6 +47,10 @@ def rule_of_count(rules: Rules) -> dict[str, tuple[str, object]]:
             owners[rule.column] = (label, rule)
         elif rule.column in RATE_FAULTS:
             owners[RATE_FAULTS[rule.column]] = (RATE_FAULTS[rule.column].removesuffix("数"), rule)
+    for key, item in rules.items.items():   # an item earning points on a rate counted by faults (连云港's 按时办结率)
+        counts = rate_counts(rules, item_column(key, item)) if isinstance(item, RateItem) else None
+        if counts is not None and counts.fault_column is not None:
+            owners.setdefault(counts.fault_column, (key, item))
     return owners
 
 
@@ -92,9 +101,19 @@ def month_deductions(scored: pd.DataFrame, assignments: pd.DataFrame, month: str
                       exemption_sheet(exemptions))
 
 
+def workbook_name(rules: Rules) -> str:
+    """扣分明细 for a scheme of deductions, 得分明细 where its items earn points (连云港's)."""
+    return (EARNED_WORKBOOK if rules.items else WORKBOOK).removesuffix(".xlsx")
+
+
 def units_that_lost_points(summary: pd.DataFrame, rules: Rules) -> list[str]:
-    """Units with any rule's points above zero, in the summary's (published) order."""
-    lost = summary[list(rules.deductions)].map(lambda p: Decimal(str(p)) > 0).any(axis=1)
+    """Units with any rule's points above zero (under a scheme that earns points: below their group's
+    full marks), in the summary's (published) order."""
+    if uses_deductions_only(rules):
+        lost = summary[list(rules.deductions)].map(lambda p: Decimal(str(p)) > 0).any(axis=1)
+    else:
+        full = {info.name: info.full_marks for info in rules.group_list()}
+        lost = pd.Series([Decimal(str(s)) < full[k] for s, k in zip(summary[SCORE], summary["类别"])], index=summary.index)
     return summary.loc[lost, UNIT].tolist()
 
 
@@ -104,20 +123,22 @@ def write_deduction_workbooks(deductions: Deductions, rules: Rules, folder: Path
     (``unit_file_names``; the manifest's "unit_files"). ``title`` (``workbook_title``) heads the printed
     pages, followed by the unit's name in a unit's workbook. Returns the workbooks written."""
     kinds = workbook_kinds(rules)
-    written = [write_workbook(folder / WORKBOOK, deductions.sheets(), kinds, title=title)]
+    name = workbook_name(rules)
+    written = [write_workbook(folder / f"{name}.xlsx", deductions.sheets(), kinds, title=title)]
     files = unit_file_names(deductions.summary[UNIT].tolist())
     lost = units_that_lost_points(deductions.summary, rules)
     for unit in lost:
-        written.append(write_workbook(folder / UNIT_FOLDER / files[unit], deductions.of_unit(unit).sheets(), kinds,
+        written.append(write_workbook(folder / name / files[unit], deductions.of_unit(unit).sheets(), kinds,
                                       title=" ".join(filter(None, [title, unit]))))
-    write_text_atomic(folder / UNIT_FILES, json.dumps({unit: f"{UNIT_FOLDER}/{files[unit]}" for unit in lost},
+    write_text_atomic(folder / UNIT_FILES, json.dumps({unit: f"{name}/{files[unit]}" for unit in lost},
                                                       ensure_ascii=False, indent=2) + "\n")
     return written
 
 
-def workbook_title(district: str, month: str) -> str:
-    """The printed pages' title of a month's 扣分明细: 某某区 2020年12月 扣分明细."""
-    return " ".join(filter(None, [district, f"{month[:4]}年{int(month[5:])}月", WORKBOOK.removesuffix(".xlsx")]))
+def workbook_title(district: str, month: str, rules: Rules | None = None) -> str:
+    """The printed pages' title of a month's 扣分明细: 某某区 2020年12月 扣分明细 (得分明细: ``workbook_name``)."""
+    name = workbook_name(rules) if rules is not None else WORKBOOK.removesuffix(".xlsx")
+    return " ".join(filter(None, [district, f"{month[:4]}年{int(month[5:])}月", name]))
 
 
 def unit_file_names(units: list[str]) -> dict[str, str]:
@@ -137,13 +158,21 @@ class UnitExplanation:
     score: Decimal
     rank: int
     base: Decimal
-    rules: pd.DataFrame        # 规则, 依据 (the figure the rule reads), 扣分
+    rules: pd.DataFrame        # 规则, 依据 (the figure the rule reads), 扣分 (any other scheme: 得分, 扣分, 满分)
     deductions: Deductions     # the unit's rows of every sheet
+    full_marks: Decimal | None = None   # the group's, under a scheme whose items earn points
+
+    @property
+    def earns(self) -> bool:
+        """Whether the unit's items earn points (its table has 得分 and 满分 columns)."""
+        return "得分" in self.rules.columns
 
 
 def explain(scored: pd.DataFrame, deductions: Deductions, rules: Rules, unit: str, month: str) -> UnitExplanation:
     """One unit's score taken apart: each rule, the figure behind it and the points it took."""
     row = scored[scored[UNIT] == unit].iloc[0]
+    if not uses_deductions_only(rules):
+        return _explain_items(scored, deductions, rules, unit, month)
     table = []
     for label, rule in rules.deductions.items():
         value = row[rule.column]
@@ -154,3 +183,39 @@ def explain(scored: pd.DataFrame, deductions: Deductions, rules: Rules, unit: st
         table.append({"规则": label, "依据": f"{rule.column} {shown}", "扣分": row[deduction_column(label)]})
     return UnitExplanation(month, unit, row[rules.kind_column], row[SCORE], int(row[RANK]), rules.base,
                            pd.DataFrame(table), deductions.of_unit(unit))
+
+
+def item_basis(row: pd.Series, rules: Rules, key: str) -> str:
+    """The figure an item of any scheme reads, as ``hotline explain`` says it: 按时办结率 98.91%（4 件超时，
+    共 367 件）; a weighted item its rates; a hand-judged one 人工评定; a deduction or bonus its column."""
+    item = rules.items.get(key) or rules.deductions.get(key) or rules.bonuses.get(key)
+    if isinstance(item, ManualItem):
+        return "人工评定（默认满分）" if item.default is None else f"人工评定（默认 {format_score(item.default)} 分）"
+    if isinstance(item, WeightedItem):
+        return "、".join(f"{name} {format_percent(row[name])}×{format_score(weight)}" for name, weight in item.weights.items())
+    column = item_column(key, item) if isinstance(item, RateItem) else item.column
+    value = row[column]
+    if value is None or pd.isna(value):
+        return f"{column} —"
+    shown = str(value) if isinstance(item, (PerCount, Bonus)) else format_percent(value)
+    if column in RATE_FAULTS:
+        shown += f"（{int(row[RATE_FAULTS[column]])} 件超时，共 {int(row[COMPLETED])} 件）"
+    return f"{column} {shown}"
+
+
+def _explain_items(scored: pd.DataFrame, deductions: Deductions, rules: Rules, unit: str, month: str) -> UnitExplanation:
+    """``explain`` under a scheme whose items earn points (连云港's): each item of the unit's group with
+    the figure it reads, the points it gave (得分; a deduction's as 扣分) and its full marks."""
+    row = scored[scored[UNIT] == unit].iloc[0]
+    info = next(i for i in rules.group_list() if i.name == row["类别"])
+    table = []
+    for key, column in item_columns(rules).items():
+        if key not in info.items:
+            continue
+        points = row[column]
+        full = rules.items[key].full if key in rules.items else None
+        table.append({"规则": key, "依据": item_basis(row, rules, key), "得分": points if key not in rules.deductions else None,
+                      "扣分": points if key in rules.deductions else None, "满分": full})
+    rank = None if pd.isna(row[RANK]) else int(row[RANK])
+    return UnitExplanation(month, unit, row["类别"], row[SCORE], rank, info.base, pd.DataFrame(table),
+                           deductions.of_unit(unit), full_marks=info.full_marks)

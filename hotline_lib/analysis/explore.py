@@ -22,6 +22,7 @@ from hotline_lib.scoring.score import RANK, SCORE
 from hotline_lib.scoring.unit_table import RATE_COLUMNS, UNIT
 
 DEDUCTION_SUFFIX = "扣分"
+EARNED_SUFFIX, BONUS_SUFFIX = "得分", "加分"   # score_table's columns of the items that earn points, and bonuses
 MONTH_LABEL = "月份"
 
 # One unit across months ---------------------------------------------------------------------------
@@ -73,20 +74,36 @@ def rate_limits(values: pd.Series, padding: float = 0.25, least: float = 1.0) ->
     return max(0.0, float(values.min()) - pad), min(100.0, float(values.max()) + pad)
 
 
-def points_lost(history: pd.DataFrame, taken_only: bool = False) -> pd.DataFrame:
+def points_lost(history: pd.DataFrame, taken_only: bool = False, full: dict | None = None) -> pd.DataFrame:
     """month × rule: points each deduction took (the ``…扣分`` columns of ``score_units``, named by rule).
+    ``full``: item key -> its full marks, under a scheme whose items earn points (连云港's): an item's
+    points short of them (its ``…得分`` column) count as lost too; blank in a month it was not scored on.
 
     ``taken_only`` keeps the rules that took points in at least one month (what a stacked bar shows).
     """
     columns = [c for c in history.columns if str(c).endswith(DEDUCTION_SUFFIX)]
     lost = history[columns].astype(float).rename(columns=lambda c: c[: -len(DEDUCTION_SUFFIX)])
+    for key, marks in (full or {}).items():
+        if f"{key}{EARNED_SUFFIX}" in history.columns:
+            lost[key] = float(marks) - history[f"{key}{EARNED_SUFFIX}"].astype(float)
     return lost.loc[:, lost.sum() > 0] if taken_only else lost
 
 
 def score_table(history: pd.DataFrame) -> pd.DataFrame:
-    """month × (``…扣分`` per rule, 总分, 排名): how each month's score came about (the suffix keeps
-    回访满意度扣分 apart from the rate 回访满意度)."""
-    return points_lost(history).add_suffix(DEDUCTION_SUFFIX).assign(**{SCORE: history[SCORE].astype(float), RANK: history[RANK].astype("int64")})
+    """month × (``…得分`` per item that earns points, ``…扣分`` per rule, 总分, 排名): how each month's
+    score came about (the suffix keeps 回访满意度扣分 apart from the rate 回访满意度). 排名 is blank in a
+    month the unit was not ranked (不参评)."""
+    earned = {c: history[c].astype(float) for c in history.columns if str(c).endswith((EARNED_SUFFIX, BONUS_SUFFIX))}
+    rank = history[RANK]
+    rank = rank.astype("int64") if rank.notna().all() else rank.astype("Int64")
+    return points_lost(history).add_suffix(DEDUCTION_SUFFIX).assign(**earned, **{SCORE: history[SCORE].astype(float), RANK: rank})
+
+
+def score_axis_top(history: pd.DataFrame, rules) -> float:
+    """The top of a chart of the unit's 总分: its group's full marks (芙蓉区 70, 连云港's 县 150) and a little room."""
+    full = {info.name: info.full_marks for info in rules.group_list()}
+    marks = [float(full[kind]) for kind in history["类别"].dropna().unique() if kind in full] or [float(history[SCORE].max())]
+    return max(marks) * 1.03
 
 
 # One month's orders ---------------------------------------------------------------------------

@@ -155,10 +155,12 @@ def choose_attachments(month_dir: Path, title: str, formats: list[str] | None = 
         chosen.append(Attachment(path, attachment_name(title, month, path.suffix), content_type))
     if deductions:
         path = month_dir / DEDUCTIONS[0]
+        earned = month_dir / ("得分" + DEDUCTIONS[0][2:])   # a scheme that earns points names it 得分明细
+        path = earned if not path.exists() and earned.exists() else path
         if not path.exists():
             raise EmailError("{path}: no 扣分明细 workbook for --attach-deductions; run `hotline report {month}` again",
                              path=path, month=month)
-        chosen.append(Attachment(path, attachment_name(title, month, ".xlsx", "扣分明细"), DEDUCTIONS[1]))
+        chosen.append(Attachment(path, attachment_name(title, month, ".xlsx", path.stem), DEDUCTIONS[1]))
     return chosen
 
 

@@ -104,7 +104,9 @@ def load_units(path: str | Path | None = None) -> UnitDirectory:
 
 
 class Excellent(_Strict):
-    score: float
+    #: the 完成度较好 总分, for the scheme's common full marks (each group: the same share of its own);
+    #: left out: the rules' thresholds.excellent
+    score: float | None = None
     satisfaction: float
     min_signed: int
     excluded: list[str] = []

@@ -216,17 +216,17 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
     (staging / "figures.json").write_text(json.dumps(merged_figures(month, sections), ensure_ascii=False, indent=2) + "\n",
                                           encoding="utf-8")
     write_sections(sections, staging / "sections.json")
-    from hotline_lib.analysis.deductions import UNIT_FILES, UNIT_FOLDER, WORKBOOK   # the kernel wrote them; pandas-heavy to import
+    from hotline_lib.analysis.deductions import UNIT_FILES, UNIT_FOLDERS, WORKBOOKS   # the kernel wrote them; pandas-heavy to import
 
     unit_files = json.loads((kernel_out / UNIT_FILES).read_text(encoding="utf-8")) if (kernel_out / UNIT_FILES).exists() else {}
 
     staged = {FORMAT_FILES[f]: staging / FORMAT_FILES[f] for f in written}
     staged |= {name: staging / name for name in ["figures.json", "sections.json", "notebooks"]}
-    staged |= {name: kernel_out / name for name in ["rejects.csv", "duplicates.csv", "accounting.json", WORKBOOK, UNIT_FOLDER]
+    staged |= {name: kernel_out / name for name in ["rejects.csv", "duplicates.csv", "accounting.json", *WORKBOOKS, *UNIT_FOLDERS]
                if (kernel_out / name).exists()}
     files = [*(FORMAT_FILES[f] for f in written), "figures.json", "sections.json", "rejects.csv",
-             "duplicates.csv", "accounting.json", WORKBOOK,
-             *sorted(f"{UNIT_FOLDER}/{p.name}" for p in (kernel_out / UNIT_FOLDER).glob("*.xlsx"))]
+             "duplicates.csv", "accounting.json", *(name for name in WORKBOOKS if (kernel_out / name).exists()),
+             *sorted(f"{folder}/{p.name}" for folder in UNIT_FOLDERS for p in (kernel_out / folder).glob("*.xlsx"))]
     labels = section_labels(sections)   # a missing column's warning names the sections as this bulletin numbers them
     modified = modified_notebooks(workspace.notebooks, [p.name for p in paths])
     warnings += modified_warnings(modified)

@@ -208,6 +208,11 @@ class Section:
         """Why the section is left out this month, in the reader's language when shown."""
         return Message(self.omitted["msgid"], **self.omitted.get("fields", {})) if self.omitted else None
 
+    @property
+    def not_applicable(self) -> bool:
+        """Recorded by ``does_not_apply``: the section is not part of this district's bulletin at all."""
+        return bool(self.omitted.get("silent"))
+
     # Recording --------------------------------------------------------------------------------
 
     def record(self) -> None:
@@ -225,6 +230,16 @@ class Section:
         self.omitted = {"msgid": reason.msgid, "fields": {k: str(v) for k, v in reason.fields.items()}}
         shown = gettext("{reason}: this section is left out of the bulletin", reason=reason)
         display({SECTION_MIME: self.to_dict(), "text/plain": shown}, raw=True)
+
+    def does_not_apply(self, reason: Message) -> None:
+        """Record that the section is not in the bulletin because the district's rules have no such
+        part (the 红黑榜 of a scheme without one): nothing is said in the render's output, unlike
+        ``leave_out`` (an input missing this month); the analyst reads ``reason`` here."""
+        from IPython.display import display
+
+        self.omitted = {"msgid": reason.msgid, "fields": {k: str(v) for k, v in reason.fields.items()}, "silent": True}
+        display({SECTION_MIME: self.to_dict(), "text/plain": gettext("{reason}: this section is not part of the bulletin",
+                                                                     reason=reason)}, raw=True)
 
 
 def _cell(value) -> str:

@@ -16,8 +16,12 @@ from typing import Callable
 import pandas as pd
 
 from hotline_lib.core.numbers import HUNDRED, format_percent, format_score, ratio_percent
+from hotline_lib.scoring.items import RateItem, earned_column, item_column, rate_points
+from hotline_lib.scoring.parts import half_up
 from hotline_lib.scoring.rules import PerCount, RankBelow, Rules
-from hotline_lib.scoring.score import RANK, SCORE, competition_rank, deduction_column, deduction_points, published_order
+from hotline_lib.scoring.score import (RANK, SCORE, competition_rank, deduction_column, deduction_points, published_order,
+                                      uses_deductions_only)
+from hotline_lib.scoring.table import item_columns
 from hotline_lib.scoring.unit_table import COMPLETED, SATISFIED, UNIT, VISITED
 
 RULE, FAULTS, TOTAL, NOW, POSITION, POINTS, UNCAPPED, PER_FAULT = "规则", "件数", "基数", "现状", "名次", "扣分", "未封顶扣分", "每件扣分"
@@ -79,7 +83,10 @@ def points_table(scored: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     where none, one column per rule label), 总分 and 排名. ``scored`` is ``score_units``' output."""
     ordered = published_order(scored, rules)
     table = ordered[[rules.kind_column, UNIT]].copy()
-    for label in rules.deductions:
+    if not uses_deductions_only(rules):   # any other scheme: score_table's columns, <key>得分 / 扣分 / 加分
+        for column in item_columns(rules).values():
+            table[column] = ordered[column]
+    for label in rules.deductions if uses_deductions_only(rules) else ():
         table[label] = ordered[deduction_column(label)]
     table[SCORE] = ordered[SCORE]
     table[RANK] = ordered[RANK]
@@ -128,12 +135,15 @@ def recovery(scored: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """挽回: one row per unit and rate rule that took points, in published order, then rules order
     (columns ``RECOVERY_COLUMNS``, layout in docs/scoring.md)."""
     ordered = published_order(scored, rules)
+    ordered.attrs["full"] = {key: item.full for key, item in rules.items.items()}
     rows = []
     for index in ordered.index:
         for label, rule in rules.deductions.items():
             if isinstance(rule, PerCount) or ordered.at[index, deduction_column(label)] == 0:
                 continue
             rows.append(_recovery_row(ordered, rules, label, rule, index))
+        rows += [_earned_row(ordered, rules, key, item, index) for key, item in rules.items.items()
+                 if isinstance(item, RateItem) and _short_of_full(ordered, key, index)]
     table = pd.DataFrame(rows, columns=RECOVERY_COLUMNS)
     for column in [FAULTS, TOTAL, POSITION, FEWER, FEWER_TO_ZERO]:  # whole numbers, blank where none
         table[column] = table[column].astype("Int64")
@@ -174,6 +184,71 @@ def _recovery_row(scored: pd.DataFrame, rules: Rules, label: str, rule, index) -
     row[FEWER_TO_ZERO] = fewest(faults, lambda left: lost(left) == 0)
     listed = int((scored[rule.column] < rule.target).sum()) if isinstance(rule, RankBelow) else 0
     row[NOTE] = _note(label, rule, counts, row, found, listed)
+    return row
+
+
+def rate_counts(rules: Rules, column: str) -> RateCounts | None:
+    """How the table counts the rate ``column``: the platform's rates (RATE_COUNTS), or an indicator of the
+    rules that is one count over another (满意率 = 回访满意数 / 回访工单总数) or the denominator less a
+    count of faults (及时签收率 = (签收总数 - 未按时签收数) / 签收总数); None: not countable."""
+    if column in RATE_COUNTS:
+        return RATE_COUNTS[column]
+    indicator = rules.indicators.get(column)
+    if indicator is None:
+        return None
+    weights = indicator.weights
+    faults = [c for c, w in weights.items() if w == -1 and c != indicator.denominator]
+    if weights.get(indicator.denominator) == 1 and len(weights) == 2 and faults:
+        return RateCounts(indicator.denominator, faults[0].removesuffix("数"), fault_column=faults[0])
+    if len(weights) == 1 and next(iter(weights.values())) == 1:
+        good = next(iter(weights))
+        known = [c for c in RATE_COUNTS.values() if c.good_column == good and c.total == indicator.denominator]
+        return known[0] if known else RateCounts(indicator.denominator, f"非{good.removesuffix('数')}", good_column=good)
+    return None
+
+
+def _short_of_full(scored: pd.DataFrame, key: str, index) -> bool:
+    points = scored.at[index, earned_column(key)]
+    return points is not None and not pd.isna(points) and Decimal(str(points)) < scored_item_full(scored, key, index)
+
+
+def scored_item_full(scored: pd.DataFrame, key: str, index) -> Decimal:
+    return scored.attrs.get("full", {}).get(key, Decimal(0))
+
+
+def _earned_row(scored: pd.DataFrame, rules: Rules, key: str, item: RateItem, index) -> dict:
+    """挽回 of an item that earns points on a rate: how many fewer faults bring it to full marks (扣分:
+    the points short of them)."""
+    unit, column = scored.loc[index], item_column(key, item)
+    now, earned = unit[column], Decimal(str(scored.at[index, earned_column(key)]))
+    row = dict.fromkeys(RECOVERY_COLUMNS)
+    row.update({"类别": unit["类别"], UNIT: unit[UNIT], RULE: key, NOW: now, POINTS: item.full - earned,
+                UNCAPPED: item.full - earned, GOAL: "满分"})
+    counts = rate_counts(rules, column)
+    faults = counts.faults(unit)[0] if counts else None
+    if faults is None:
+        row[NOTE] = f"{key} {_percent(now)}，得 {format_score(earned)} 分（满分 {format_score(item.full)} 分）；表中没有它的件数，无法推算少几件能得满分"
+        return row
+    total = int(unit[counts.total])
+    row.update({FAULTS: faults, TOTAL: total})
+
+    def short(left: int) -> Decimal:
+        return item.full - half_up(rate_points(counts.rate(left, total), item), rules.rounding.item)
+
+    if total:
+        row[PER_FAULT] = (item.points_per_point * HUNDRED / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if faults >= 1:
+        row[ONE_FEWER], row[ONE_FEWER_POINTS] = counts.rate(faults - 1, total), short(faults - 1)
+    row[FEWER] = row[FEWER_TO_ZERO] = fewest(faults, lambda left: short(left) == 0)
+    if row[FEWER] is not None:
+        row[AFTER], row[AFTER_POINTS] = counts.rate(faults - row[FEWER], total), Decimal(0)
+    parts = [f"{key} {_percent(now)}（{counts.noun} {faults} 件 / {total} 件）",
+             f"得 {format_score(earned)} 分，满分 {format_score(item.full)} 分"]
+    if row[FEWER] is not None:
+        parts.append(f"少 {row[FEWER]} 件得满分：{_percent(row[AFTER])}")
+    elif faults:
+        parts.append("件数减到 0 也得不到满分")
+    row[NOTE] = "；".join(parts)
     return row
 
 
@@ -223,7 +298,8 @@ def workbook_kinds(rules: Rules) -> dict[str, str]:
     """Column kinds for the workbook that names cannot tell: the rule columns of 汇总 hold points
     (按时办结率 there is points, not a rate), 现状/少一件后/达到后 of 挽回 are rates, and 总分 shows as
     published (70, 69.9: General, not 70.00)."""
-    return {**{label: "points" for label in rules.deductions}, **RECOVERY_KINDS, SCORE: "number"}
+    return {**{label: "points" for label in rules.deductions}, **{c: "points" for c in item_columns(rules).values()},
+            **RECOVERY_KINDS, SCORE: "number"}
 
 
 def breakdown_sheets(scored: pd.DataFrame, rules: Rules) -> dict[str, pd.DataFrame]:

@@ -52,6 +52,7 @@ def indicator_value(row, indicator: Indicator, step: Decimal | None) -> Decimal 
     if denominator == 0:
         return {"full": HUNDRED, "zero": ZERO, "not_rated": None}[indicator.empty]
     numerator = sum((weight * Decimal(int(row[column])) for column, weight in indicator.weights.items()), ZERO)
+    # never below 0%: the platform's counts can hold more late sign-ins than orders signed (a reassigned order)
     return max(half_up(numerator * HUNDRED / denominator, step), ZERO)
 
 

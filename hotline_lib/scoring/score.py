@@ -47,11 +47,28 @@ def score_units(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 
 def published_order(scored: pd.DataFrame, rules: Rules, satisfaction: str = "回访满意度", signed: str = "签收总数") -> pd.DataFrame:
-    """Rows as the bulletin lists them: by kind, then 总分, 回访满意度 and 签收总数, all descending."""
+    """Rows as the bulletin lists them: by kind, then 总分, 回访满意度 and 签收总数, all descending.
+    Any other scheme: by group in the rules' order, then 排名 (unranked units last), then the same."""
+    if not uses_deductions_only(rules):
+        return _group_order(scored, rules, satisfaction, signed)
     kind_order = {kind: i for i, kind in enumerate(rules.kinds)}
     keys = scored.assign(_kind=scored[rules.kind_column].map(kind_order),
                          _score=scored[SCORE].astype(float), _sat=scored[satisfaction].astype(float))
     keys = keys.sort_values(["_kind", "_score", "_sat", signed, UNIT], ascending=[True, False, False, False, True], kind="stable")
+    return scored.loc[keys.index]
+
+
+def _group_order(scored: pd.DataFrame, rules: Rules, satisfaction: str, signed: str) -> pd.DataFrame:
+    order = {info.name: i for i, info in enumerate(rules.group_list())}
+    keys = pd.DataFrame({"_g": scored["类别"].map(order), "_r": scored[RANK].astype("Float64").fillna(float("inf")),
+                         "_s": scored[SCORE].astype(float), "_n": scored[UNIT]}, index=scored.index)
+    sort, ascending = ["_g", "_r", "_s"], [True, True, False]
+    for name, column in (("_sat", satisfaction), ("_v", signed)):
+        if column in scored.columns:
+            keys[name] = scored[column].astype(float)
+            sort.append(name)
+            ascending.append(False)
+    keys = keys.sort_values([*sort, "_n"], ascending=[*ascending, True], kind="stable")
     return scored.loc[keys.index]
 
 
