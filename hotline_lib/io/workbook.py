@@ -51,6 +51,10 @@ def infer_kind(name: str, column: pd.Series | None = None) -> str:
     if column is not None:
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
             return "datetime"
+        if pd.api.types.is_bool_dtype(column.dtype):   # 是/否, never a number
+            return "text"
+        if pd.api.types.is_numeric_dtype(column.dtype):   # numbers only: no need to look at each value
+            return "number" if column.notna().any() else "text"
         values = column.dropna()
         if len(values) and all(_is_number(v) for v in values):
             return "number"
@@ -64,7 +68,14 @@ def column_kinds(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> li
     if unknown:
         raise HotlineError("unknown column kind {kinds}; expected one of {formats}", kinds=names(unknown),
                            formats=names(FORMATS))
-    return [kinds[name] if name in kinds else infer_kind(name, frame.iloc[:, i]) for i, name in enumerate(frame.columns)]
+    return [kinds[name] if name in kinds else infer_kind(name, frame.iloc[:, i] if _by_values(name) else None)
+            for i, name in enumerate(frame.columns)]
+
+
+def _by_values(name) -> bool:
+    """Whether a column's kind depends on its values: its name ends with none of the known endings."""
+    text = str(name).strip()
+    return not any(text.endswith(endings) for _, endings in _ENDINGS)
 
 
 def display_width(text: str) -> int:
