@@ -55,8 +55,10 @@ def infer_kind(name: str, column: pd.Series | None = None) -> str:
             return "text"
         if pd.api.types.is_numeric_dtype(column.dtype):   # numbers only: no need to look at each value
             return "number" if column.notna().any() else "text"
-        values = column.dropna()
-        if len(values) and all(_is_number(v) for v in values):
+        if isinstance(column.dtype, pd.StringDtype):   # text only
+            return "text"
+        values = [v for v in column if not _is_missing(v)]
+        if values and all(_is_number(v) for v in values):
             return "number"
     return "text"
 
