@@ -118,9 +118,10 @@ def test_a_month_in_a_warm_kernel_is_the_month_rendered_alone(sample_dir, tmp_pa
 
 def _outputs(month_dir) -> dict[str, object]:
     """Every file of a rendered month, as comparable content: what records when or how long
-    (manifest.json, render.log, the workbooks' creation time, the notebooks' execution metadata) or
-    where (the output folder named in the notebooks' parameters) left out, and the page without its
-    embedded font (a subset the cache shares with the months rendered before)."""
+    (manifest.json, render.log, the workbooks' creation time, the notebooks' execution metadata), where
+    (the output folder named in the notebooks' parameters) or nothing (the random id pandas gives a
+    styled table) left out, and the page without its embedded font (a subset the cache shares with
+    the months rendered before)."""
     import zipfile
 
     outputs: dict[str, object] = {}
@@ -134,7 +135,8 @@ def _outputs(month_dir) -> dict[str, object]:
         elif path.suffix == ".ipynb":
             notebook = nbformat.read(path, as_version=4)
             outputs[name] = [(c.cell_type, c.source.replace(str(month_dir.parent), "<out>"),
-                              json.dumps(c.get("outputs", []), ensure_ascii=False).replace(str(month_dir.parent), "<out>"))
+                              re.sub(r"T_[0-9a-f]{5}", "T_<id>",   # a table's style id: random in every run
+                                     json.dumps(c.get("outputs", []), ensure_ascii=False).replace(str(month_dir.parent), "<out>")))
                              for c in notebook.cells]
         elif name == "bulletin.html":
             outputs[name] = re.sub(r"@font-face \{[^}]*\}", "", path.read_text(encoding="utf-8"))
