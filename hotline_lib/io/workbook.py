@@ -13,6 +13,7 @@ import math
 import numbers
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -82,7 +83,13 @@ def _by_values(name) -> bool:
 
 def display_width(text: str) -> int:
     """Columns a text takes on screen: East Asian wide and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
+    return _width(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _width(text: str) -> int:
+    # remembered: a month's workbooks size the same unit names, rules and times again and again
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _is_missing(value) -> bool:
