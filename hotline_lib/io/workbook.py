@@ -171,14 +171,24 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], kinds: dic
     return path
 
 
+def _distinct(values) -> list:
+    """The distinct values of a column, in order; equal values of different types (1, 1.0, True)
+    kept apart, as they are shown differently; every value when one cannot be hashed."""
+    try:
+        return [value for _, value in dict.fromkeys((type(value), value) for value in values)]
+    except TypeError:
+        return list(values)
+
+
 def _write_sheet(sheet, frame: pd.DataFrame, kinds: list[str], style, header) -> None:
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, str(name), header)
-    widths = [display_width(str(name)) for name in frame.columns]
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, (value, kind) in enumerate(zip(values, kinds)):
             _write_cell(sheet, row, col, value, kind, style)
-            widths[col] = max(widths[col], display_width(_shown(value, kind)))
+    # each distinct value sized once (a month's 明细 repeats its units, rules and flags on every row)
+    widths = [max([display_width(str(name))] + [display_width(_shown(value, kind)) for value in _distinct(frame.iloc[:, col])])
+              for col, (name, kind) in enumerate(zip(frame.columns, kinds))]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width + 2, _MAX_WIDTH))
     sheet.freeze_panes(1, 0)
