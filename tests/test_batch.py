@@ -105,6 +105,41 @@ def test_a_month_in_a_warm_kernel_is_the_month_rendered_alone(sample_dir, tmp_pa
     assert [o.status for o in batch.outcomes] == ["rendered", "rendered"], batch.outcomes
     for name in ["figures.json", "sections.json"]:   # sections.json holds every chart's PNG
         assert (tmp_path / "batch" / "2020-12" / name).read_bytes() == (alone.html.parent / name).read_bytes(), name
+    in_batch, by_itself = _outputs(tmp_path / "batch" / "2020-12"), _outputs(alone.html.parent)
+    assert sorted(in_batch) == sorted(by_itself)   # the same files written, 扣分明细 included
+    assert {"扣分明细.xlsx", "rejects.csv", "accounting.json", "notebooks/03_units.ipynb"} <= set(in_batch)
+    assert any(name.startswith("扣分明细/") for name in in_batch)
+    for name in by_itself:
+        assert in_batch[name] == by_itself[name], name
     charts = [b for s in read_sections(alone.html.parent / "sections.json") for b in s.blocks if b.kind == "chart"]
     assert len(charts) >= 3
     assert "kernel" in (tmp_path / "batch" / "2020-12" / "render.log").read_text(encoding="utf-8")
+
+
+def _outputs(month_dir) -> dict[str, object]:
+    """Every file of a rendered month, as comparable content: what records when or how long
+    (manifest.json, render.log, the workbooks' creation time, the notebooks' execution metadata), where
+    (the output folder named in the notebooks' parameters) or nothing (the random id pandas gives a
+    styled table) left out, and the page without its embedded font (a subset the cache shares with
+    the months rendered before)."""
+    import zipfile
+
+    outputs: dict[str, object] = {}
+    for path in sorted(p for p in month_dir.rglob("*") if p.is_file()):
+        name = path.relative_to(month_dir).as_posix()
+        if name in ("manifest.json", "render.log"):
+            continue
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                outputs[name] = {part: book.read(part) for part in book.namelist() if part != "docProps/core.xml"}
+        elif path.suffix == ".ipynb":
+            notebook = nbformat.read(path, as_version=4)
+            outputs[name] = [(c.cell_type, c.source.replace(str(month_dir.parent), "<out>"),
+                              re.sub(r"T_[0-9a-f]{5}", "T_<id>",   # a table's style id: random in every run
+                                     json.dumps(c.get("outputs", []), ensure_ascii=False).replace(str(month_dir.parent), "<out>")))
+                             for c in notebook.cells]
+        elif name == "bulletin.html":
+            outputs[name] = re.sub(r"@font-face \{[^}]*\}", "", path.read_text(encoding="utf-8"))
+        else:
+            outputs[name] = path.read_bytes()
+    return outputs

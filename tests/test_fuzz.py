@@ -176,7 +176,7 @@ def test_the_base_files_are_valid(tmp_path, units):
 
 @pytest.fixture(scope="module", autouse=True)
 def _warm(tmp_path_factory):
-    """Import pandera and build the schemas once, so that the first guarded example is not the one
+    """Import the readers and validation once, so that the first guarded example is not the one
     that pays for it."""
     from hotline_lib.io.directory import load_units
 

@@ -90,14 +90,62 @@ def figures_job(parts: Path, count: int, engine: str) -> None:
     print(json.dumps({"seconds": seconds, "peak_gb": peak_gb}))
 
 
-def load_month_job(data: Path) -> None:
-    """The notebooks' month loader (aggregates and scored table) on a cached dataset; prints seconds
-    and peak GB. HOTLINE_CACHE names the cache that holds the dataset."""
+def load_month_job(data: Path, out: Path) -> None:
+    """The month loader as `hotline report` runs it (its first cell: ``load_month`` with an output
+    folder, so rejects.csv, accounting.json and the 扣分明细 workbooks are written, which read every
+    assignment of the month) on a cached dataset; prints seconds and peak GB. HOTLINE_CACHE names the
+    cache that holds the dataset."""
     from hotline_lib.analysis.bulletin import load_month
 
     started = time.perf_counter()
-    load_month("2020-06", data)
+    load_month("2020-06", data, output_dir=out)
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_gb": _peak_gb()}))
+
+
+#: The steps of a warm month measured one by one for bench.json's "breakdown" (seconds, in one
+#: process, on the sample's MONTH): each a function of (workspace, output folder). A new step of the
+#: render (a rules engine, another section) adds its line here, so its cost is seen apart.
+BREAKDOWN_STEPS: dict = {}
+
+
+def breakdown_step(name: str):
+    def register(step):
+        BREAKDOWN_STEPS[name] = step
+        return step
+    return register
+
+
+@breakdown_step("load_month_s")
+def _load_month_step(workspace, out: Path) -> None:
+    from hotline_lib.analysis.bulletin import load_month
+
+    load_month(MONTH, workspace)
+
+
+@breakdown_step("deduction_workbooks_s")
+def _workbooks_step(workspace, out: Path) -> None:
+    from hotline_lib.analysis.bulletin import load_month
+    from hotline_lib.analysis.deductions import workbook_title, write_deduction_workbooks
+
+    month = load_month(MONTH, workspace)   # (cached by the step before)
+    write_deduction_workbooks(month.deductions, month.rules, out, title=workbook_title(month.settings.district, MONTH))
+
+
+def breakdown_job(data: Path, out: Path) -> None:
+    """Each of BREAKDOWN_STEPS timed once after a first untimed round (imports and caches warm, as
+    in a batch kernel); prints {step: seconds}."""
+    from hotline_lib.analysis.bulletin import clear_month_cache
+    from hotline_lib.io.workspace import Workspace
+
+    workspace = Workspace.open(data=data)
+    for _ in range(2):
+        clear_month_cache()
+        seconds = {}
+        for name, step in BREAKDOWN_STEPS.items():
+            started = time.perf_counter()
+            step(workspace, out)
+            seconds[name] = round(time.perf_counter() - started, 3)
+    print(json.dumps(seconds))
 
 
 def _peak_gb() -> float:
@@ -178,9 +226,17 @@ def measure_figures(runs: int, rows: int, work: Path) -> tuple[dict, dict]:
                                                  "peak_gb": _median([r["peak_gb"] for r in results])}
     data, cache = month_dataset(order_parts, assignment_parts, work / "big-month")
     shutil.rmtree(parts, ignore_errors=True)
-    loaded = [_job(["load-month-job", str(data)], {"HOTLINE_CACHE": str(cache)}) for _ in range(runs)]
+    loaded = [_job(["load-month-job", str(data), str(work / "big-month" / f"out-{i}")], {"HOTLINE_CACHE": str(cache)})
+              for i in range(runs)]
     shutil.rmtree(work / "big-month", ignore_errors=True)
     return scaling, {"seconds": _median([r["seconds"] for r in loaded]), "peak_gb": _median([r["peak_gb"] for r in loaded])}
+
+
+def measure_breakdown(runs: int, data: Path, work: Path) -> dict:
+    """Medians of BREAKDOWN_STEPS over ``runs`` processes, the cache of the month runs warm."""
+    env = {"HOTLINE_CACHE": str(work / "cold-cache-0")}
+    results = [_job(["breakdown-job", str(data), str(work / f"breakdown-{i}")], env) for i in range(runs)]
+    return {name: _median([r[name] for r in results]) for name in results[0]}
 
 
 def _job(arguments: list[str], env: dict | None = None) -> dict:
@@ -252,6 +308,7 @@ def run(runs: int, rows: int) -> dict:
                  ("month, all formats", lambda: results.update(dict(zip(["month_all_formats_warm_s", "formats_skipped"],
                                                                          measure_all_formats(runs, data, work))))),
                  ("year", lambda: results.update(dict(zip(["year_s", "year_kernel_mb"], measure_year(runs, data, work))))),
+                 ("breakdown", lambda: results.update(breakdown=measure_breakdown(runs, data, work))),
                  ("figures", lambda: results.update(dict(zip(["figures_scaling", "load_month_10m"], measure_figures(runs, rows, work))))),
                  ("xlsx", lambda: results.update(dict(zip(["xlsx_openpyxl_s", "xlsx_engine_s", "xlsx_cached_s"], measure_xlsx(runs, work)))))]
         for name, step in steps:
@@ -298,6 +355,8 @@ def table(results: dict) -> str:
         lines.append(f"| {key} | {results[key]} | {absolute} | {mark} |")
     for rows, figure in results["figures_scaling"].items():
         lines.append(f"| figures, {int(rows):,} assignments (DuckDB) | {figure['seconds']} s, {figure['peak_gb']} GB | |")
+    for name, seconds in results.get("breakdown", {}).items():
+        lines.append(f"| breakdown, warm {MONTH}: {name} | {seconds} s | | |")
     if results.get("year_kernel_mb"):
         memory = results["year_kernel_mb"]
         lines.append(f"| year: worker kernels' memory after each month | {memory[0]:.0f} … {memory[-1]:.0f} MB "
@@ -322,7 +381,9 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "floor-job":
         return floor_job(Path(argv[1]))
     if argv and argv[0] == "load-month-job":
-        return load_month_job(Path(argv[1]))
+        return load_month_job(Path(argv[1]), Path(argv[2]))
+    if argv and argv[0] == "breakdown-job":
+        return breakdown_job(Path(argv[1]), Path(argv[2]))
     if argv and argv[0] == "figures-job":
         return figures_job(Path(argv[1]), int(argv[2]), argv[3])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

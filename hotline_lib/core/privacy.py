@@ -43,6 +43,9 @@ EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-
 ORDER_NUMBER_BEFORE = re.compile(r"(?:工单|编号|单号|件号)[ \t]*[:：#]?[ \t]*\Z")
 # Full-width digits and signs (手机１３８…) are matched as their ASCII forms.
 FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－　", "0123456789+- ")
+#: What every detector needs at least one of: a digit (any script's, full-width included) or an "@".
+#: A text without one holds nothing to mask, and is returned after this one scan instead of six.
+MAYBE_PERSONAL = re.compile(r"[\d@]")
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
@@ -147,7 +150,7 @@ def mask_personal(text):
     Full-width digits are matched as ASCII; only a text that holds personal data comes back with them
     converted (in the masked form), any other text comes back exactly as it was.
     """
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not text or not MAYBE_PERSONAL.search(text):
         return text
     found: list = []
     masked = _mask(text.translate(FULL_WIDTH), found)

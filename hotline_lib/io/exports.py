@@ -116,6 +116,12 @@ class Exports:
         return table
 
 
+#: The datasets whose tables a process keeps between months (``CachedExports._read``): up to this
+#: many orders and assignments together, the two tables of the last dataset read.
+KEEP_ROWS = 2_000_000
+_KEPT: dict[Path, pd.DataFrame] = {}
+
+
 class CachedExports(Exports):
     """The validated dataset as the cache holds it: orders and assignments are read from Parquet
     when first used, so a month counted with DuckDB never loads them (at ten million rows, most
@@ -130,11 +136,25 @@ class CachedExports(Exports):
 
     @cached_property
     def orders(self) -> pd.DataFrame:
-        return pd.read_parquet(self.folder / "orders.parquet")
+        return self._read("orders")
 
     @cached_property
     def assignments(self) -> pd.DataFrame:
-        return pd.read_parquet(self.folder / "assignments.parquet")
+        return self._read("assignments")
+
+    def _read(self, kind: str) -> pd.DataFrame:
+        """A table of the dataset. A small dataset's tables are kept in the process (``_KEPT``) and
+        each reader gets its own copy: a batch kernel renders month after month from the same
+        dataset, and a copy costs a fraction of reading the Parquet again (the folder's name is a
+        digest of everything it was made from, so what is kept never goes stale)."""
+        path = self.folder / f"{kind}.parquet"
+        if sum(self.meta.get("records", {}).values()) > KEEP_ROWS:
+            return pd.read_parquet(path)
+        if path not in _KEPT:
+            if len(_KEPT) >= 2:   # another dataset's: forgotten
+                _KEPT.clear()
+            _KEPT[path] = pd.read_parquet(path)
+        return _KEPT[path].copy(deep=True)
 
     def records(self) -> dict[str, int]:
         return dict(self.meta["records"])

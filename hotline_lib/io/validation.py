@@ -1,15 +1,15 @@
 """Typing and validating export rows: every row is either used or rejected with its reason.
 
 Text cells are parsed first (times as China Standard Time, 是/否 as booleans, counts as integers);
-a cell that does not parse rejects its row. The typed frame is then checked with a pandera schema
-per record type; every failure case becomes a reject naming the column, the value and the check.
+a cell that does not parse rejects its row. The typed frame is then checked per record type
+(``CHECKS``, vectorised pandas); every failure becomes a reject naming the column, the value and the check.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-
+from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
@@ -156,99 +156,92 @@ def type_columns(raw: pd.DataFrame, times, flags, counts, worded=()) -> tuple[pd
     return typed, pd.concat(failures, ignore_index=True)
 
 
-def _not_before(later: str, earlier: str):
-    import pandera.pandas as pa
-
-    return pa.Check(lambda df: df[later].isna() | df[earlier].isna() | (df[later] >= df[earlier]),
-                    name=f"{later} is before {earlier}", error=f"{later} is before {earlier}")
-
-
-def _needs(column: str, when: str):
-    import pandera.pandas as pa
-
-    return pa.Check(lambda df: df[when].isna() | df[column].notna(),
-                    name=f"{column} missing while {when} is set", error=f"{column} missing while {when} is set")
-
-
-def _plausible_times(columns: list[str], required: tuple[str, ...] = ()) -> dict:
-    """pandera columns checking that each time is after EARLIEST_TIME and (events only) not in the future."""
-    import pandera.pandas as pa
-
-    earliest = EARLIEST
-    checks = {}
-    for column in columns:
-        column_checks = [pa.Check(lambda s: s >= EARLIEST_TIME, name=earliest, error=earliest, ignore_na=True)]
-        if column not in DUE_TIMES:  # "now" when the check runs: the schema is built once per process
-            column_checks.append(pa.Check(lambda s: s <= pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE,
-                                          name=FUTURE, error=FUTURE, ignore_na=True))
-        checks[column] = pa.Column(checks=column_checks, nullable=column not in required)
-    return checks
-
-
 FUTURE = N_("in the future: after the time of this run")
 EARLIEST = N_("before 2000-01-01: not a real date (a blank or 0 read as 1970?)")
+MISSING = N_("missing value")
 
 
-@cache
-def schema(record_type: str):
-    """The pandera schema of one record type (built on first use: pandera is slow to import, and a
-    run served from the cache never validates)."""
-    import pandera.pandas as pa
+@dataclass(frozen=True)
+class Checks:
+    """What one record type's typed rows must satisfy, checked with vectorised pandas (no schema
+    library: importing pandera and running its schema was most of the cold start's validation): pairs
+    of columns, ``order`` (later, earlier) never reversed and ``needs`` (column, when) never missing
+    while ``when`` is set; then each of ``columns`` in turn: ``required`` never missing (nor empty),
+    ``allowed`` values, ``times`` after EARLIEST_TIME and, but for due times, not in the future,
+    ``not_negative`` counts. A cell failing several checks is rejected for the first, in that order."""
 
-    if record_type == "orders":
-        return pa.DataFrameSchema(
-            {
-                "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
-                "visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
-                "appeal_type": pa.Column("string", pa.Check.isin(APPEAL_TYPES), nullable=True),
-                **_plausible_times(ORDER_TIMES),
-            },
-            checks=[_not_before("signed_at", "received_at"), _not_before("completed_at", "signed_at"),
-                    _not_before("visited_at", "completed_at")],
-            strict=False,
-        )
-    return pa.DataFrameSchema(
-        {
-            "order_id": pa.Column("string", pa.Check.str_length(min_value=1), nullable=False),
-            "unit": pa.Column("string", nullable=False),
-            **_plausible_times(ASSIGNMENT_TIMES, required=("dispatched_at", "sign_due")),
-            "redo_count": pa.Column("Int64", pa.Check.ge(0, error=N_("negative count")), nullable=True),
-            "unit_visit_result": pa.Column("string", pa.Check.isin(VISIT_RESULTS), nullable=True),
-        },
-        checks=[_not_before("unit_signed_at", "dispatched_at"), _not_before("unit_completed_at", "dispatched_at"),
-                _not_before("unit_completed_at", "unit_signed_at"),
-                _needs("return_due", "returned_at"), _needs("complete_due", "unit_completed_at")],
-        strict=False,
-    )
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    non_empty: tuple[str, ...]   # required text that an empty string does not satisfy
+    allowed: tuple[tuple[str, tuple[str, ...]], ...]
+    times: tuple[str, ...]
+    not_negative: tuple[str, ...] = ()
+    order: tuple[tuple[str, str], ...] = ()
+    needs: tuple[tuple[str, str], ...] = ()
 
 
-def schema_failures(typed: pd.DataFrame, schema) -> pd.DataFrame:
-    """Failure cases of a pandera schema as (index, column, reason) rows, one per row and column.
+CHECKS = {
+    "orders": Checks(columns=("order_id", "visit_result", "appeal_type", *ORDER_TIMES), required=("order_id",),
+                     non_empty=("order_id",), allowed=(("visit_result", tuple(VISIT_RESULTS)),
+                                                      ("appeal_type", tuple(APPEAL_TYPES))),
+                     times=tuple(ORDER_TIMES),
+                     order=(("signed_at", "received_at"), ("completed_at", "signed_at"), ("visited_at", "completed_at"))),
+    "assignments": Checks(columns=("order_id", "unit", *ASSIGNMENT_TIMES, "redo_count", "unit_visit_result"),
+                          required=("order_id", "unit", "dispatched_at", "sign_due"), non_empty=("order_id",),
+                          allowed=(("unit_visit_result", tuple(VISIT_RESULTS)),), times=tuple(ASSIGNMENT_TIMES),
+                          not_negative=tuple(ASSIGNMENT_COUNTS),
+                          order=(("unit_signed_at", "dispatched_at"), ("unit_completed_at", "dispatched_at"),
+                                 ("unit_completed_at", "unit_signed_at")),
+                          needs=(("return_due", "returned_at"), ("complete_due", "unit_completed_at"))),
+}
 
-    A check across columns (say "unit_signed_at is before dispatched_at") is reported by pandera
-    once per column of the row; it is kept once, under the first column it names.
-    """
-    from pandera.errors import SchemaErrors
 
-    try:
-        schema.validate(typed, lazy=True)
-    except SchemaErrors as errors:
-        cases = errors.failure_cases
-        cases = cases[cases["index"].notna()]
-        found = []
-        for context, column, check, index in zip(cases["schema_context"], cases["column"], cases["check"], cases["index"]):
-            check = str(check)
-            if context == "DataFrameSchema":
-                column, reason = check.split(" ")[0], check
-            elif check == "not_nullable" or check.startswith("str_length"):
-                reason = N_("missing value")
-            elif check.startswith("isin"):
-                reason = f"not one of {'/'.join(schema.columns[column].checks[0].statistics['allowed_values'])}"
-            else:
-                reason = check
-            found.append({"index": int(index), "column": column, "reason": reason})
-        return pd.DataFrame(found).drop_duplicates(subset=["index", "column"])
-    return pd.DataFrame(columns=["index", "column", "reason"])
+def check_failures(typed: pd.DataFrame, record_type: str) -> pd.DataFrame:
+    """Every failed check of ``typed`` as (index, column, reason) rows, one per row and column (the
+    first failure of a cell wins, in ``Checks``' order); a check across columns is reported under the
+    column it names first."""
+    checks = CHECKS[record_type]
+    found: list[pd.DataFrame] = []
+
+    def fail(column: str, bad: pd.Series, reason: str) -> None:
+        bad = bad.fillna(False).astype(bool)
+        if bad.any():
+            found.append(pd.DataFrame({"index": typed.index[bad.to_numpy()], "column": column, "reason": reason}))
+
+    for later, earlier in checks.order:
+        if {later, earlier} <= set(typed.columns):
+            fail(later, ~(typed[later].isna() | typed[earlier].isna() | (typed[later] >= typed[earlier])),
+                 f"{later} is before {earlier}")
+    for column, when in checks.needs:
+        if {column, when} <= set(typed.columns):
+            fail(column, ~(typed[when].isna() | typed[column].notna()), f"{column} missing while {when} is set")
+    now = pd.Timestamp.now(tz=TIMEZONE) + FUTURE_TOLERANCE
+    for column in checks.columns:
+        if column not in typed.columns:
+            continue
+        values = typed[column]
+        if column in checks.required:
+            fail(column, values.isna() | (_empty_text(values) if column in checks.non_empty else False), MISSING)
+        for name, allowed in checks.allowed:
+            if name == column:
+                fail(column, values.notna() & ~values.isin(allowed), f"not one of {'/'.join(allowed)}")
+        if column in checks.times:
+            fail(column, values.notna() & (values < EARLIEST_TIME), EARLIEST)
+            if column not in DUE_TIMES:
+                fail(column, values.notna() & (values > now), FUTURE)
+        if column in checks.not_negative:
+            fail(column, values.notna() & (values < 0), N_("negative count"))
+    if not found:
+        return pd.DataFrame(columns=["index", "column", "reason"])
+    failures = pd.concat(found, ignore_index=True).drop_duplicates(subset=["index", "column"])
+    return failures.astype({"index": int})
+
+
+def _empty_text(values: pd.Series) -> pd.Series:
+    """Cells of a text column that are there but empty (a required text must have a character)."""
+    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.astype("string").str.len().eq(0).fillna(False).astype(bool)
+    return pd.Series(False, index=values.index)
 
 
 def reject_rows(raw: pd.DataFrame, failures: pd.DataFrame, headers: dict[str, dict[str, str]]) -> pd.DataFrame:
@@ -271,7 +264,7 @@ def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame
     else:
         times, flags, counts, worded = ASSIGNMENT_TIMES, ASSIGNMENT_FLAGS, ASSIGNMENT_COUNTS, worded_columns()
     typed, failures = type_columns(raw, times, flags, counts, worded)
-    failures = pd.concat([failures, schema_failures(typed, schema(record_type))], ignore_index=True)
+    failures = pd.concat([failures, check_failures(typed, record_type)], ignore_index=True)
     failures = failures.drop_duplicates(subset=["index", "column"]).sort_values("index", kind="stable")
     rejects = reject_rows(raw, failures, headers)
     valid = typed.drop(index=failures["index"].unique())

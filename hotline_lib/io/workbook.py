@@ -13,6 +13,7 @@ import math
 import numbers
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -51,8 +52,14 @@ def infer_kind(name: str, column: pd.Series | None = None) -> str:
     if column is not None:
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
             return "datetime"
-        values = column.dropna()
-        if len(values) and all(_is_number(v) for v in values):
+        if pd.api.types.is_bool_dtype(column.dtype):   # 是/否, never a number
+            return "text"
+        if pd.api.types.is_numeric_dtype(column.dtype):   # numbers only: no need to look at each value
+            return "number" if column.notna().any() else "text"
+        if isinstance(column.dtype, pd.StringDtype):   # text only
+            return "text"
+        values = [v for v in column if not _is_missing(v)]
+        if values and all(_is_number(v) for v in values):
             return "number"
     return "text"
 
@@ -64,12 +71,25 @@ def column_kinds(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> li
     if unknown:
         raise HotlineError("unknown column kind {kinds}; expected one of {formats}", kinds=names(unknown),
                            formats=names(FORMATS))
-    return [kinds[name] if name in kinds else infer_kind(name, frame.iloc[:, i]) for i, name in enumerate(frame.columns)]
+    return [kinds[name] if name in kinds else infer_kind(name, frame.iloc[:, i] if _by_values(name) else None)
+            for i, name in enumerate(frame.columns)]
+
+
+def _by_values(name) -> bool:
+    """Whether a column's kind depends on its values: its name ends with none of the known endings."""
+    text = str(name).strip()
+    return not any(text.endswith(endings) for _, endings in _ENDINGS)
 
 
 def display_width(text: str) -> int:
     """Columns a text takes on screen: East Asian wide and full-width characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
+    return _width(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _width(text: str) -> int:
+    # remembered: a month's workbooks size the same unit names, rules and times again and again
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _is_missing(value) -> bool:
@@ -151,14 +171,24 @@ def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], kinds: dic
     return path
 
 
+def _distinct(values) -> list:
+    """The distinct values of a column, in order; equal values of different types (1, 1.0, True)
+    kept apart, as they are shown differently; every value when one cannot be hashed."""
+    try:
+        return [value for _, value in dict.fromkeys((type(value), value) for value in values)]
+    except TypeError:
+        return list(values)
+
+
 def _write_sheet(sheet, frame: pd.DataFrame, kinds: list[str], style, header) -> None:
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, str(name), header)
-    widths = [display_width(str(name)) for name in frame.columns]
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, (value, kind) in enumerate(zip(values, kinds)):
             _write_cell(sheet, row, col, value, kind, style)
-            widths[col] = max(widths[col], display_width(_shown(value, kind)))
+    # each distinct value sized once (a month's 明细 repeats its units, rules and flags on every row)
+    widths = [max([display_width(str(name))] + [display_width(_shown(value, kind)) for value in _distinct(frame.iloc[:, col])])
+              for col, (name, kind) in enumerate(zip(frame.columns, kinds))]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width + 2, _MAX_WIDTH))
     sheet.freeze_panes(1, 0)

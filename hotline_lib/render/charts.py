@@ -95,16 +95,28 @@ def mask_figure(figure) -> list[str]:
     it plain text (never mathtext), before the figure is saved. Returns the strings drawn, as drawn,
     in the order the figure holds them: a chart's ``texts`` in sections.json, which the privacy scans
     read, since nobody reads the PNG."""
+    mask_texts(figure)
+    with matplotlib.rc_context(no_mathtext()):
+        figure.draw_without_rendering()   # tick labels and legend entries are made when the figure is drawn
+    return drawn_texts(figure)
+
+
+def mask_texts(figure) -> None:
+    """Every text the figure holds masked and plain, and every axis's tick labels masked as they are
+    made (``MaskedFormatter``): after this, whatever a draw shows is masked."""
     for text in _text_artists(figure):
         text.set_parse_math(False)
+        text.set_text(mask_personal(text.get_text()))
     for axes in figure.get_axes():
         for axis in (axes.xaxis, axes.yaxis):
             for set_formatter, formatter in ((axis.set_major_formatter, axis.get_major_formatter()),
                                              (axis.set_minor_formatter, axis.get_minor_formatter())):
                 if not isinstance(formatter, MaskedFormatter):
                     set_formatter(MaskedFormatter(formatter))
-    with matplotlib.rc_context(no_mathtext()):
-        figure.draw_without_rendering()   # tick labels and legend entries are made when the figure is drawn
+
+
+def drawn_texts(figure) -> list[str]:
+    """The strings of a drawn figure (the texts a draw made, tick labels, are masked too)."""
     drawn = []
     for text in _text_artists(figure):
         text.set_parse_math(False)

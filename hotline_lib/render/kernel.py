@@ -187,6 +187,7 @@ _start: dict = {}
 
 def warm_up() -> None:
     """In the kernel, once (its start-up line): remember the state every month starts from."""
+    import gc
     import warnings
 
     import matplotlib
@@ -195,6 +196,10 @@ def warm_up() -> None:
 
     if not _start:
         _start.update(rc=matplotlib.rcParams.copy(), filters=list(warnings.filters), cwd=os.getcwd())
+        # the imported modules' objects live as long as the kernel: moved out of the collector's
+        # sight, so that each month's gc.collect() (and every automatic one) walks that month's objects only
+        gc.collect()
+        gc.freeze()
 
 
 def start_month() -> None:

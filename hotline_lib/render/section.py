@@ -88,12 +88,14 @@ class Chart:
     def from_figure(cls, figure, alt: str = "图表") -> Chart:
         import matplotlib
 
-        from hotline_lib.render.charts import mask_figure, no_mathtext
+        from hotline_lib.render.charts import drawn_texts, mask_texts, no_mathtext
 
-        texts = mask_figure(figure)
+        # masked before the one draw (saving the PNG): the texts read after it are what it drew
+        mask_texts(figure)
         buffer = io.BytesIO()
         with matplotlib.rc_context(no_mathtext()):
             figure.savefig(buffer, format="png", dpi=130)
+        texts = drawn_texts(figure)
         import sys
 
         if "matplotlib.pyplot" in sys.modules:

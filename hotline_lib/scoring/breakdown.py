@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Callable
 
 import pandas as pd
@@ -169,6 +170,7 @@ def _recovery_row(scored: pd.DataFrame, rules: Rules, label: str, rule, index) -
     def rate(left: int) -> Decimal:
         return counts.rate(left, total)
 
+    @cache   # the searches below ask for the same counts again: each what-if is computed once
     def lost(left: int) -> Decimal:
         return points_if(scored, rule, index, rate(left))
 
