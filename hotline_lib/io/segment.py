@@ -151,6 +151,21 @@ def _place_end(word: str) -> str | None:
     return next((s for s in PLACE_SUFFIXES if word.endswith(s)), None)
 
 
+#: One-character words that never start a place's name (在万家丽小区 is 万家丽小区).
+_NOT_IN_NAMES = set("的在了是和与及到从对向于把被给让往就也都还又很说有")
+
+
+def _place_prefix(run: list[str]) -> str:
+    """What comes before a short cue word (东路, 小区) as a place's name: the word before when it has
+    two characters or more (解放 + 东路), or the last two words when the last is one character
+    (万家 + 丽 + 小区); never a word that cannot start a name."""
+    if run and len(run[-1]) > 1:
+        return run[-1]
+    if len(run) > 1 and len(run[-1]) == 1 and len(run[-2]) > 1 and run[-1] not in _NOT_IN_NAMES:
+        return run[-2] + run[-1]
+    return ""
+
+
 def tokens_of(text, tokenizer, lexicon: Lexicon, places: frozenset[str] | None = None) -> tuple[str, str]:
     """(terms, places) of one order's text, each space-joined, each word once, in reading order.
 
@@ -162,24 +177,29 @@ def tokens_of(text, tokenizer, lexicon: Lexicon, places: frozenset[str] | None =
     places = places if places is not None else frozenset(lexicon.places)
     synonyms = lexicon.synonym_map
     masked = _NOISE.sub(" ", mask_names(mask_personal(text)))
-    words = [w for w in tokenizer.cut(masked, HMM=False) if w.strip()]
     terms: dict[str, None] = {}
     found: dict[str, None] = {}
-    for index, word in enumerate(words):
+    run: list[str] = []   # the words since the last punctuation or stop word, as kept (解放东路 once 东路 joined it)
+    for word in tokenizer.cut(masked, HMM=False):
         word = synonyms.get(word, word)
+        if not _CJK.search(word) or word in lexicon.stopwords:
+            run = []
+            continue
         cue = _place_end(word)
+        prefix = _place_prefix(run) if cue and len(word) - len(cue) < 2 and word not in places else ""
         if word in places:
             found[word] = None
-        elif cue and len(word) - len(cue) < 2 and index > 0 and _CJK.search(words[index - 1]) \
-                and words[index - 1] not in lexicon.stopwords and len(words[index - 1]) > 1:
-            place = words[index - 1] + word
-            found[place] = None
-            terms.pop(words[index - 1], None)
-            word = place
-        elif cue and len(word) - len(cue) >= 2 and _CJK.search(word):
+        elif prefix:
+            for part in (prefix, *run[-2:]):
+                found.pop(part, None)    # 韶山北路 + 小区: the estate, not the road
+                terms.pop(part, None)
+            word = prefix + word
+            found[word] = None
+        elif cue and len(word) - len(cue) >= 2:
             found[word] = None
         if _is_term(word, lexicon.stopwords):
             terms[word] = None
+        run.append(word)
     return " ".join(terms), " ".join(found)
 
 

@@ -42,6 +42,8 @@ def left_out_warnings(records: list[Section]) -> list[str]:
     warnings, count = [], 0
     for record in records:
         numbered = record.numbered and record.heading
+        if record.omitted.get("by_settings"):
+            continue   # turned off in the settings: the district's layout, nothing to warn about
         if record.omitted and numbered:
             warnings.append(gettext("WARNING: {reason}: section {number}, {heading}, is left out",
                                     reason=record.omitted_reason, number=chinese_number(count + 1), heading=record.heading))
