@@ -125,6 +125,12 @@ class HotTopics(_Strict):
     rows: int = Field(10, ge=1)
     issues_per_category: int = Field(5, ge=1)
 
+    @field_validator("show", mode="before")
+    @classmethod
+    def _off(cls, value):
+        """YAML reads an unquoted ``off`` as false: it means off."""
+        return "off" if value is False else value
+
 
 class Settings(_Strict):
     """What a district changes (data/settings.yaml); see the comments in that file."""

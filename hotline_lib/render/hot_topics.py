@@ -6,10 +6,16 @@ from __future__ import annotations
 from hotline_lib.analysis.topics_text import (NO_TEXT, categories_sentence, categories_table, places_sentence,
                                               places_table, repeat_units_table, repeats_sentence, repeats_table,
                                               rising_sentence)
+from hotline_lib.core.i18n import Message
 from hotline_lib.render.charts import OTHER_COLOR, chart_style
 from hotline_lib.render.section import Chart, Section
 
 HEADING = "热点诉求"
+
+
+def turned_off(show: str) -> Message:
+    """Why notebooks/08_hot_topics.ipynb records no section: the settings put 热点诉求 elsewhere or nowhere."""
+    return Message("hot_topics.show is {show} in the settings: no section of its own", show=show)
 
 
 def places_chart(places: list[dict]) -> Chart | None:
