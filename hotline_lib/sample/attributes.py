@@ -1,5 +1,5 @@
 """What each sample order is about: channel, category, appeal type, epidemic and business-environment
-tags, and the citizen's (synthetic) words. December 2020 is drawn to the published counts exactly."""
+tags and the caller's (synthetic) number. December 2020 is drawn to the published counts exactly."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ from hotline_lib.sample.vocabulary import (month_bounds, AFFINITY, APPEAL_WEIGHT
                      OTHER_CATEGORIES, TOP_CATEGORIES, handling_units)
 from hotline_lib.sample.plan import MONTHS, REFERENCE_MONTH
 
-PLACES = ["五一大道", "韶山北路", "车站北路", "八一路", "解放东路", "人民中路", "远大一路", "芙蓉中路"]
-SUBJECTS = {
-    "消费维权": "在某商户购买的商品存在质量问题，商家拒绝退换", "养老保险": "咨询养老保险缴费年限及转移接续手续",
-    "建筑施工噪音": "附近工地夜间施工噪音扰民", "社区工作": "希望社区协助解决楼道堆放杂物问题", "停车管理": "小区门口车辆乱停乱放影响通行",
-    "物业服务": "物业公司服务不到位，电梯长期故障", "卫生服务类": "咨询疫苗接种及核酸检测安排",
-}
+# The words were once one template naming one of 8 roads, drawn from the main random stream. The draw
+# stays (and with it every other value of the sample); the words now come from sample/texts.py.
+OLD_TEMPLATE_PLACES = 8
 
 
 def _unit(order: dict) -> str | None:
@@ -24,12 +21,6 @@ def _unit(order: dict) -> str | None:
 def _in_month(order: dict, key: str, month: str) -> bool:
     start, end = month_bounds(month)
     return order.get(key) is not None and start <= order[key] < end
-
-
-def _content(rng, order: dict) -> str:
-    subject = SUBJECTS.get(order["category"], f"反映{order['category']}方面的问题")
-    place = PLACES[int(rng.integers(len(PLACES)))]
-    return f"【样例数据，虚构】市民张某某（虚构）来电反映：{place}{subject}，请相关部门处理。"
 
 
 def _category_counts(rng, total: int, month: str) -> dict[str, int]:
@@ -132,7 +123,7 @@ def _rebalance_categories(month_orders: list[dict], figures: dict) -> None:
 
 
 def assign_attributes(rng, orders: list[dict], figures: dict) -> None:
-    """Channel, category, appeal type, tags and synthetic text for every order."""
+    """Channel, category, appeal type, tags and caller's number for every order (the words: sample/texts.py)."""
     for month in MONTHS:
         month_orders = [o for o in orders if o["sign_month"] == month]
         counts = _category_counts(rng, len(month_orders), month)
@@ -152,5 +143,5 @@ def assign_attributes(rng, orders: list[dict], figures: dict) -> None:
             o.pop("_old_category", None)
             if o["appeal_type"] is None:
                 o["appeal_type"] = str(rng.choice(list(APPEAL_WEIGHTS), p=list(APPEAL_WEIGHTS.values())))
-            o["content"] = _content(rng, o)
+            rng.integers(OLD_TEMPLATE_PLACES)   # the old template's draw (see OLD_TEMPLATE_PLACES)
             o["caller_phone"] = f"1990000{int(rng.integers(0, 10000)):04d}"

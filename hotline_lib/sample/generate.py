@@ -26,6 +26,9 @@ from hotline_lib.sample.vocabulary import (HOUR, DAY, SIGN_WINDOW, RETURN_WINDOW
 class Sample:
     orders: pd.DataFrame
     assignments: pd.DataFrame
+    #: per order_id, the sub-issue and the place its words were written about (sample/texts.py): what
+    #: the tests of the planted topics compare with; no export holds it
+    topics: pd.DataFrame
 
 
 def _time(rng, month: str, first_day: int, last_day: int, last_hour: int = 20) -> int:
@@ -241,9 +244,11 @@ def load_reference(reference_dir: Path) -> tuple[pd.DataFrame, dict]:
     return appendix, figures
 
 
-def build_sample(seed: int = 20201231, reference_dir: Path | None = None) -> Sample:
-    """Every order and assignment of the sample, as typed frames (what an export would hold)."""
+def build_sample(seed: int = 20201231, reference_dir: Path | None = None, places: Path | None = None) -> Sample:
+    """Every order and assignment of the sample, as typed frames (what an export would hold).
+    ``places``: the district's place list the citizens' words name (default: data/places.txt)."""
     from hotline_lib.sample.attributes import assign_attributes
+    from hotline_lib.sample.texts import load_places, places_file, write_texts
 
     rng = np.random.default_rng(seed)
     appendix, figures = load_reference(reference_dir or SAMPLE_REFERENCE_DIR)
@@ -266,14 +271,15 @@ def build_sample(seed: int = 20201231, reference_dir: Path | None = None) -> Sam
             v = int(rng.binomial(c, 0.8))
         orders.extend(direct_orders(rng, month, s, c, v))
     assign_attributes(rng, orders, figures)
+    write_texts(orders, seed, load_places(places or places_file()))   # their own random stream
     return Sample(*_frames(orders))
 
 
-def _frames(orders: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frames(orders: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Typed frames with order ids (text with a leading zero) in signing order."""
     orders.sort(key=lambda o: o["signed_at"])
     counters: dict[str, int] = {}
-    order_rows, assignment_rows = [], []
+    order_rows, assignment_rows, topic_rows = [], [], []
     for order in orders:
         month = order["sign_month"]
         counters[month] = counters.get(month, 0) + 1
@@ -281,6 +287,7 @@ def _frames(orders: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
         order_rows.append({"order_id": order_id, **{k: order.get(k) for k in [
             "received_at", "signed_at", "channel", "appeal_type", "category", "epidemic", "business_env", "content",
             "caller_phone", "completed_at", "visited_at", "visit_result"]}})
+        topic_rows.append((order_id, *order["topic"]))
         for row in order["rows"] + order.get("extra", []):
             assignment_rows.append({
                 "order_id": order_id, "unit": row["unit"], "dispatched_at": row["dispatched_at"], "sign_due": row["sign_due"],
@@ -299,4 +306,4 @@ def _frames(orders: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
             if column.endswith(("_at", "_due")):
                 seconds = pd.to_numeric(frame[column], errors="coerce")
                 frame[column] = pd.to_datetime(seconds, unit="s", utc=True).dt.tz_convert(TIMEZONE)
-    return orders_frame, assignments
+    return orders_frame, assignments, pd.DataFrame(topic_rows, columns=["order_id", "issue", "place"])
