@@ -8,7 +8,7 @@ once). What leaves for the bulletin is phrases, place names and counts, never a 
   (TF-IDF: the share of the category's orders holding a phrase, times how rare it is in the month);
 - ``place_counts``: the places named, with last month's count and the units that handled them;
 - ``repeat_demands``: orders at one place in one category (the problem words are what the cluster's
-  orders say most), each within the window of the one before; not whole-text similarity, since
+  orders say most), within the window of the first; not whole-text similarity, since
   people describe one broken lift in very different words;
 - ``rising_terms``: the terms whose share of the month's orders grew most (in 百分点), named at
   enough places that it is no single place's burst (that is a repeat demand).
@@ -58,17 +58,17 @@ def document_counts(orders: pd.DataFrame, column: str = "terms") -> pd.Series:
 # ---- sub-issues of each top category --------------------------------------------------------
 
 def _phrases(terms: str, places: set[str]) -> set[str]:
-    """An order's candidate phrases: its terms and each pair of terms next to each other (预付卡退费),
-    places left out (they are where, not what)."""
-    words = [w for w in terms.split() if w not in places]
-    return set(words) | {a + b for a, b in zip(words, words[1:])}
+    """An order's candidate phrases: its terms (the vocabulary keeps 预付卡, 夜间施工 whole), places left
+    out (they are where, not what)."""
+    return {w for w in terms.split() if w not in places}
 
 
-def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_count: int = 2) -> list[dict]:
+def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_count: int = 3) -> list[dict]:
     """The ``top`` categories (most orders first; ties by first signed) each with the phrases that set
-    it apart: TF-IDF of each phrase (share of the category's orders holding it × log(N / orders of
-    the month holding it)), at least ``min_count`` orders; a phrase inside one already chosen is left
-    out. [{category, count, issues: [{issue, count}]}]."""
+    it apart from the other categories: a phrase's orders in the category times the log of how much
+    likelier it is there than in the month's other orders (a weighted log-odds, a TF-IDF against the
+    other categories: a word said everywhere scores nothing), at least ``min_count`` orders; a phrase
+    inside one already chosen is left out. [{category, count, issues: [{issue, count}]}]."""
     if orders.empty:
         return []
     places = set(_words(orders["places"]))
@@ -82,8 +82,15 @@ def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_c
     categories = orders["category"].astype(object).tolist()
     for row in ranked.itertuples():
         inside = Counter(p for c, ps in zip(categories, phrases) if c == row.category for p in ps)
-        scored = sorted(((count / row.count * math.log((n + 1) / total[p]), count, p) for p, count in inside.items()
-                         if count >= min_count), key=lambda x: (-x[0], -x[1], x[2]))
+        others = max(n - row.count, 0)
+        scored = []
+        for phrase, count in inside.items():
+            if count < min_count:
+                continue
+            lift = (count / row.count) / ((total[phrase] - count + 1) / (others + 1))
+            if lift > 1:
+                scored.append((count * math.log(lift), count, phrase))
+        scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
         chosen: list[tuple[str, int]] = []
         for _, count, phrase in scored:
             if any(phrase in c or c in phrase for c, _ in chosen):
@@ -133,7 +140,7 @@ def place_counts(orders: pd.DataFrame, previous: pd.DataFrame, handled: pd.DataF
 
 @dataclass
 class Cluster:
-    """Orders at one place about one problem, each within the window of the one before."""
+    """Orders at one place about one problem, within the window of the first."""
 
     place: str
     category: str
@@ -143,10 +150,10 @@ class Cluster:
 
 
 def _chain(rows: list[tuple], place: str, category: str, window: pd.Timedelta) -> list[Cluster]:
-    """``rows`` (time, order_id, terms) in time order, cut where the gap to the order before exceeds ``window``."""
+    """``rows`` (time, order_id, terms) in time order, in clusters each within ``window`` of its first order."""
     found: list[Cluster] = []
     for time, order_id, terms in rows:
-        if not found or time - found[-1].times[-1] > window:
+        if not found or time - found[-1].times[0] > window:
             found.append(Cluster(place, category))
         found[-1].order_ids.append(order_id)
         found[-1].times.append(time)
@@ -164,8 +171,8 @@ def problem_words(cluster: Cluster, stop: set[str], count: int = 3) -> str:
 
 def repeat_clusters(orders: pd.DataFrame, window_days: int = 7, min_orders: int = 3) -> list[Cluster]:
     """Repeat demands among ``orders``: at one place (a place the order names) and in one category,
-    each order received within ``window_days`` of the one before; at least ``min_orders`` orders;
-    largest first (ties by first time, then place)."""
+    received within ``window_days`` of the cluster's first order (the next order after that starts a
+    new cluster); at least ``min_orders`` orders; largest first (ties by first time, then place)."""
     if orders.empty:
         return []
     time = orders["received_at"].fillna(orders["signed_at"]) if "received_at" in orders else orders["signed_at"]

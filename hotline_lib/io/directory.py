@@ -115,9 +115,10 @@ class HotTopics(_Strict):
 
     #: section: its own section (notebooks/08_hot_topics.ipynb); features: under 本月热线特点; off: not shown
     show: Literal["section", "features", "off"] = "off"
-    #: orders at one place about one problem, each within this many days of the one before: a repeat demand
+    #: a repeat demand: ``repeat_min_orders`` or more orders at one place about one problem, within
+    #: ``repeat_window_days`` of the first
     repeat_window_days: int = Field(7, ge=1)
-    repeat_min_orders: int = Field(3, ge=2)
+    repeat_min_orders: int = Field(4, ge=2)
     #: a rising term is in at least this many orders this month, at no fewer than ``rising_min_places`` places
     rising_min_orders: int = Field(5, ge=1)
     rising_min_places: int = Field(3, ge=1)

@@ -155,13 +155,36 @@ def _place_end(word: str) -> str | None:
 _NOT_IN_NAMES = set("的在了是和与及到从对向于把被给让往就也都还又很说有")
 
 
+#: jieba's parts of speech a place's name never is: verbs, time words, pronouns, directions, adverbs,
+#: prepositions, conjunctions, particles, adjectives (堵塞道路, 今年小学 and 附近小区 are no places).
+_NOT_NAMES = {"v", "vd", "vn", "t", "r", "f", "d", "p", "c", "u", "a", "ad", "an", "uj", "ul", "ud", "ug", "uz", "uv", "y", "z"}
+
+
+@lru_cache(maxsize=1)
+def dictionary_tags() -> dict[str, str]:
+    """word -> part of speech, from jieba's own dictionary (loaded once per process)."""
+    import jieba
+
+    tags = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+def _may_name(word: str) -> bool:
+    return len(word) > 1 and dictionary_tags().get(word, "n") not in _NOT_NAMES
+
+
 def _place_prefix(run: list[str]) -> str:
-    """What comes before a short cue word (东路, 小区) as a place's name: the word before when it has
-    two characters or more (解放 + 东路), or the last two words when the last is one character
-    (万家 + 丽 + 小区); never a word that cannot start a name."""
-    if run and len(run[-1]) > 1:
+    """What comes before a generic cue word (东路, 小区, 农贸市场) as a place's name: the word before
+    when it may be a name (解放 is a verb: 解放东路 belongs in data/places.txt), or the last two words
+    when the last is one character (万家 + 丽 + 小区)."""
+    if run and _may_name(run[-1]):
         return run[-1]
-    if len(run) > 1 and len(run[-1]) == 1 and len(run[-2]) > 1 and run[-1] not in _NOT_IN_NAMES:
+    if len(run) > 1 and len(run[-1]) == 1 and run[-1] not in _NOT_IN_NAMES and _may_name(run[-2]):
         return run[-2] + run[-1]
     return ""
 
@@ -186,7 +209,8 @@ def tokens_of(text, tokenizer, lexicon: Lexicon, places: frozenset[str] | None =
             run = []
             continue
         cue = _place_end(word)
-        prefix = _place_prefix(run) if cue and len(word) - len(cue) < 2 and word not in places else ""
+        generic = cue and (len(word) - len(cue) < 2 or word in dictionary_tags())   # 东路, 小区, 农贸市场
+        prefix = _place_prefix(run) if generic and word not in places else ""
         if word in places:
             found[word] = None
         elif prefix:
@@ -195,7 +219,7 @@ def tokens_of(text, tokenizer, lexicon: Lexicon, places: frozenset[str] | None =
                 terms.pop(part, None)
             word = prefix + word
             found[word] = None
-        elif cue and len(word) - len(cue) >= 2:
+        elif cue and not generic:        # a name jieba does not know that ends like a place: 荷园路
             found[word] = None
         if _is_term(word, lexicon.stopwords):
             terms[word] = None
