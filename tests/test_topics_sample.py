@@ -174,3 +174,59 @@ def test_a_month_without_text_renders_the_rest(no_text, tmp_path):
     assert html.count(NO_TEXT) == 1
     assert result.sections == ["overview", "city_ranking", "units", "features", "epidemic", "case_story", "appendix"]
     assert json.loads(result.figures.read_text(encoding="utf-8"))["hot_topics"]["has_text"] is False
+
+
+# ---- the notebooks ----------------------------------------------------------------------------
+
+def _execute(path, out, parameters):
+    import nbformat
+    import papermill
+
+    papermill.execute_notebook(str(path), str(out), kernel_name="python3", progress_bar=False, cwd=str(path.parent),
+                               parameters=parameters)
+    return nbformat.read(out, as_version=4)
+
+
+def _outputs_text(notebook) -> str:
+    return "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/html", ""))
+                     for c in notebook.cells for o in c.get("outputs", []))
+
+
+def test_the_explore_notebook_shows_the_steps_with_the_words_masked(sample_dir, tmp_path, topics):
+    from hotline_lib.core.config import notebooks_dir
+    from hotline_lib.core.privacy import NAME, find_personal
+
+    repeat = next(r for r in REPEATS if r.month == MONTH)
+    executed = _execute(notebooks_dir() / "explore" / "topics.ipynb", tmp_path / "topics.ipynb",
+                        {"workspace": {"data": str(sample_dir), "settings_file": str(REPOSITORY_SETTINGS)},
+                         "month": MONTH, "place": repeat.place, "term": "电瓶车"})
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs)          # the term across the months
+    text = _outputs_text(executed)
+    assert text.count('class="dataframe') >= 8
+    assert "data/places.txt" in text and "诉求内容（已脱敏）" in text and repeat.place in text
+    contents = topics.orders["content"].dropna()
+    assert contents.str.contains(r"1[3-9]\d{9}").any() and contents.map(lambda t: bool(NAME.search(t))).any()   # the sample has both…
+    assert not [kind for kind, _ in find_personal(text) if kind != "e-mail address"]              # …none is shown
+    assert not NAME.search(text)
+    assert "**" in text
+
+
+def test_the_hot_topics_section_of_its_own(sample_dir, tmp_path):
+    import yaml
+
+    from hotline_lib.core.config import notebooks_dir
+    from hotline_lib.render.section import sections_from_notebook
+
+    settings = yaml.safe_load(REPOSITORY_SETTINGS.read_text(encoding="utf-8"))
+    settings["hot_topics"]["show"] = "section"
+    path = tmp_path / "settings.yaml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    executed = _execute(notebooks_dir() / "08_hot_topics.ipynb", tmp_path / "08.ipynb",
+                        {"workspace": {"data": str(sample_dir), "settings_file": str(path)}, "month": MONTH})
+    [section] = sections_from_notebook(executed)
+    assert section.heading == "热点诉求" and section.numbered
+    assert [b.kind for b in section.blocks].count("chart") == 1 and len(section.tables) >= 3
+    largest = max((r for r in REPEATS if r.month == MONTH), key=lambda r: r.count)
+    assert section.figures["hot_topics"]["repeats"][0]["place"] == largest.place
