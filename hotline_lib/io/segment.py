@@ -147,7 +147,13 @@ def _is_term(word: str, stopwords: frozenset[str]) -> bool:
     return len(word) > 1 and bool(_CJK.search(word)) and not _DIGITS.search(word) and word not in stopwords
 
 
+_PLACE_LAST = frozenset(s[-1] for s in PLACE_SUFFIXES)
+
+
 def _place_end(word: str) -> str | None:
+    """The cue a word ends with (小区, 路…), or None (most words: one set lookup)."""
+    if word[-1] not in _PLACE_LAST:
+        return None
     return next((s for s in PLACE_SUFFIXES if word.endswith(s)), None)
 
 
