@@ -38,21 +38,18 @@ def signed_in(orders: pd.DataFrame, month: str) -> pd.DataFrame:
     return orders[in_month(orders["signed_at"], month)]
 
 
-def _words(series: pd.Series) -> pd.Series:
-    """One row per (order, word) of a space-joined column, indexed by the order's position."""
-    words = series.fillna("").astype(str).str.split()
-    return words.explode().dropna()
-
-
 def has_text(orders: pd.DataFrame) -> bool:
     """Whether any order of ``orders`` holds a term: an export without 诉求内容 has none."""
     return bool(len(orders)) and bool((orders["terms"].fillna("").str.len() > 0).any())
 
 
-def document_counts(orders: pd.DataFrame, column: str = "terms") -> pd.Series:
-    """word -> orders holding it, most first (ties by word)."""
-    counts = _words(orders[column].reset_index(drop=True)).value_counts()
-    return counts.sort_index().sort_values(ascending=False, kind="stable")
+def _split(orders: pd.DataFrame, column: str) -> list[list[str]]:
+    return [text.split() if isinstance(text, str) else [] for text in orders[column].tolist()]
+
+
+def document_counts(orders: pd.DataFrame, column: str = "terms") -> Counter:
+    """word -> orders holding it (each order's words are once each already)."""
+    return Counter(word for words in _split(orders, column) for word in words)
 
 
 # ---- sub-issues of each top category --------------------------------------------------------
@@ -71,7 +68,7 @@ def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_c
     inside one already chosen is left out. [{category, count, issues: [{issue, count}]}]."""
     if orders.empty:
         return []
-    places = set(_words(orders["places"]))
+    places = set(document_counts(orders, "places"))
     ranked = (orders.assign(_t=orders["signed_at"]).groupby("category", observed=True)
               .agg(count=("order_id", "size"), first=("_t", "min")).reset_index()
               .sort_values(["count", "first"], ascending=[False, True], kind="stable").head(top))
@@ -121,19 +118,15 @@ def _units_of(order_ids, by_order: dict[str, list[str]]) -> list[str]:
 def place_counts(orders: pd.DataFrame, previous: pd.DataFrame, handled: pd.DataFrame, rows: int = 10) -> list[dict]:
     """The places the month's orders name, most orders first (ties by name): [{place, count,
     previous (last month's orders naming it), units (that handled them, most first)}]."""
-    if orders.empty:
-        return []
-    pairs = pd.DataFrame({"order_id": orders["order_id"].astype(str).tolist(), "places": orders["places"].tolist()})
-    pairs = pairs.assign(place=pairs["places"].fillna("").str.split()).explode("place").dropna(subset=["place"])
-    if pairs.empty:
-        return []
-    counts = pairs.groupby("place")["order_id"].nunique().reset_index(name="count")
-    counts = counts.sort_values(["count", "place"], ascending=[False, True], kind="stable").head(rows)
-    before = document_counts(previous, "places") if len(previous) else pd.Series(dtype="int64")
+    ids: dict[str, list[str]] = {}
+    for order_id, places in zip(orders["order_id"].astype(str).tolist(), _split(orders, "places")):
+        for place in places:
+            ids.setdefault(place, []).append(order_id)
+    before = document_counts(previous, "places") if len(previous) else Counter()
     by_order = _units_by_order(handled)
-    ids = pairs.groupby("place")["order_id"].agg(list)
-    return [{"place": r.place, "count": int(r.count), "previous": int(before.get(r.place, 0)),
-             "units": _units_of(ids[r.place], by_order)} for r in counts.itertuples()]
+    top = sorted(ids.items(), key=lambda item: (-len(item[1]), item[0]))[:rows]
+    return [{"place": place, "count": len(order_ids), "previous": int(before[place]), "units": _units_of(order_ids, by_order)}
+            for place, order_ids in top]
 
 
 # ---- repeat demands -------------------------------------------------------------------------
@@ -215,12 +208,14 @@ def repeat_units(clusters: list[Cluster], handled: pd.DataFrame, repeat_assigned
 
 # ---- rising terms ---------------------------------------------------------------------------
 
-def term_places(orders: pd.DataFrame) -> pd.Series:
+def term_places(orders: pd.DataFrame) -> Counter:
     """term -> how many distinct places the orders holding it name."""
-    pairs = pd.DataFrame({"term": orders["terms"].fillna("").str.split().tolist(),
-                          "place": orders["places"].fillna("").str.split().tolist()})
-    pairs = pairs.explode("term").dropna(subset=["term"]).explode("place").dropna(subset=["place"])
-    return pairs.groupby("term")["place"].nunique() if len(pairs) else pd.Series(dtype="int64")
+    seen: dict[str, set[str]] = {}
+    for terms, places in zip(_split(orders, "terms"), _split(orders, "places")):
+        if places:
+            for term in terms:
+                seen.setdefault(term, set()).update(places)
+    return Counter({term: len(places) for term, places in seen.items()})
 
 
 def rising_terms(orders: pd.DataFrame, before: pd.DataFrame, min_orders: int = 5, min_places: int = 3,
@@ -232,16 +227,16 @@ def rising_terms(orders: pd.DataFrame, before: pd.DataFrame, min_orders: int = 5
     if orders.empty or not has_text(before):
         return []
     now, then = document_counts(orders), document_counts(before)
-    places = set(_words(orders["places"]))
+    places = set(document_counts(orders, "places"))
     spread = term_places(orders)
     rows_out = []
     for term, count in now.items():
-        if count < min_orders or term in places or spread.get(term, 0) < min_places:
+        if count < min_orders or term in places or spread[term] < min_places:
             continue
-        previous = int(then.get(term, 0))
+        previous = then[term]
         change = round((count / len(orders) - previous / len(before)) * 100, 2)
         if change > 0:
-            rows_out.append({"term": term, "count": int(count), "previous": previous, "change": change})
+            rows_out.append({"term": term, "count": int(count), "previous": int(previous), "change": change})
     return sorted(rows_out, key=lambda r: (-r["change"], -r["count"], r["term"]))[:rows]
 
 

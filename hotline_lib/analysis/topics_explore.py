@@ -10,7 +10,7 @@ from collections import Counter
 
 import pandas as pd
 
-from hotline_lib.analysis.topics import Cluster, _phrases, _words
+from hotline_lib.analysis.topics import Cluster, _phrases, document_counts
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import names
 from hotline_lib.core.privacy import mask_text
@@ -41,7 +41,7 @@ def segmented_examples(orders: pd.DataFrame, count: int = 8) -> pd.DataFrame:
 def issue_scores(orders: pd.DataFrame, category: str, rows: int = 20) -> pd.DataFrame:
     """Each candidate sub-issue of ``category`` with its orders in the category, elsewhere, and the
     score that ranks it (analysis/topics.py ``category_issues``: orders × log of the lift)."""
-    places = set(_words(orders["places"]))
+    places = set(document_counts(orders, "places"))
     phrases = [_phrases(t, places) for t in orders["terms"].fillna("").tolist()]
     inside_mask = (orders["category"].astype(object) == category).tolist()
     inside = Counter(p for keep, ps in zip(inside_mask, phrases) if keep for p in ps)

@@ -45,6 +45,18 @@ def load_topics(month: str, workspace: Workspace | None = None, exports: Exports
                                platform=workspace.platform)
     lexicon = load_lexicon(workspace)
     orders = order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, lexicon, jobs)
-    handled = handling_units(exports.assignments)
-    return month_topics(orders, handled, repeat_assigned(exports.assignments, month), month, settings.hot_topics,
+    assignments = exports.assignments
+    handled = handling_units(assignments[assignments["order_id"].isin(orders_of(orders, [month])["order_id"])])
+    return month_topics(orders, handled, repeat_assigned(assignments, month), month, settings.hot_topics,
                         lexicon.stopwords, settings.top_categories)
+
+
+def cache_tokens(month: str, workspace: Workspace) -> None:
+    """Segment the words of the month (and of the months it is compared with) into the cache unless
+    they are there, when the settings show 热点诉求: a render does it while its kernel starts, so that
+    the kernel only reads the tokens."""
+    if workspace.settings.hot_topics.show == "off":
+        return
+    exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
+                           platform=workspace.platform)
+    order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, load_lexicon(workspace))
