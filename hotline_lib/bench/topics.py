@@ -80,17 +80,57 @@ def generated_orders(rows: int, seed: int = 11) -> pd.DataFrame:
                          "signed_at": signed, "received_at": signed, "category": chosen, "content": texts})
 
 
-def topics_1m_job(work: Path, rows: int = 1_000_000) -> None:
-    """Generate ``rows`` orders (not timed), then segment them cold (an empty cache: every part in its
-    own process, up to one per core) and find the last month's 热点诉求; prints seconds, the peak GB of
-    this process plus the largest worker's for each worker, and the share of distinct texts."""
-    import resource
+class PeakMemory:
+    """The largest total memory of this process and its children (the segmenting workers), sampled
+    every ``interval`` seconds in a thread: proportional set sizes (PSS), so that the pages a forked
+    worker shares with its parent count once, not once per process."""
 
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _total(self) -> int:
+        import psutil
+
+        me = psutil.Process()
+        total = 0
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                total += getattr(process.memory_full_info(), "pss", 0) or process.memory_info().rss
+            except (psutil.Error, OSError):
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._total())
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._total())
+
+    @property
+    def gb(self) -> float:
+        return round(self.peak / 1024 ** 3, 2)
+
+
+def topics_1m_job(work: Path, rows: int = 1_000_000) -> None:
+    """Generate ``rows`` orders (not timed), then segment them cold (an empty cache: the parts in
+    processes, one per core) and find the last month's 热点诉求; prints seconds, the peak GB of this
+    process and its workers together (``PeakMemory``) and the share of distinct texts."""
     from hotline_lib.analysis.topics import month_topics
+    from hotline_lib.core.config import SOURCE_ROOT
     from hotline_lib.io.directory import HotTopics
     from hotline_lib.io.segment import load_lexicon, order_tokens
     from hotline_lib.io.workspace import Workspace
-    from hotline_lib.core.config import SOURCE_ROOT
 
     orders = generated_orders(rows)
     distinct = orders["content"].nunique() / len(orders)
@@ -101,15 +141,13 @@ def topics_1m_job(work: Path, rows: int = 1_000_000) -> None:
     workspace = Workspace.open(SOURCE_ROOT, data=data)
     lexicon = load_lexicon(workspace)
     handled = pd.DataFrame({"order_id": orders["order_id"], "unit": "某单位"})
-    started = time.perf_counter()
-    tokens = order_tokens(orders, data, cache, lexicon)
-    month_topics(tokens, handled, pd.Series(dtype="int64"), MONTH, HotTopics(), lexicon.stopwords)
-    seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 ** 2
-    workers = min(os.cpu_count() or 1, orders["_file"].nunique())
-    print(json.dumps({"seconds": round(seconds, 1), "peak_gb": round(own + workers * child, 2), "distinct": round(distinct, 4),
-                      "rows": rows, "workers": workers}))
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        tokens = order_tokens(orders, data, cache, lexicon)
+        month_topics(tokens, handled, pd.Series(dtype="int64"), MONTH, HotTopics(), lexicon.stopwords)
+        seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": round(seconds, 1), "peak_gb": memory.gb, "distinct": round(distinct, 4), "rows": rows,
+                      "workers": min(os.cpu_count() or 1, orders["_file"].nunique())}))
 
 
 def measure_topics(runs: int, work: Path, job) -> dict:
