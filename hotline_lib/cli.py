@@ -549,7 +549,9 @@ def _print_topics(month: str, figures: dict) -> None:
         if not rows:
             console.print(Text(f"{title}：无"))
             return
-        shown = Table(*columns, title=title, title_justify="left")
+        shown = Table(title=title, title_justify="left")
+        for column in columns:
+            shown.add_column(column, overflow="fold")   # a unit's name wraps whole rather than being cut with "…"
         for row in rows:
             shown.add_row(*(Text(str(cell)) for cell in row))
         console.print(shown)
