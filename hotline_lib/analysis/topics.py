@@ -44,7 +44,16 @@ def has_text(orders: pd.DataFrame) -> bool:
 
 
 def _split(orders: pd.DataFrame, column: str) -> list[list[str]]:
+    """Each order's words of a space-joined column (``split_words`` keeps them beside it: split once)."""
+    kept = f"_{column}_words"
+    if kept in orders.columns:
+        return orders[kept].tolist()
     return [text.split() if isinstance(text, str) else [] for text in orders[column].tolist()]
+
+
+def split_words(orders: pd.DataFrame) -> pd.DataFrame:
+    """``orders`` with its terms and places split into lists once, for every function here to reuse."""
+    return orders.assign(_terms_words=_split(orders, "terms"), _places_words=_split(orders, "places"))
 
 
 def document_counts(orders: pd.DataFrame, column: str = "terms") -> Counter:
@@ -54,10 +63,10 @@ def document_counts(orders: pd.DataFrame, column: str = "terms") -> Counter:
 
 # ---- sub-issues of each top category --------------------------------------------------------
 
-def _phrases(terms: str, places: set[str]) -> set[str]:
+def _phrases(terms: list[str], places: set[str]) -> set[str]:
     """An order's candidate phrases: its terms (the vocabulary keeps 预付卡, 夜间施工 whole), places left
     out (they are where, not what)."""
-    return {w for w in terms.split() if w not in places}
+    return {w for w in terms if w not in places}
 
 
 def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_count: int = 3) -> list[dict]:
@@ -72,7 +81,7 @@ def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_c
     ranked = (orders.assign(_t=orders["signed_at"]).groupby("category", observed=True)
               .agg(count=("order_id", "size"), first=("_t", "min")).reset_index()
               .sort_values(["count", "first"], ascending=[False, True], kind="stable").head(top))
-    phrases = [_phrases(t, places) for t in orders["terms"].fillna("").tolist()]
+    phrases = [_phrases(t, places) for t in _split(orders, "terms")]
     total = Counter(p for ps in phrases for p in ps)
     n = len(orders)
     result = []
@@ -102,7 +111,10 @@ def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_c
 
 # ---- places ---------------------------------------------------------------------------------
 
-def _units_by_order(handled: pd.DataFrame) -> dict[str, list[str]]:
+def _units_by_order(handled: pd.DataFrame | dict) -> dict[str, list[str]]:
+    """order_id -> the units that handled it (``handled`` may be that dict already)."""
+    if isinstance(handled, dict):
+        return handled
     by_order: dict[str, list[str]] = {}
     for order, unit in zip(handled["order_id"].astype(str).tolist(), handled["unit"].astype(str).tolist()):
         by_order.setdefault(order, []).append(unit)
@@ -172,8 +184,8 @@ def repeat_clusters(orders: pd.DataFrame, window_days: int = 7, min_orders: int 
     groups: dict[tuple[str, str], list[tuple]] = {}
     for order_id, category, terms, stamp, places in zip(
             orders["order_id"].astype(str).tolist(), orders["category"].astype(object).tolist(),
-            orders["terms"].fillna("").tolist(), time.tolist(), orders["places"].fillna("").tolist()):
-        for place in places.split():
+            orders["terms"].fillna("").tolist(), time.tolist(), _split(orders, "places")):
+        for place in places:
             groups.setdefault((place, str(category)), []).append((stamp, order_id, terms))
     window = pd.Timedelta(days=window_days)
     found = [c for (place, category), rows in sorted(groups.items()) if len(rows) >= min_orders
@@ -257,13 +269,13 @@ def month_topics(orders: pd.DataFrame, handled: pd.DataFrame, repeat_assigned: p
                  stopwords: set[str] | frozenset[str] = frozenset(), top_categories: int = 6) -> MonthTopics:
     """Every finding of ``month`` from ``orders`` (every month's, with terms and places), ``handled``
     (order_id, unit) and the exports' 重复交办 per unit; ``options``: the settings' hot_topics."""
-    current = signed_in(orders, month)
-    last = signed_in(orders, previous_month(month))
-    year = signed_in(orders, previous_month(month, 12))
+    current = split_words(signed_in(orders, month))
+    last = split_words(signed_in(orders, previous_month(month)))
+    year = split_words(signed_in(orders, previous_month(month, 12)))
     text = has_text(current)
     if not text:
         return MonthTopics(month, False, {key: [] for key in FIGURE_KEYS} | {"has_text": False}, [], current)
-    handled = handled[handled["order_id"].isin(current["order_id"])]
+    handled = _units_by_order(handled[handled["order_id"].isin(current["order_id"])])
     clusters = repeat_clusters(current, options.repeat_window_days, options.repeat_min_orders)
     figures = {
         "has_text": True,
@@ -274,4 +286,4 @@ def month_topics(orders: pd.DataFrame, handled: pd.DataFrame, repeat_assigned: p
         "rising_year": rising_terms(current, year, options.rising_min_orders, options.rising_min_places, options.rows),
         "repeat_units": repeat_units(clusters, handled, repeat_assigned),
     }
-    return MonthTopics(month, True, figures, clusters, current)
+    return MonthTopics(month, True, figures, clusters, current.drop(columns=["_terms_words", "_places_words"]))

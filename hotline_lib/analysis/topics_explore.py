@@ -42,7 +42,7 @@ def issue_scores(orders: pd.DataFrame, category: str, rows: int = 20) -> pd.Data
     """Each candidate sub-issue of ``category`` with its orders in the category, elsewhere, and the
     score that ranks it (analysis/topics.py ``category_issues``: orders × log of the lift)."""
     places = set(document_counts(orders, "places"))
-    phrases = [_phrases(t, places) for t in orders["terms"].fillna("").tolist()]
+    phrases = [_phrases(t.split() if isinstance(t, str) else [], places) for t in orders["terms"].tolist()]
     inside_mask = (orders["category"].astype(object) == category).tolist()
     inside = Counter(p for keep, ps in zip(inside_mask, phrases) if keep for p in ps)
     total = Counter(p for ps in phrases for p in ps)
