@@ -570,6 +570,72 @@ def _print_earned(console, e) -> None:
         for row in e.deductions.recovery.to_dict("records"):
             table.add_row(escape(str(row["规则"])), escape(str(row["说明"])))
         console.print(table)
+@app.command(help=N_("热点诉求 of a month from the citizens' words: each top category's sub-issues, the places named most, repeat demands and rising terms."), cls=HelpCommand)
+def topics(
+    month: str = typer.Argument(..., help=N_("The month, YYYY-MM.")),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
+    units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
+    as_json: bool = typer.Option(False, "--json", help=N_("Print only figures.json's hot_topics as JSON on standard output (every other line on standard error).")),
+) -> None:
+    import json
+    import logging
+
+    from hotline_lib.analysis.topics_month import load_topics
+    from hotline_lib.core.months import check_month
+    from hotline_lib.core.privacy import mask_strings
+
+    logging.getLogger("hotline_lib").setLevel(logging.ERROR)
+    workspace = _workspace(data, None, settings, units)
+    try:
+        check_month(month)
+        found = load_topics(month, workspace)
+    except EXPECTED as exc:
+        _fail(exc)
+    if not found.has_text:
+        typer.echo(_("{month}: the exports hold no 诉求内容 (the citizens' words), so there are no 热点诉求 to find",
+                     month=month), err=True)
+    figures = mask_strings(found.figures)
+    if as_json:
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+    elif found.has_text:
+        _print_topics(month, figures)
+
+
+def _print_topics(month: str, figures: dict) -> None:
+    """The month's 热点诉求 as rich tables; every value from the data goes in as plain text, never markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from hotline_lib.analysis.topics_text import units_text
+
+    console = Console(highlight=False)
+
+    def table(title: str, columns: list[str], rows: list[list]) -> None:
+        if not rows:
+            console.print(Text(f"{title}：无"))
+            return
+        shown = Table(title=title, title_justify="left")
+        for column in columns:
+            shown.add_column(column, overflow="fold")   # a unit's name wraps whole rather than being cut with "…"
+        for row in rows:
+            shown.add_row(*(Text(str(cell)) for cell in row))
+        console.print(shown)
+
+    table(f"{month} 主要问题分类的具体诉求", ["问题分类", "工单数", "具体诉求（工单数）"],
+          [[c["category"], c["count"], "、".join(f"{i['issue']}（{i['count']}）" for i in c["issues"])]
+           for c in figures["categories"]])
+    table("诉求集中的地点", ["地点", "工单数", "上月", "承办单位"],
+          [[p["place"], p["count"], p["previous"], units_text(p["units"])] for p in figures["places"]])
+    table("重复诉求（同一地点、同一问题）", ["地点", "问题", "工单数", "首次", "最近", "承办单位"],
+          [[r["place"], r["issue"], r["count"], r["first"], r["last"], units_text(r["units"])] for r in figures["repeats"]])
+    table("上升的诉求（占当月工单的比重，较上月）", ["词", "工单数", "上月", "变化（百分点）"],
+          [[r["term"], r["count"], r["previous"], f"{r['change']:+.2f}"] for r in figures["rising"]])
+    table("较去年同月上升的诉求", ["词", "工单数", "去年同月", "变化（百分点）"],
+          [[r["term"], r["count"], r["previous"], f"{r['change']:+.2f}"] for r in figures["rising_year"]])
+    table("各单位重复诉求与导出文件的重复交办（两者口径不同）", ["承办单位", "重复诉求工单", "重复交办（导出文件）"],
+          [[r["unit"], r["repeats"], r["repeat_assigned"]] for r in figures["repeat_units"]])
 
 
 ORDER_COLUMN = "工单编号"

@@ -20,6 +20,9 @@ from hotline_lib.figures.counts import (APPENDIX_COLUMNS, business_environment, 
 from hotline_lib.render.charts import OTHER_COLOR, OWN_COLOR, ALERT_COLOR, chart_style  # noqa: F401
 from hotline_lib.render.orders_table import show_orders  # noqa: F401
 from hotline_lib.render.section import Chart, Section  # noqa: F401
+from hotline_lib.render.hot_topics import add_hot_topics, turned_off as hot_topics_off  # noqa: F401
+from hotline_lib.analysis.topics_text import categories_table, places_table, repeats_table, repeat_units_table  # noqa: F401
+from hotline_lib.core.privacy import mask_text  # noqa: F401
 from hotline_lib.analysis.deductions import explain  # noqa: F401
 from hotline_lib.analysis.scheme import (board_figures, board_rule, boards, excellent_thresholds,  # noqa: F401
                                          full_marks_by_group, group_table, has_boards, no_boards)

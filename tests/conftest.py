@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -64,11 +65,35 @@ def settings():
 
 def workspace(data, out=None, **paths):
     """The repository's working folder reading ``data`` and writing to ``out`` (paths: settings, units,
-    rules, notebooks), as a command run with --data and --out resolves it."""
+    rules, notebooks), as a command run with --data and --out resolves it. Without ``settings``, the
+    repository's settings in the published layout (``published_settings``: 热点诉求 off), so that the
+    December 2020 tests compare with the published bulletin; ``settings=REPOSITORY_SETTINGS`` has it on."""
     from hotline_lib.core.config import SOURCE_ROOT
     from hotline_lib.io.workspace import Workspace
 
+    paths.setdefault("settings", published_settings())
     return Workspace.open(SOURCE_ROOT, data=data, outputs=out, **paths)
+
+
+#: The repository's own settings: the sample's 热点诉求 on (data/settings.yaml, hot_topics.show).
+REPOSITORY_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "settings.yaml"
+
+
+@lru_cache(maxsize=1)
+def published_settings() -> Path:
+    """The repository's settings with hot_topics.show: off (the seed's published layout has no 热点诉求
+    part), written once per test process beside the other temporary files."""
+    import re
+    import tempfile
+
+    import yaml
+
+    text = REPOSITORY_SETTINGS.read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^(hot_topics:\n(?:[ #].*\n)*?  show:[ \t]*)\w+", r"\1off", text, count=1)
+    assert yaml.safe_load(changed)["hot_topics"]["show"] is False, "data/settings.yaml: hot_topics.show not found"
+    path = Path(tempfile.mkdtemp(prefix="hotline-published-")) / "settings.yaml"
+    path.write_text(changed, encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -53,8 +53,9 @@ def _sources(path) -> list[str]:
 def test_init_records_the_notebooks_as_shipped(office):
     record = read_record(office / "notebooks")
     assert set(record) == {"01_overview.ipynb", "02_city_ranking.ipynb", "03_units.ipynb", "04_features.ipynb",
-                           "05_epidemic.ipynb", "06_case_story.ipynb", "07_appendix.ipynb", "09_red_black_list.ipynb", "trends.ipynb",
-                           "explore/compare.ipynb", "explore/orders.ipynb", "explore/unit.ipynb"}
+                           "05_epidemic.ipynb", "06_case_story.ipynb", "07_appendix.ipynb", "08_hot_topics.ipynb", "09_red_black_list.ipynb",
+                           "trends.ipynb", "explore/compare.ipynb", "explore/orders.ipynb", "explore/topics.ipynb",
+                           "explore/unit.ipynb"}
     assert record["03_units.ipynb"]["digest"] == cell_digest(SOURCE_ROOT / "notebooks" / "03_units.ipynb")
 
 

@@ -78,6 +78,29 @@ def test_mask_personal(text, masked):
     assert find_personal(masked) == []
 
 
+@pytest.mark.parametrize("text, masked", [
+    ("市民张先生来电反映", "市民张**来电反映"),
+    ("李女士称小区电梯坏了", "李**称小区电梯坏了"),
+    ("来电人王某某（虚构）", "来电人王**（虚构）"),
+    ("欧阳女士和司马先生", "欧阳**和司马**"),                        # compound surnames whole
+    ("王先生电话13812345678", "王**电话138****5678"),                  # names and numbers together
+    ("各位女士、先生们", "各位女士、先生们"),                          # no surname before: nothing to mask
+    ("某某区某某市", "某某区某某市"),                                  # a placeholder district, no name
+    ("张**已回访", "张**已回访"),                                      # masked twice is masked once
+])
+def test_mask_text_masks_a_citizens_name(text, masked):
+    from hotline_lib.core.privacy import mask_text
+
+    assert mask_text(text) == masked
+
+
+def test_names_are_masked_in_citizens_words_only():
+    from hotline_lib.core.privacy import mask_names
+
+    assert mask_personal("联系人王先生19900009746") == "联系人王先生199****9746"   # an office's contact keeps its name
+    assert mask_names(None) is None and mask_names("") == ""
+
+
 def test_id_check_digit():
     assert valid_id_number("11010519491231002X") and not valid_id_number("110105194912310021")
 

@@ -18,7 +18,7 @@ from hotline_lib.io.sample_data import is_sample_data
 from hotline_lib.render.month import render_month
 from hotline_lib.render.notebooks import section_notebooks
 
-from conftest import workspace
+from conftest import published_settings, workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 EXCLUDED = {"source", "excellent_case", "appendix", "criteria", "display_names_in_text"}
@@ -247,7 +247,8 @@ def test_report_with_an_analysts_edited_notebooks(report_2020_12, sample_dir, tm
     notebooks = _edited_notebooks(tmp_path, "03_units.ipynb", '"low_satisfaction_below", override=None',
                                   '"low_satisfaction_below", override=95')
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out), "--notebooks", str(notebooks)])
+    result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out), "--notebooks", str(notebooks),
+                                      "--settings", str(published_settings())])
     assert result.exit_code == 0, result.output
     assert "low_satisfaction_below = 95 (settings: 97)" in result.output
     page = (out / "2020-12" / "bulletin.html").read_text(encoding="utf-8")
@@ -276,7 +277,8 @@ def test_edited_notebooks_that_cannot_render_get_one_error_line(sample_dir, tmp_
 
     notebooks = _edited_notebooks(tmp_path, name, old, new)
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out), "--notebooks", str(notebooks)])
+    result = CliRunner().invoke(app, ["report", "2020-12", "--data", str(sample_dir), "--out", str(out), "--notebooks", str(notebooks),
+                                      "--settings", str(published_settings())])
     assert result.exit_code == 1 and "Traceback" not in result.output
     lines = result.output.strip().splitlines()
     assert message in lines[-1] and lines[-1].startswith("Error: ")

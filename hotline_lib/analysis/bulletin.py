@@ -52,6 +52,7 @@ class Month:
     case_story: str | None
     figures: MonthFigures         # the unit table, district figures, exports and row accounting
     optional_inputs: dict[str, Path] = field(default_factory=dict)   # city_ranking, case_story: their files
+    workspace: Workspace | None = None   # where it was read from (热点诉求 reads the words through it)
 
     @property
     def title(self) -> str:
@@ -68,6 +69,14 @@ class Month:
     def missing(self, section: str) -> Message:
         """Why section ``section`` (city_ranking, case_story) is left out: its input file, named."""
         return Message(MISSING_INPUTS[section], path=self.optional_inputs.get(section, ""))
+
+    @cached_property
+    def topics(self):
+        """热点诉求 (analysis/topics_month.py): each top category's sub-issues, places, repeat demands and
+        rising terms, from the month's words (segmented once per export file, kept in the cache)."""
+        from hotline_lib.analysis.topics_month import load_topics
+
+        return load_topics(self.month, self.workspace, self.figures.exports)
 
     @cached_property
     def deductions(self) -> Deductions:
@@ -306,7 +315,7 @@ def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp:
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None
     story = read_case_story(workspace.case_story(month))
     loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures,
-                   {"city_ranking": city_path, "case_story": workspace.case_story(month)})
+                   {"city_ranking": city_path, "case_story": workspace.case_story(month)}, workspace)
     if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
         write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month,
                                   title=workbook_title(settings.district, month, rules))

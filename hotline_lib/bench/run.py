@@ -22,6 +22,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from hotline_lib.bench import topics as topics_bench
 from hotline_lib.core.config import SOURCE_ROOT, outputs_dir, sample_dir
 from hotline_lib.core.utils import write_text_atomic
 
@@ -30,7 +31,7 @@ TARGETS = {"ratio_month_warm": ("<=", 1.5), "ratio_month_cold": ("<=", 2.5), "ra
            "ratio_month_all_formats_warm": ("<=", 2.0),
            "figures_10m_s": ("<", 10.0), "figures_10m_peak_gb": ("<", 4.0),
            "load_month_10m_s": ("<", 10.0), "load_month_10m_peak_gb": ("<", 4.0),
-           "ratio_xlsx_engine": (">=", 5.0), "ratio_xlsx_cached": (">=", 50.0)}
+           "ratio_xlsx_engine": (">=", 5.0), "ratio_xlsx_cached": (">=", 50.0), **topics_bench.TARGETS}
 HOTLINE = [sys.executable, "-m", "hotline_lib.cli"]
 
 
@@ -310,7 +311,8 @@ def run(runs: int, rows: int) -> dict:
                  ("year", lambda: results.update(dict(zip(["year_s", "year_kernel_mb"], measure_year(runs, data, work))))),
                  ("breakdown", lambda: results.update(breakdown=measure_breakdown(runs, data, work))),
                  ("figures", lambda: results.update(dict(zip(["figures_scaling", "load_month_10m"], measure_figures(runs, rows, work))))),
-                 ("xlsx", lambda: results.update(dict(zip(["xlsx_openpyxl_s", "xlsx_engine_s", "xlsx_cached_s"], measure_xlsx(runs, work)))))]
+                 ("xlsx", lambda: results.update(dict(zip(["xlsx_openpyxl_s", "xlsx_engine_s", "xlsx_cached_s"], measure_xlsx(runs, work))))),
+                 ("topics", lambda: results.update(topics_bench.measure_topics(runs, work, _job)))]
         for name, step in steps:
             started = time.perf_counter()
             print(f"bench: {name}…", file=sys.stderr, flush=True)
@@ -346,7 +348,7 @@ def table(results: dict) -> str:
                "load_month_10m_peak_gb": "load_month_10m_s"}
     for key in ["floor_s", "ratio_month_warm", "ratio_month_cold", "ratio_year", "ratio_month_all_formats_warm", "figures_10m_s",
                 "figures_10m_peak_gb", "load_month_10m_s", "load_month_10m_peak_gb", "xlsx_openpyxl_s", "ratio_xlsx_engine",
-                "ratio_xlsx_cached"]:
+                "ratio_xlsx_cached", "topics_month_s", "topics_1m_s", "topics_1m_peak_gb"]:
         target = results["targets"].get(key)
         mark = "" if target is None else f"{target['target']} ({'met' if target['met'] else 'NOT met'})"
         if key == "ratio_month_all_formats_warm" and results.get("formats_skipped"):
@@ -386,6 +388,8 @@ def main(argv: list[str] | None = None) -> None:
         return breakdown_job(Path(argv[1]), Path(argv[2]))
     if argv and argv[0] == "figures-job":
         return figures_job(Path(argv[1]), int(argv[2]), argv[3])
+    if topics_bench.main(argv):
+        return None
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=10_000_000)

@@ -35,7 +35,9 @@ SAMPLE_REFERENCE_DIR = PACKAGE_DIR / "sample" / "reference"
 TEMPLATE_FILES = ("hotline.toml", "notebooks", "data/README.md", "outputs/README.md")
 NEW_FOLDER_FILES = {"data/settings.yaml": TEMPLATES_DIR / "project" / "settings.yaml",
                     "data/units.yaml": TEMPLATES_DIR / "project" / "units.yaml",
-                    "data/rules.yaml": DEFAULT_RULES}
+                    "data/rules.yaml": DEFAULT_RULES,
+                    "data/places.txt": TEMPLATES_DIR / "project" / "places.txt",
+                    "data/synonyms.txt": TEMPLATES_DIR / "project" / "synonyms.txt"}
 NOT_A_WORKING_FOLDER = N_("not in a hotline working folder: run `hotline init DIR` first, then run hotline inside DIR")
 
 

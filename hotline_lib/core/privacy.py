@@ -157,6 +157,32 @@ def mask_personal(text):
     return masked if found else text
 
 
+#: Common surnames (compound ones first: 欧阳女士 is 欧阳**, not 欧**). A surname right before 先生,
+#: 女士 or 某某 is how a citizen's name appears in 诉求内容 ("市民王先生来电"): ``mask_names`` keeps the surname only.
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+                     "夏侯", "轩辕", "令狐", "西门", "南宫")
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+            "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤易常"
+            "温康施文牛樊葛邢安齐伍庞颜倪洪殷聂申童柳欧")
+NAME = re.compile("(" + "|".join(COMPOUND_SURNAMES) + "|[" + SURNAMES + "])(?:先生|女士|某某)")
+
+
+def mask_names(text):
+    """A citizen's name as 诉求内容 writes it, a surname followed by 先生, 女士 or 某某, as the surname
+    and two stars (张先生, 张女士, 张某某 -> 张**); non-text passes through. Used on citizens' words
+    shown in notebooks (``mask_text``), not on every output: an office's own contact in an exemption's
+    reason keeps its 王先生."""
+    if not isinstance(text, str) or not text:
+        return text
+    return NAME.sub(lambda match: f"{match[1]}**", text)
+
+
+def mask_text(text):
+    """A citizen's words as a notebook may show them: names (``mask_names``) and every number of
+    ``mask_personal`` masked."""
+    return mask_names(mask_personal(text))
+
+
 def find_personal(text: str) -> list[tuple[str, str]]:
     """Unmasked personal data in ``text``, as (kind, masked form): the masked form is safe to print."""
     found: list[tuple[str, str]] = []

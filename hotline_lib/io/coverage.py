@@ -32,7 +32,7 @@ PLACING_TIMES = {"orders": ORDER_TIMES, "assignments": [t for t in ASSIGNMENT_TI
 #: Each section a column feeds, as the shipped notebooks head it (section key -> label); a render
 #: names the numbered ones it holds with their number (第三部分“本月热线特点”, render/page.py section_labels).
 SECTION_LABELS = {"overview": "开头一段", "units": "“区内情况统计”", "features": "“本月热线特点”", "epidemic": "“疫情工单数据”",
-                  "appendix": "附件排行榜", "explore": "探索笔记本 notebooks/explore/orders.ipynb（不进通报）",
+                  "appendix": "附件排行榜", "hot_topics": "“热点诉求”", "explore": "探索笔记本 notebooks/explore/orders.ipynb（不进通报）",
                   "rules": "单位数据（供用到它的考核规则计分，不进通报）"}
 
 #: What each optional column of the exports feeds: record type -> canonical column -> (section, part)
@@ -46,7 +46,7 @@ FEEDS: dict[str, dict[str, list[tuple[str, str]]]] = {
         "category": [("features", "（一）群众反映突出的前几类问题"), ("epidemic", "疫情工单主要集中的问题类型")],
         "epidemic": [("epidemic", "")],
         "business_env": [("features", "（二）营商环境、行政效能类工单情况")],
-        "content": [("explore", "诉求内容")],
+        "content": [("features", "热点诉求"), ("hot_topics", ""), ("explore", "诉求内容")],
         "completed_at": [("overview", "办结工单数"), ("epidemic", "办结疫情工单数及其占比")],
         "visited_at": [("overview", "回访工单数")],
         "visit_result": [("epidemic", "回访不满意件数和满意率")],

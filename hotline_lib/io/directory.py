@@ -112,6 +112,29 @@ class Excellent(_Strict):
     excluded: list[str] = []
 
 
+class HotTopics(_Strict):
+    """热点诉求 (analysis/topics.py): where the bulletin shows it and the thresholds of its findings."""
+
+    #: section: its own section (notebooks/08_hot_topics.ipynb); features: under 本月热线特点; off: not shown
+    show: Literal["section", "features", "off"] = "off"
+    #: a repeat demand: ``repeat_min_orders`` or more orders at one place about one problem, within
+    #: ``repeat_window_days`` of the first
+    repeat_window_days: int = Field(7, ge=1)
+    repeat_min_orders: int = Field(4, ge=2)
+    #: a rising term is in at least this many orders this month, at no fewer than ``rising_min_places`` places
+    rising_min_orders: int = Field(5, ge=1)
+    rising_min_places: int = Field(3, ge=1)
+    #: rows of each list (places, repeats, rising) and sub-issues per category
+    rows: int = Field(10, ge=1)
+    issues_per_category: int = Field(5, ge=1)
+
+    @field_validator("show", mode="before")
+    @classmethod
+    def _off(cls, value):
+        """YAML reads an unquoted ``off`` as false: it means off."""
+        return "off" if value is False else value
+
+
 class Settings(_Strict):
     """What a district changes (data/settings.yaml); see the comments in that file."""
 
@@ -145,6 +168,8 @@ class Settings(_Strict):
     category_level: Literal["auto", "问题分类", "一级分类", "二级分类", "三级分类"] = "auto"
     #: the seconds one notebook cell may run in a render before the section is stopped with an error
     cell_timeout_seconds: int = Field(600, ge=1)
+    #: 热点诉求: off unless the settings turn it on (the seed's published layout has no such part)
+    hot_topics: HotTopics = HotTopics()
 
     @field_validator("issue_date", mode="before")
     @classmethod

@@ -107,6 +107,16 @@ class Workspace:
         except ValueError:
             return str(path)
 
+    @property
+    def places_file(self) -> Path:
+        """The district's place names, one a line (热点诉求: the segmenter keeps them whole); may be missing."""
+        return self.root / "data" / "places.txt"
+
+    @property
+    def synonyms_file(self) -> Path:
+        """Lines ``电瓶车 = 电动车`` (variant = canonical): 热点诉求 counts the variant as the canonical; may be missing."""
+        return self.root / "data" / "synonyms.txt"
+
     def city_ranking(self, month: str) -> Path:
         return self.data / self.settings.city_ranking_file.format(month=month)
 
@@ -124,7 +134,8 @@ class Workspace:
         """Name, size and modification time of every input file (the data folder's, the settings,
         units and rules): a kernel that caches a month or a trend computes again when it changes."""
         paths = [p for p in sorted(self.data.rglob("*")) if p.is_file()] if self.data.is_dir() else []
-        paths += [self.settings_file, self.units_file, self.rules_file, *([self.columns_file] if self.columns_file else [])]
+        paths += [self.settings_file, self.units_file, self.rules_file, *([self.columns_file] if self.columns_file else []),
+                  self.places_file, self.synonyms_file]
         return tuple((str(p), s.st_size, s.st_mtime_ns) for p in paths if p.exists() for s in [p.stat()])
 
     def month_dir(self, month: str) -> Path:

@@ -97,6 +97,13 @@ def check_render_inputs(month: str, workspace: Workspace) -> Path:
     return workspace.check_data()
 
 
+def cache_tokens(month: str, workspace: Workspace) -> None:
+    """The month's words segmented into the cache when the settings show 热点诉求 (analysis/topics_month.py)."""
+    from hotline_lib.analysis.topics_month import cache_tokens as segment_month
+
+    segment_month(month, workspace)
+
+
 def cache_exports(workspace: Workspace) -> Path:
     """Read and validate the exports into the cache unless they are there: the kernel then only
     reads the cached dataset (the same function fills it, so the figures are the same). Returns its folder."""
@@ -146,6 +153,7 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
                 remove_leftovers(folder)
             clear_partials(month_dir)
             missing = month_missing_columns(month, cache_exports(workspace))   # while the kernel imports
+            cache_tokens(month, workspace)   # 热点诉求's words segmented, also while the kernel imports
             return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing)
     finally:
         if own:

@@ -42,7 +42,7 @@ def left_out_warnings(records: list[Section]) -> list[str]:
     warnings, count = [], 0
     for record in records:
         numbered = record.numbered and record.heading
-        if record.not_applicable:   # the rules have no such part: nothing to warn of
+        if record.not_applicable:   # the rules have no such part, or the settings turn it off: nothing to warn of
             continue
         if record.omitted and numbered:
             warnings.append(gettext("WARNING: {reason}: section {number}, {heading}, is left out",

@@ -212,8 +212,9 @@ class Section:
 
     @property
     def not_applicable(self) -> bool:
-        """Recorded by ``does_not_apply``: the section is not part of this district's bulletin at all."""
-        return bool(self.omitted.get("silent"))
+        """Not part of this district's bulletin at all: the rules have no such part (``does_not_apply``)
+        or the settings turn it off (``leave_out(by_settings=True)``); nothing to warn of."""
+        return bool(self.omitted.get("silent") or self.omitted.get("by_settings"))
 
     # Recording --------------------------------------------------------------------------------
 
@@ -223,13 +224,16 @@ class Section:
 
         display({SECTION_MIME: self.to_dict(), "text/html": section_html(self, number=None, preview=True)}, raw=True)
 
-    def leave_out(self, reason: Message) -> None:
+    def leave_out(self, reason: Message, by_settings: bool = False) -> None:
         """Record that the section is not in this month's bulletin, and why (a missing input): the
         analyst reads the reason here; ``hotline report`` warns once, naming the number the section
-        would have had (``page.left_out_warnings``)."""
+        would have had (``page.left_out_warnings``). ``by_settings``: the settings turn it off (a
+        district's choice, not a missing input): no warning."""
         from IPython.display import display
 
         self.omitted = {"msgid": reason.msgid, "fields": {k: str(v) for k, v in reason.fields.items()}}
+        if by_settings:
+            self.omitted["by_settings"] = True
         shown = gettext("{reason}: this section is left out of the bulletin", reason=reason)
         display({SECTION_MIME: self.to_dict(), "text/plain": shown}, raw=True)
 

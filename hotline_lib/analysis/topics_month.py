@@ -1,0 +1,62 @@
+"""A month's 热点诉求 from a working folder: the exports, their tokens from the cache, the findings.
+
+The one place that ties the segmenter (io/segment.py) to the pure functions of analysis/topics.py; the
+CLI (`hotline topics`), the bulletin's notebooks and the explore notebook all start here."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hotline_lib.analysis.topics import MonthTopics, month_topics, previous_month
+from hotline_lib.figures.counts import assignment_flags, handling_units, in_month
+from hotline_lib.io.exports import Exports, input_folders, load_exports
+from hotline_lib.io.segment import load_lexicon, order_tokens
+from hotline_lib.io.workspace import Workspace
+
+
+def months_needed(month: str) -> list[str]:
+    """The month, the one before (rising, places' previous counts) and the same month a year before."""
+    return [month, previous_month(month), previous_month(month, 12)]
+
+
+def orders_of(orders: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """The orders signed in any of ``months`` (the only ones whose words are needed)."""
+    chosen = pd.Series(False, index=orders.index)
+    for month in months:
+        chosen |= in_month(orders["signed_at"], month)
+    return orders[chosen]
+
+
+def repeat_assigned(assignments: pd.DataFrame, month: str) -> pd.Series:
+    """unit -> the month's assignments the platform flagged 重复交办 (the appendix's count)."""
+    if assignments.empty:
+        return pd.Series(dtype="int64")
+    flags = assignment_flags(assignments, month)
+    return flags.groupby("unit", observed=True)["_repeat"].sum().astype("int64")
+
+
+def load_topics(month: str, workspace: Workspace | None = None, exports: Exports | None = None,
+                jobs: int | None = None) -> MonthTopics:
+    """The month's 热点诉求 (``exports``: the data folder's, when the caller has them already)."""
+    workspace = Workspace.of(workspace)
+    settings = workspace.settings
+    if exports is None:
+        exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(settings),
+                               platform=workspace.platform)
+    lexicon = load_lexicon(workspace)
+    orders = order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, lexicon, jobs)
+    assignments = exports.assignments
+    handled = handling_units(assignments[assignments["order_id"].isin(orders_of(orders, [month])["order_id"])])
+    return month_topics(orders, handled, repeat_assigned(assignments, month), month, settings.hot_topics,
+                        lexicon.stopwords, settings.top_categories)
+
+
+def cache_tokens(month: str, workspace: Workspace) -> None:
+    """Segment the words of the month (and of the months it is compared with) into the cache unless
+    they are there, when the settings show 热点诉求: a render does it while its kernel starts, so that
+    the kernel only reads the tokens."""
+    if workspace.settings.hot_topics.show == "off":
+        return
+    exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
+                           platform=workspace.platform)
+    order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, load_lexicon(workspace))

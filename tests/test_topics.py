@@ -1,0 +1,182 @@
+"""热点诉求 on small synthetic orders: the segmenter (masking first, places, synonyms, its cache and
+quiet log), each finding (sub-issues, places, repeat demands, rising terms) and the month without text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from hotline_lib.analysis.topics import (category_issues, month_topics, place_counts, repeat_clusters, repeat_units,
+                                         rising_terms)
+from hotline_lib.core.errors import InputError
+from hotline_lib.io.directory import HotTopics
+from hotline_lib.io.segment import (Lexicon, make_tokenizer, order_tokens, read_synonyms, read_word_list, segment_frame,
+                                    tokens_of)
+
+STOP = frozenset({"市民", "来电", "反映", "咨询", "电话", "先生", "女士", "某某", "虚构", "样例", "数据"})
+LEXICON = Lexicon(places=("万家丽小区", "马王堆农贸市场"), units=("东湖街道办事处",), vocabulary=("预付卡", "退费", "电梯故障"),
+                  stopwords=STOP, synonyms=(("电瓶车", "电动车"),))
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory):
+    return make_tokenizer(LEXICON, tmp_path_factory.mktemp("cache"))
+
+
+def _orders(rows: list[tuple]) -> pd.DataFrame:
+    """(order_id, received/signed time, category, content) -> orders with tokens, as io/segment gives them."""
+    frame = pd.DataFrame(rows, columns=["order_id", "signed_at", "category", "content"])
+    frame["signed_at"] = pd.to_datetime(frame["signed_at"]).dt.tz_localize("Asia/Shanghai")
+    frame["received_at"] = frame["signed_at"]
+    frame["_file"], frame["_sheet"], frame["_row"] = "x.csv", "", range(2, len(frame) + 2)
+    return frame
+
+
+def _tokens(frame: pd.DataFrame, tokenizer) -> pd.DataFrame:
+    tokens = segment_frame(frame, tokenizer, LEXICON)
+    return frame.merge(tokens, on=["_file", "_sheet", "_row"])
+
+
+# ---- the segmenter --------------------------------------------------------------------------
+
+def test_text_is_masked_before_it_is_segmented_and_no_number_is_a_term(tokenizer):
+    terms, places = tokens_of("市民王先生（电话13812345678，身份证110105199001011234）反映万家丽小区电梯故障3天，"
+                              "楼栋号18栋2单元", tokenizer, LEXICON)
+    words = terms.split()
+    assert "电梯故障" in words and "万家丽小区" in words
+    assert not any(ch.isdigit() for w in words for ch in w), words
+    assert not any(w in {"王先生", "王"} or "*" in w for w in words), words
+    assert places.split() == ["万家丽小区"]
+
+
+def test_places_come_from_the_list_and_from_suffix_cues(tokenizer):
+    _, places = tokens_of("车站北路的马王堆农贸市场门口占道经营，韶山北路小区也有，堵塞道路，附近小区今年小学都有", tokenizer,
+                          LEXICON)
+    assert places.split() == ["车站北路", "马王堆农贸市场", "韶山北路小区"]   # 堵塞 (a verb), 附近, 今年 name no place
+
+
+def test_a_synonym_counts_as_its_canonical_word(tokenizer):
+    assert "电动车" in tokens_of("小区里电瓶车飞线充电", tokenizer, LEXICON)[0].split()
+    assert "电瓶车" not in tokens_of("小区里电瓶车飞线充电", tokenizer, LEXICON)[0].split()
+
+
+def test_the_tokenizer_caches_under_the_working_folder_and_logs_nothing(tmp_path, capfd):
+    make_tokenizer(LEXICON, tmp_path / "cache")
+    assert (tmp_path / "cache" / "jieba" / "jieba.cache").is_file()
+    captured = capfd.readouterr()
+    assert "Building prefix dict" not in captured.err + captured.out
+    assert "Loading model" not in captured.err + captured.out
+
+
+def test_word_lists_and_synonyms_files(tmp_path):
+    assert read_word_list(tmp_path / "missing.txt") == [] and read_synonyms(tmp_path / "missing.txt") == {}
+    (tmp_path / "places.txt").write_text("# 地名\n万家丽小区\n\n 解放东路 # 主干道\n万家丽小区\n", encoding="utf-8")
+    assert read_word_list(tmp_path / "places.txt") == ["万家丽小区", "解放东路"]
+    (tmp_path / "synonyms.txt").write_text("# 同义词\n电瓶车 = 电动车\n噪声=噪音\n", encoding="utf-8")
+    assert read_synonyms(tmp_path / "synonyms.txt") == {"电瓶车": "电动车", "噪声": "噪音"}
+    (tmp_path / "synonyms.txt").write_text("电瓶车 = 电动车\n电瓶车 电动车\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_synonyms(tmp_path / "synonyms.txt")
+    assert "synonyms.txt" in str(error.value) and "2" in str(error.value)
+
+
+def test_tokens_are_kept_per_export_file_and_read_back(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    (data / "x.csv").write_text("工单编号\n1\n", encoding="utf-8")
+    orders = _orders([("1", "2020-12-01 09:00", "物业服务", "万家丽小区电梯故障"),
+                      ("2", "2020-12-02 09:00", "消费维权", "预付卡退费难")])
+    first = order_tokens(orders, data, cache, LEXICON, jobs=1)
+    assert list(first["places"]) == ["万家丽小区", ""]
+    assert len(list((cache / "tokens").glob("*.parquet"))) == 1
+    import hotline_lib.io.segment as segment
+
+    monkeypatch.setattr(segment, "segment_frame", lambda *a: pytest.fail("segmented again"))
+    again = order_tokens(orders, data, cache, LEXICON, jobs=1)
+    assert list(again["terms"]) == list(first["terms"])
+
+
+def test_orders_without_content_have_no_terms(tmp_path):
+    orders = _orders([("1", "2020-12-01 09:00", "物业服务", "")]).drop(columns=["content"])
+    tokens = order_tokens(orders, tmp_path, tmp_path / "cache", LEXICON)
+    assert list(tokens["terms"]) == [""] and list(tokens["places"]) == [""]
+
+
+# ---- the findings ---------------------------------------------------------------------------
+
+def _handled(orders: pd.DataFrame, unit: str = "东湖街道办事处") -> pd.DataFrame:
+    return pd.DataFrame({"order_id": orders["order_id"], "unit": unit})
+
+
+def test_repeat_demands_at_one_place_within_the_window_and_not_at_another(tokenizer):
+    rows = [(f"r{i}", f"2020-12-0{1 + i} 10:00", "物业服务", text) for i, text in enumerate([
+        "万家丽小区3栋电梯故障，困人", "万家丽小区的电梯又坏了，老人上下楼困难", "万家丽小区电梯停运三天，电梯故障无人修",
+        "万家丽小区电梯故障至今未修"])]
+    rows += [("n1", "2020-12-02 11:00", "物业服务", "枫林公寓电梯故障，困人")]   # the same words, another place
+    rows += [("late", "2020-12-20 10:00", "物业服务", "万家丽小区电梯故障")]         # past the window: a new start
+    orders = _tokens(_orders(rows), tokenizer)
+    clusters = repeat_clusters(orders, window_days=7, min_orders=3)
+    assert [(c.place, c.order_ids) for c in clusters] == [("万家丽小区", ["r0", "r1", "r2", "r3"])]
+    figures = month_topics(orders, _handled(orders), pd.Series({"东湖街道办事处": 2}), "2020-12",
+                           HotTopics(repeat_min_orders=3), STOP).figures
+    repeat = figures["repeats"][0]
+    assert repeat["place"] == "万家丽小区" and repeat["count"] == 4 and "电梯" in repeat["issue"]
+    assert (repeat["first"], repeat["last"]) == ("2020-12-01 10:00", "2020-12-04 10:00")
+    assert repeat["units"] == ["东湖街道办事处"]
+    assert figures["repeat_units"] == [{"unit": "东湖街道办事处", "repeats": 4, "repeat_assigned": 2}]
+
+
+def test_repeat_units_lists_the_exports_repeat_assigned_apart():
+    assert repeat_units([], pd.DataFrame(columns=["order_id", "unit"]), pd.Series({"甲": 3, "乙": 0})) == [
+        {"unit": "甲", "repeats": 0, "repeat_assigned": 3}]
+
+
+def test_places_with_last_months_count_and_units(tokenizer):
+    now = _tokens(_orders([("1", "2020-12-01", "a", "万家丽小区噪音"), ("2", "2020-12-02", "a", "万家丽小区噪音"),
+                           ("3", "2020-12-03", "b", "车站北路积水")]), tokenizer)
+    before = _tokens(_orders([("0", "2020-11-03", "a", "万家丽小区噪音")]), tokenizer)
+    handled = pd.DataFrame({"order_id": ["1", "2", "2", "3"], "unit": ["乙", "甲", "乙", "丙"]})
+    assert place_counts(now, before, handled) == [
+        {"place": "万家丽小区", "count": 2, "previous": 1, "units": ["乙", "甲"]},
+        {"place": "车站北路", "count": 1, "previous": 0, "units": ["丙"]}]
+
+
+def test_rising_terms_spread_over_three_places_in_percentage_points(tokenizer):
+    streets = ["芙蓉中路", "韶山北路", "五一大道", "车站北路"]
+    now = [(f"a{i}", "2020-12-05", "供暖", f"{streets[i % 4]}暖气不热") for i in range(8)]
+    now += [(f"b{i}", "2020-12-06", "物业服务", "万家丽小区漏水") for i in range(8)]    # one place's burst
+    now += [(f"c{i}", "2020-12-07", "其他", f"{streets[i % 4]}路灯") for i in range(4)]
+    before = [(f"d{i}", "2020-11-05", "供暖", f"{streets[i % 4]}暖气不热") for i in range(2)]
+    before += [(f"e{i}", "2020-11-06", "其他", f"{streets[i % 4]}路灯") for i in range(18)]
+    rising = rising_terms(_tokens(_orders(now), tokenizer), _tokens(_orders(before), tokenizer), min_orders=5)
+    assert rising[0] == {"term": "暖气", "count": 8, "previous": 2, "change": 30.0}   # 8/20 − 2/20 = 30 百分点
+    assert "漏水" not in {r["term"] for r in rising}                                 # 8 orders, one place
+
+
+def test_sub_issues_set_a_category_apart(tokenizer):
+    rows = [(f"p{i}", "2020-12-01", "消费维权", "健身房预付卡退费难，商家跑路") for i in range(6)]
+    rows += [(f"q{i}", "2020-12-01", "消费维权", "网购退货被拒，商家不理") for i in range(3)]
+    rows += [(f"s{i}", "2020-12-01", "物业服务", "小区电梯故障，物业不理") for i in range(5)]
+    issues = category_issues(_tokens(_orders(rows), tokenizer), top=2)
+    assert [(c["category"], c["count"]) for c in issues] == [("消费维权", 9), ("物业服务", 5)]
+    consumer = {i["issue"]: i["count"] for i in issues[0]["issues"]}
+    assert consumer.get("预付卡退费") == 6 or consumer.get("预付卡") == 6, consumer
+    assert "不理" not in consumer   # said in both categories: nothing that sets 消费维权 apart… at most rarer
+    assert all(c >= 2 for c in consumer.values())
+
+
+def test_a_month_without_text_has_empty_findings(tokenizer):
+    orders = _orders([("1", "2020-12-01", "a", "")]).assign(terms="", places="")
+    found = month_topics(orders, _handled(orders), pd.Series(dtype="int64"), "2020-12", HotTopics())
+    assert found.has_text is False
+    assert found.figures == {"has_text": False, "categories": [], "places": [], "repeats": [], "rising": [],
+                             "rising_year": [], "repeat_units": []}
+
+
+def test_hot_topics_settings_default_off_and_yaml_off_is_off():
+    assert HotTopics().show == "off"
+    assert HotTopics.model_validate({"show": False}).show == "off"
+    assert SimpleNamespace(**HotTopics(show="features").model_dump()).show == "features"
