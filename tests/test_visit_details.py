@@ -175,6 +175,9 @@ def test_the_published_appendix_and_stats_have_none_of_them(sample_dir, tmp_path
     result = CliRunner().invoke(app, ["stats", "--month", "2020-12", "--data", str(sample_dir), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].split(",") == ["类别", "部门名称", *APPENDIX_COLUMNS]
-    notebook = json.loads(Path(__file__).resolve().parent.parent.joinpath("notebooks/07_appendix.ipynb").read_text("utf-8"))
-    assert "columns = [hb.UNIT, *hb.APPENDIX_COLUMNS, hb.SCORE, hb.RANK]\n" in [line for cell in notebook["cells"]
-                                                                              for line in cell["source"]]
+    from hotline_lib.analysis.bulletin import appendix
+    from hotline_lib.analysis.scheme import score_month
+    from hotline_lib.scoring.rules import load_rules
+    rules = load_rules("furong")
+    for _, _, table in appendix(score_month(figures.unit_table, rules), rules):
+        assert not set(VISIT_DETAIL_COLUMNS) & set(table.columns)
