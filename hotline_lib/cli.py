@@ -340,7 +340,7 @@ def stats(
     from hotline_lib.scoring.rules_input import rule_columns
 
     workspace = _workspace(data, out, settings, units)
-    scheme = _checked_rules(workspace, rules)
+    scheme = None if district else _checked_rules(workspace, rules)   # the unit table's columns follow the rules
     _show_warnings()
     try:
         figures = compute_month(month, workspace, workspace.outputs, engine=engine)

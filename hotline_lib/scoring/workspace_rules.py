@@ -24,7 +24,11 @@ def directory_names(units_file: str | Path | None) -> list[str] | None:
 
 
 def rules_for_units(name: str | Path | None, units_file: str | Path | None) -> Rules:
-    """``load_rules(name)`` with the groups' listed units checked against the directory in ``units_file``."""
+    """``load_rules(name)`` with the groups' listed units checked against the directory in ``units_file``
+    (read only when a group lists units by name: a scheme by 类别 or volume alone needs no directory)."""
+    rules = load_rules(name)
+    if not any(group.units for group in rules.groups.values()):
+        return rules
     return load_rules(name, known_units=directory_names(units_file))
 
 
