@@ -168,6 +168,27 @@ def _workspace(data=None, out=None, settings=None, units=None, rules=None, noteb
         _fail(exc)
 
 
+def _found_working_folder() -> Path | None:
+    """The working folder the command runs in, or None outside one (a broken HOTLINE_HOME: the one-line error)."""
+    from hotline_lib.core.config import find_project_root
+
+    try:
+        return find_project_root()
+    except EXPECTED as exc:
+        _fail(exc)
+
+
+def _checked_rules(workspace, name=None):
+    """The run's rules, loaded before any input is read, the units its groups list checked against the
+    working folder's unit directory (scoring/workspace_rules.py); any problem: the one-line error."""
+    from hotline_lib.scoring.workspace_rules import workspace_rules
+
+    try:
+        return workspace_rules(workspace, name)
+    except EXPECTED as exc:
+        _fail(exc)
+
+
 def _working_folder() -> Path:
     """The working folder the command runs in, or the one-line error (every command but init needs one)."""
     from hotline_lib.core.config import project_root
@@ -187,7 +208,8 @@ def main_options(debug: bool = typer.Option(False, "--debug", help=N_("Show full
 def _pin_project_root() -> None:
     """Fix the working folder once, as HOTLINE_HOME, for the command and everything it starts: the
     notebooks' kernels run in the notebooks' folder (an analyst's copy may lie elsewhere) and the
-    workers of a range in theirs. Outside a working folder nothing is fixed (init and score work anywhere)."""
+    workers of a range in theirs. Outside a working folder nothing is fixed (init, rules list/show and
+    score FILE --rules NAME|PATH work anywhere; every other command stops with the one-line error)."""
     import os
 
     from hotline_lib.core.config import find_project_root
@@ -253,7 +275,8 @@ def units(
                  kinds="、".join(f"{kind} {n}" for kind, n in kinds.items())))
 
 
-@app.command(help=N_("Score each member unit (总分, 排名 and every deduction) from the platform's per-unit table."), cls=HelpCommand)
+@app.command(help=N_("Score each member unit (总分, 排名 and the points of every item of the rules) from a per-unit table."),
+             cls=HelpCommand)
 def score(
     file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx, .xls, .xlsb, .ods).")),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
@@ -264,20 +287,23 @@ def score(
 ) -> None:
     from hotline_lib.io.platform import load_columns
     from hotline_lib.scoring.leaderboard import score_file, score_rules_file, score_workbook, write_csv
-    from hotline_lib.scoring.rules import load_rules
+    from hotline_lib.scoring.rules import rules_path
     from hotline_lib.scoring.score import uses_deductions_only
+    from hotline_lib.scoring.workspace_rules import rules_for_units
 
-    folder = _working_folder()
+    # the working folder's rules by default; a scheme or file named by --rules needs none (its units are
+    # then checked against the table's), but a folder found gives its unit directory and header spellings
+    folder = _working_folder() if rules is None else _found_working_folder()
     try:
-        columns = load_columns(folder / "data" / "columns.yaml")   # the platform's own unit_table spellings
-        scheme = load_rules(rules)
+        columns = load_columns(folder / "data" / "columns.yaml" if folder else None)   # the platform's spellings
+        scheme = rules_for_units(rules, folder / "data" / "units.yaml" if folder else None)
         if uses_deductions_only(scheme) and manual is None:
             board = score_file(file, rules, check=check, columns=columns)
         elif check or workbook is not None:
             raise HotlineError("--check and --workbook work with a scheme of deductions only (such as furong); "
                                "{scheme} earns points or has groups", scheme=scheme.id)
         else:
-            board = score_rules_file(file, scheme, columns=columns, manual=manual)
+            board = score_rules_file(file, scheme, columns=columns, manual=manual, rules_file=rules_path(rules))
         if workbook is not None:
             score_workbook(file, rules, workbook, columns=columns)
         if output is not None:
@@ -308,6 +334,7 @@ def stats(
     district: bool = typer.Option(False, "--district", help=N_("Print the district figures as JSON instead of the unit table.")),
     out: Path = typer.Option(None, "--out", help=N_("Outputs folder for <month>/rejects.csv, duplicates.csv and accounting.json. Default: outputs/ of the working folder.")),
     engine: str = typer.Option("auto", "--engine", help=N_("pandas, duckdb, or auto (DuckDB from 2 million assignments on).")),
+    rules: Optional[str] = typer.Option(None, "--rules", help=N_("Also write the columns these rules read beyond the appendix's (sanlv: 基本满意数, 已联系数, 已解决数), so that `hotline score --rules` takes the table: a shipped scheme or a rules file. Default: the working folder's rules.")),
 ) -> None:
     import json
 
@@ -316,8 +343,11 @@ def stats(
     from hotline_lib.figures.month import compute_month
     from hotline_lib.core.privacy import mask_strings
     from hotline_lib.io.coverage import missing_column_warnings, missing_columns
+    from hotline_lib.core.i18n import names
+    from hotline_lib.scoring.rules_input import rule_columns
 
     workspace = _workspace(data, out, settings, units)
+    scheme = None if district else _checked_rules(workspace, rules)   # the unit table's columns follow the rules
     _show_warnings()
     try:
         figures = compute_month(month, workspace, workspace.outputs, engine=engine)
@@ -335,7 +365,12 @@ def stats(
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
         return
-    table = format_unit_figures(figures.unit_table[["类别", "部门名称", *APPENDIX_COLUMNS]])   # the appendix's columns
+    extra, lacking = rule_columns(scheme, figures.unit_table.columns, APPENDIX_COLUMNS)
+    if lacking:
+        typer.echo(_("{scheme} also reads {columns}, which the exports do not give: add them to the table before "
+                     "`hotline score`", scheme=scheme.id, columns=names(lacking)), err=True)
+    # the appendix's columns, then those the rules read beyond them
+    table = format_unit_figures(figures.unit_table[["类别", "部门名称", *APPENDIX_COLUMNS, *extra]])
     write_csv(table, output if output is not None else sys.stdout)
 
 
@@ -383,6 +418,7 @@ def report(
     if not month and not (start and end):
         _fail(HotlineError("give a MONTH (like 2020-12), or both --from and --to"))
     workspace = _workspace(data, out, settings, units, rules, notebooks)
+    _checked_rules(workspace)
     if month:
         _report_month(month, workspace, formats, force)
     else:
@@ -498,6 +534,7 @@ def explain(
 
     logging.getLogger("hotline_lib").setLevel(logging.ERROR)   # a missing case story does not matter here
     workspace = _workspace(data, None, settings, units, rules)
+    _checked_rules(workspace)
     try:
         check_month(month)
         explanation = explain_unit(month, unit, workspace)
@@ -705,6 +742,7 @@ def trends(
     from hotline_lib.render.trends import render_trends
 
     workspace = _workspace(data, out, settings, units, rules)
+    _checked_rules(workspace)
     try:
         months_between(start, end)
         check_render_inputs(start, workspace)

@@ -26,6 +26,8 @@ import pandas as pd
 from hotline_lib.scoring.parts import ZERO, Strict, half_up
 
 HUNDRED = Decimal(100)
+#: What a unit with nothing to count (denominator 0) gets, by ``empty`` (None: no rate, not rated).
+EMPTY_VALUES = {"full": HUNDRED, "zero": ZERO, "not_rated": None}
 
 
 class Indicator(Strict):
@@ -50,7 +52,7 @@ def indicator_value(row, indicator: Indicator, step: Decimal | None) -> Decimal 
     """One unit's rate (None: nothing to count and ``empty: not_rated``)."""
     denominator = Decimal(int(row[indicator.denominator]))
     if denominator == 0:
-        return {"full": HUNDRED, "zero": ZERO, "not_rated": None}[indicator.empty]
+        return EMPTY_VALUES[indicator.empty]
     numerator = sum((weight * Decimal(int(row[column])) for column, weight in indicator.weights.items()), ZERO)
     # never below 0%: the platform's counts can hold more late sign-ins than orders signed (a reassigned order)
     return max(half_up(numerator * HUNDRED / denominator, step), ZERO)

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotline_lib.core.errors import RulesError
+from hotline_lib.core.i18n import Joined
 from hotline_lib.core.numbers import format_score
 from hotline_lib.core.spreadsheet import defuse_formulas
 from hotline_lib.core.utils import atomic_path
 from hotline_lib.io.headers import Columns
 from hotline_lib.io.workbook import write_workbook
 from hotline_lib.scoring.breakdown import breakdown_sheets, workbook_kinds
+from hotline_lib.scoring.rule_errors import check_group_units
 from hotline_lib.scoring.rules import load_rules
 from hotline_lib.scoring.score import RANK, SCORE, compare_with_published, deduction_column, published_order, score_units
 from hotline_lib.scoring.manual import read_manual
@@ -91,10 +94,17 @@ def shown_table(scored: pd.DataFrame, rules) -> pd.DataFrame:
     return table
 
 
-def score_rules_file(path: str | Path, rules, columns: Columns | None = None, manual: str | Path | None = None) -> Leaderboard:
+def score_rules_file(path: str | Path, rules, columns: Columns | None = None, manual: str | Path | None = None,
+                     rules_file: str | Path | None = None) -> Leaderboard:
     """Score a table under any rules (``score_table``; its columns as the rules name them, rates in
-    percent); ``manual``: the hand-judged points file (scoring/manual.py)."""
+    percent); ``manual``: the hand-judged points file (scoring/manual.py). ``rules_file``: the rules'
+    file, which an error about a unit a group lists (not in the table) names."""
     unit_table = read_rules_table(path, rules, columns=columns)
+    problems = check_group_units(rules, unit_table.values[UNIT])
+    if problems:
+        if rules_file is None:
+            raise RulesError("rules: {problems}", problems=Joined(problems))
+        raise RulesError("{path}: {problems}", path=rules_file, problems=Joined(problems))
     judged = read_manual(manual, rules, units=unit_table.values[UNIT]) if manual is not None else None
     scored = score_table(unit_table.values, rules, judged)
     return Leaderboard(shown_table(scored, rules), None, len(scored), [str(note) for note in unit_table.totals])

@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 from decimal import Decimal
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hotline_lib.core.i18n import Joined, Message, names
 from hotline_lib.core.numbers import format_score
@@ -68,9 +70,52 @@ def _problem(item: dict) -> Message:
     return Message("{key!r}: {reason}", key=key, reason=item["msg"])
 
 
-def _misspelt(items: list[dict]) -> dict[str, str]:
-    """Unknown key -> the missing key beside it that it most resembles (points_per_pint ->
-    points_per_point): one problem, said as a typo, instead of two."""
+def _unwrap(annotation):
+    """The type inside Optional[...] and Annotated[...] (the models and containers a key holds)."""
+    while True:
+        origin, args = get_origin(annotation), get_args(annotation)
+        if origin is Annotated:
+            annotation = args[0]
+        elif origin in (Union, UnionType) and type(None) in args and len(args) == 2:
+            annotation = next(a for a in args if a is not type(None))
+        else:
+            return annotation
+
+
+def _keys_at(model, loc) -> list[str]:
+    """The keys the part of the file at ``loc`` (an error's location, its last element the bad key)
+    may hold, walking the model from ``model`` (Rules): a dict's values, a list's items, a kind's model
+    by the tag pydantic puts in the location. Empty where the walk finds no model."""
+    current, parts = model, list(loc[:-1])
+    while parts:
+        current = _unwrap(current)
+        part = parts.pop(0)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = next((f for name, f in current.model_fields.items() if part in (name, f.alias)), None)
+            if field is None:
+                return []
+            current = field.annotation
+        elif get_origin(current) in (dict, list):
+            current = get_args(current)[-1]
+            union = _unwrap(current)
+            if get_origin(union) in (Union, UnionType) and parts:   # a kind: the next part is its tag
+                tag = parts.pop(0)
+                current = next((m for m in get_args(union) if isinstance(m, type) and issubclass(m, BaseModel)
+                                and tag in get_args(m.model_fields["kind"].annotation)), None)
+                if current is None:
+                    return []
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _misspelt(items: list[dict], model=None) -> dict[str, str]:
+    """Unknown key -> the key it most resembles (points_per_pint -> points_per_point, cpa -> cap): one
+    problem, said as a typo, instead of two. A missing key beside it first (the typo explains it), else
+    any key the part may hold (``model``: the Rules model, whose optional keys are never missing)."""
     def split(item):
         key = _key(item["loc"])
         return key.rpartition(".")[0], key.rpartition(".")[2]
@@ -80,16 +125,20 @@ def _misspelt(items: list[dict]) -> dict[str, str]:
         if item["type"] == "extra_forbidden":
             parent, name = split(item)
             near = difflib.get_close_matches(name, [m for p, m in missing if p == parent], n=1, cutoff=0.6)
+            if not near and model is not None:
+                near = difflib.get_close_matches(name, [k for k in _keys_at(model, item["loc"]) if k != "kind"],
+                                                 n=1, cutoff=0.6)
             if near:
                 typos[_key(item["loc"])] = f"{parent}.{near[0]}" if parent else near[0]
     return typos
 
 
-def describe_validation(error: ValidationError) -> Joined:
-    """Every problem pydantic found, as the project's messages, one per key."""
+def describe_validation(error: ValidationError, model=None) -> Joined:
+    """Every problem pydantic found, as the project's messages, one per key (``model``: the model
+    validated, whose keys a misspelt one is matched against)."""
     seen, problems = set(), []
     items = error.errors()
-    typos = _misspelt(items)
+    typos = _misspelt(items, model)
     for item in items:
         key = _key(item["loc"])
         if item["type"] == "missing" and key in typos.values():
@@ -166,8 +215,7 @@ def _group_problems(rules, known_units) -> list[Message]:
     if not rules.groups and not rules.kinds:
         problems.append(Message("{key}: say the 类别 values units are ranked within (kinds), or give groups", key="kinds"))
     if known_units is not None:
-        problems += [Message("{key}: unit {value!r} is not among the units there are", key=f"groups.{group}.units", value=unit)
-                     for group, unit in unknown_units(rules.groups, known_units)]
+        problems += check_group_units(rules, known_units)
     return problems
 
 
@@ -202,6 +250,14 @@ def check_rules(rules, known_units=None) -> list[Message]:
 
 
 def check_group_units(rules, known_units) -> list[Message]:
-    """Only the units groups list by name, against ``known_units`` (a table's or the unit directory's)."""
-    return [Message("{key}: unit {value!r} is not among the units there are", key=f"groups.{group}.units", value=unit)
-            for group, unit in unknown_units(rules.groups, known_units)]
+    """Only the units groups list by name, against ``known_units`` (a table's or the unit directory's),
+    each with the known name it most resembles (a typo is the likely mistake)."""
+    known = list(dict.fromkeys(str(unit) for unit in known_units))
+    problems = []
+    for group, unit in unknown_units(rules.groups, known):
+        near = difflib.get_close_matches(unit, known, n=1, cutoff=0.5)
+        key = f"groups.{group}.units"
+        problems.append(Message("{key}: unit {value!r} is not among the units there are: did you mean {expected!r}?",
+                                key=key, value=unit, expected=near[0]) if near else
+                        Message("{key}: unit {value!r} is not among the units there are", key=key, value=unit))
+    return problems

@@ -217,7 +217,7 @@ def load_rules(path: str | Path | None = None, known_units=None) -> Rules:
     try:
         rules = Rules.model_validate(raw)
     except ValidationError as exc:
-        raise RulesError("{path}: {problems}", path=path, problems=describe_validation(exc)) from None
+        raise RulesError("{path}: {problems}", path=path, problems=describe_validation(exc, Rules)) from None
     problems = check_rules(rules, known_units)
     if "base" not in raw and rules.deductions and not rules.items:
         problems.insert(0, Message("missing key {key!r}", key="base"))   # a scheme of deductions only: from what?

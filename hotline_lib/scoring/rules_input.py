@@ -21,6 +21,7 @@ from hotline_lib.core.numbers import format_score, rate_reader, to_decimal
 from hotline_lib.io.headers import Columns, normalize_header, rename_headers, spellings
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.io.totals import TOTAL_ROW, total_cells
+from hotline_lib.scoring.empty_rates import empty_rate, nothing_to_count, rate_base
 from hotline_lib.scoring.groups import assign_groups
 from hotline_lib.scoring.columns import COUNT_COLUMNS, NEWER_COUNT_COLUMNS, RATE_COLUMNS, UNIT
 from hotline_lib.scoring.items import ManualItem, RateItem, WeightedItem, item_column
@@ -55,6 +56,15 @@ def required_columns(rules: Rules, present: set[str]) -> list[str]:
     needed += [g.volume.column for g in rules.groups.values() if g.volume is not None]
     needed += [rules.min_volume.column] if rules.min_volume is not None else []
     return list(dict.fromkeys(needed))
+
+
+def rule_columns(rules: Rules, have, shown=()) -> tuple[list[str], list[str]]:
+    """The columns a table needs under ``rules`` beyond 部门名称, 类别 and ``shown`` (the columns already
+    written): those among ``have`` (the month's unit figures), and those it lacks (a column the
+    rules declare, such as 表扬数, which no export gives). ``hotline stats --rules`` writes the first."""
+    from_figures = set(have)
+    needed = [c for c in required_columns(rules, set()) if c not in (UNIT, rules.kind_column, *shown)]
+    return [c for c in needed if c in from_figures], [c for c in needed if c not in from_figures]
 
 
 def _headers(raw, rules: Rules, columns: Columns | None) -> dict[str, str]:
@@ -97,6 +107,9 @@ def _values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
     manual = {k: i for k, i in rules.items.items() if isinstance(i, ManualItem) and k in cells.columns}
     used = [c for c in required_columns(rules, set(cells.columns)) if c not in (UNIT, rules.kind_column)]
     used += [c for c in manual if c not in used]
+    # the count each rate is taken over, read first: a blank rate over 0 of it is what the rules say
+    bases = list(dict.fromkeys(b[0] for c in used if (b := rate_base(c, rules)) and b[0] in cells.columns))
+    used = [*bases, *(c for c in used if c not in bases)]
     counts = count_columns(rules)
     readers = {c: rate_reader(cells[c]) for c in used if c not in counts and c not in manual}
     records, seen = [], {}
@@ -124,6 +137,8 @@ def _values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
                 parsed[column] = _manual_cell(text, manual[column].full, cell)
             elif not text:
                 parsed[column] = None    # allowed where the unit's group does not read it (_check_empty)
+                if column not in counts and nothing_to_count(column, parsed, rules):
+                    parsed[column] = empty_rate(column, rules)   # nothing to count: scoring/empty_rates.py
             elif column in counts:
                 parsed[column] = _int_cell(text, cell)
             else:
@@ -158,7 +173,8 @@ def _check_empty(values: pd.DataFrame, cells: pd.DataFrame, rules: Rules, path: 
             continue
         for column in _columns_of(rules, infos[group].items, set(values.columns)):
             if column in values.columns and _empty(values.at[index, column]) \
-                    and not _nothing_to_count(values.loc[index], column, rules, infos[group].items):
+                    and not _nothing_to_count(values.loc[index], column, rules, infos[group].items) \
+                    and not (column not in count_columns(rules) and nothing_to_count(column, values.loc[index], rules)):
                 raise InputError("empty cell", path=path, sheet=cells.at[index, "_sheet"], row=int(cells.at[index, "_row"]),
                                  column=column)
 

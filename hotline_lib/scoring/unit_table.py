@@ -17,6 +17,7 @@ from hotline_lib.core.numbers import rate_reader, to_decimal
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.io.totals import TOTAL_ROW, total_cells
 from hotline_lib.scoring.columns import COMPLETED, COUNT_COLUMNS, RATE_COLUMNS, SATISFIED, SIGNED, UNIT, VISITED  # noqa: F401
+from hotline_lib.scoring.empty_rates import empty_rate, nothing_to_count
 from hotline_lib.scoring.rules import Rules
 
 #: The columns a kind's units are listed by after 总分 (ties broken by 回访满意度, then 签收总数): a table without them
@@ -114,6 +115,9 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
         for column in count_columns + rate_columns + ([PUBLISHED_SCORE] if PUBLISHED_SCORE in cells.columns else []):
             text = str(record[column]).strip()
             cell = {**where, "column": column}
+            if not text and column in rate_columns and nothing_to_count(column, parsed, rules):
+                parsed[column] = empty_rate(column, rules)   # no order completed, no visit: scoring/empty_rates.py
+                continue
             if not text:
                 raise InputError("empty cell", **cell)
             if column in rate_columns:
