@@ -27,7 +27,8 @@ from hotline_lib.figures.month import MonthFigures, compute_month
 from hotline_lib.io.directory import Settings, UnitDirectory
 from hotline_lib.io.reading import read_sheets
 from hotline_lib.io.workspace import Workspace
-from hotline_lib.scoring.rules import Rules, load_rules
+from hotline_lib.scoring.rules import Rules
+from hotline_lib.scoring.workspace_rules import workspace_rules
 from hotline_lib.analysis.scheme import appendix_groups, criteria_scores, printed_cells, score_month
 from hotline_lib.scoring.score import SCORE, competition_rank
 from hotline_lib.scoring.table import RATED
@@ -309,7 +310,7 @@ def read_case_story(path: Path) -> str | None:
 def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp: tuple) -> Month:
     figures = compute_month(month, workspace, output_dir)
     settings = figures.settings
-    rules = load_rules(workspace.rules_file)
+    rules = workspace_rules(workspace)
     scored = score_month(figures.unit_table, rules)
     city_path = workspace.city_ranking(month)
     city = read_city_ranking(city_path, settings.district) if city_path.exists() else None

@@ -19,7 +19,7 @@ from hotline_lib.figures.counts import in_month, month_bounds
 from hotline_lib.figures.month import exempted_unit_table
 from hotline_lib.core.numbers import format_percent, format_points
 from hotline_lib.core.privacy import mask_personal
-from hotline_lib.scoring.rules import load_rules
+from hotline_lib.scoring.workspace_rules import workspace_rules
 from hotline_lib.scoring.score import SCORE, score_units
 
 MONTH_LABEL = "月份"   # the month axis of every table and chart, as the reader sees it
@@ -131,7 +131,7 @@ def unit_month_table(exports: Exports, months: list[str], workspace: Workspace) 
     month's table is the bulletin's own (``exempted_unit_table``, after the month's approved
     exemptions), scored by the same ``score_units``, so a unit's 总分 here is the bulletin's and
     ``hotline explain``'s."""
-    rules = load_rules(workspace.rules_file)
+    rules = workspace_rules(workspace)
     frames = []
     for month in months:
         table, _ = exempted_unit_table(month, workspace, exports)
