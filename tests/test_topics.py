@@ -58,6 +58,13 @@ def test_places_come_from_the_list_and_from_suffix_cues(tokenizer):
     assert places.split() == ["车站北路", "马王堆农贸市场", "韶山北路小区"]   # 堵塞 (a verb), 附近, 今年 name no place
 
 
+def test_crossing_a_road_is_no_place(tokenizer):
+    """孩子过马路 is a child crossing a road (found in a foreign district's March as a 重复诉求's place)."""
+    terms, places = tokens_of("育英小学门口家长接孩子过马路很危险，经过人民路时也一样", tokenizer, LEXICON)
+    assert places.split() == ["育英小学", "人民路"]
+    assert "孩子过马路" not in terms.split()
+
+
 def test_a_synonym_counts_as_its_canonical_word(tokenizer):
     assert "电动车" in tokens_of("小区里电瓶车飞线充电", tokenizer, LEXICON)[0].split()
     assert "电瓶车" not in tokens_of("小区里电瓶车飞线充电", tokenizer, LEXICON)[0].split()
@@ -180,3 +187,17 @@ def test_hot_topics_settings_default_off_and_yaml_off_is_off():
     assert HotTopics().show == "off"
     assert HotTopics.model_validate({"show": False}).show == "off"
     assert SimpleNamespace(**HotTopics(show="features").model_dump()).show == "features"
+
+
+def test_the_part_is_numbered_after_the_sections_own_parts():
+    """Under 本月热线特点 (（一）…（二）…) the part reads （三）热点诉求; in its own section it is the title alone."""
+    from hotline_lib.render.hot_topics import add_hot_topics
+    from hotline_lib.render.section import Section
+
+    empty = {"has_text": False}
+    features = Section("features", "2020-12", heading="本月热线特点")
+    features.subheading("（一）群众反映突出的前几类问题").subheading("（二）营商环境、行政效能类工单情况")
+    add_hot_topics(features, empty, 7)
+    own = add_hot_topics(Section("hot_topics", "2020-12", heading="热点诉求"), empty, 7)
+    assert [b.text for b in features.blocks if b.kind == "subheading"][-1] == "（三）热点诉求"
+    assert [b.text for b in own.blocks if b.kind == "subheading"] == ["热点诉求"]

@@ -84,6 +84,16 @@ def test_the_rising_topic_leads_with_its_planted_counts(topics, sample_dir):
     assert term_places(orders)[RISING.term] >= 3
 
 
+def test_no_function_word_is_a_finding(topics):
+    """A reader of "主要涉及工地、渣土车、不断" or "上升较多的诉求有“通过”" sees a word, not a demand: the
+    adverbs and prepositions the sample's phrasings use are shipped stop words."""
+    figures = topics.figures
+    found = {i["issue"] for c in figures["categories"] for i in c["issues"]}
+    found |= {r["term"] for r in figures["rising"] + figures["rising_year"]}
+    found |= {w for r in figures["repeats"] for w in r["issue"].split("、")}
+    assert found and not found & {"不断", "通过", "突然", "时间"}
+
+
 def test_the_planted_places_are_counted(topics):
     counted = {}
     for places in topics.orders["places"]:

@@ -11,6 +11,8 @@ from hotline_lib.render.charts import OTHER_COLOR, chart_style
 from hotline_lib.render.section import Chart, Section
 
 HEADING = "热点诉求"
+#: The numbers a section's parts carry in a bulletin: （一）（二）…
+PART_NUMBERS = "一二三四五六七八九十"
 
 
 def turned_off(show: str) -> Message:
@@ -40,11 +42,21 @@ def places_chart(places: list[dict]) -> Chart | None:
     return chart
 
 
+def numbered_heading(section: Section, heading: str = HEADING) -> str:
+    """``heading`` numbered after the section's own parts when they are numbered (本月热线特点's （一）and
+    （二） make it （三）热点诉求), so that it does not read as a loose title among them; as it is else."""
+    numbered = [b.text for b in section.blocks if b.kind == "subheading" and b.text.startswith("（")
+                and b.text[1:2] in PART_NUMBERS]
+    if not numbered or len(numbered) >= len(PART_NUMBERS):
+        return heading
+    return f"（{PART_NUMBERS[len(numbered)]}）{heading}"
+
+
 def add_hot_topics(section: Section, topics: dict, window_days: int, subheading: bool = True) -> Section:
     """热点诉求 in ``section``: per part a sentence and, when there is something, its table; a month
     without 诉求内容 is one sentence. ``topics``: figures.json's hot_topics."""
     if subheading:
-        section.subheading(HEADING)
+        section.subheading(numbered_heading(section))
     if not topics.get("has_text", True):
         return section.paragraph(NO_TEXT)
     section.paragraph(categories_sentence(topics["categories"]))
