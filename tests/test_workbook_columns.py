@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from xlsxwriter.utility import _datetime_to_excel_datetime
 
+from hotline_lib.io import workbook
 from hotline_lib.io.workbook import write_workbook
 from hotline_lib.io.workbook_columns import excel_serials
 
@@ -57,7 +58,9 @@ def test_the_sample_months_deduction_workbook_is_the_same_written_by_column(samp
     _assert_same_workbook(deductions.of_unit(unit).sheets(), kinds, tmp_path)
 
 
-def test_every_dtype_is_written_as_cell_by_cell(tmp_path):
+@pytest.mark.parametrize("block_rows", [50_000, 2, 1])
+def test_every_dtype_is_written_as_cell_by_cell(block_rows, tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "_BLOCK_ROWS", block_rows)   # a sheet written in blocks of rows
     stamps = pd.to_datetime(["2020-12-01 08:30:15.123456", None, "2021-01-31 23:59:59"], format="ISO8601")
     frame = pd.DataFrame({
         "派单时间": stamps,

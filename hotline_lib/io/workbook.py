@@ -38,6 +38,8 @@ _ENDINGS = [
     ("count", ("数", "件数", "排名", "名次", "件")),
 ]
 _MAX_WIDTH = 60
+#: Rows of a sheet whose values are converted together (io/workbook_columns.py).
+_BLOCK_ROWS = 50_000
 _BAD_SHEET_CHARACTERS = set("[]:*?/\\")
 
 
@@ -184,16 +186,20 @@ def _distinct(values) -> list:
 def _write_sheet(sheet, frame: pd.DataFrame, kinds: list[str], style, header) -> None:
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, str(name), header)
-    # each column prepared once (io/workbook_columns.py: its values converted and its writer chosen
-    # from its dtype), then written row by row as before, so the shared strings keep their order
-    columns = [prepared_column(frame.iloc[:, col], kind, style, sheet) for col, kind in enumerate(kinds)]
-    for row in range(len(frame)):
-        for col, (values, write, cell_format) in enumerate(columns):
-            value = values[row]
-            if write is None:   # a column of mixed values: cell by cell
-                _write_cell(sheet, row + 1, col, value, kinds[col], style)
-            elif value is not None:
-                write(row + 1, col, value, cell_format)
+    # each column prepared at once (io/workbook_columns.py: its values converted and its writer chosen
+    # from its dtype), a block of rows at a time (a column's Python values held for one block only),
+    # then written row by row as before, so the shared strings keep their order
+    for start in range(0, len(frame), _BLOCK_ROWS):
+        block = frame.iloc[start:start + _BLOCK_ROWS]
+        columns = [prepared_column(block.iloc[:, col], kind, style, sheet) for col, kind in enumerate(kinds)]
+        for offset in range(len(block)):
+            row = start + offset + 1
+            for col, (values, write, cell_format) in enumerate(columns):
+                value = values[offset]
+                if write is None:   # a column of mixed values: cell by cell
+                    _write_cell(sheet, row, col, value, kinds[col], style)
+                elif value is not None:
+                    write(row, col, value, cell_format)
     widths = [max(display_width(str(name)), _column_width(frame.iloc[:, col], kind))
               for col, (name, kind) in enumerate(zip(frame.columns, kinds))]
     for col, width in enumerate(widths):
