@@ -22,6 +22,7 @@ from hotline_lib.core.errors import HotlineError
 from hotline_lib.core.i18n import names
 from hotline_lib.core.utils import atomic_path
 from hotline_lib.io.printing import set_print_setup
+from hotline_lib.io.workbook_columns import column_width, prepared_column
 
 #: Column kinds and their Excel number formats. A rate is a Decimal percentage (98.91) written as the
 #: fraction 0.9891 under "0.00%", so Excel computes with it and shows "98.91%".
@@ -37,6 +38,8 @@ _ENDINGS = [
     ("count", ("数", "件数", "排名", "名次", "件")),
 ]
 _MAX_WIDTH = 60
+#: Rows of a sheet whose values are converted together (io/workbook_columns.py).
+_BLOCK_ROWS = 50_000
 _BAD_SHEET_CHARACTERS = set("[]:*?/\\")
 
 
@@ -183,14 +186,33 @@ def _distinct(values) -> list:
 def _write_sheet(sheet, frame: pd.DataFrame, kinds: list[str], style, header) -> None:
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, str(name), header)
-    for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-        for col, (value, kind) in enumerate(zip(values, kinds)):
-            _write_cell(sheet, row, col, value, kind, style)
-    # each distinct value sized once (a month's 明细 repeats its units, rules and flags on every row)
-    widths = [max([display_width(str(name))] + [display_width(_shown(value, kind)) for value in _distinct(frame.iloc[:, col])])
+    # each column prepared at once (io/workbook_columns.py: its values converted and its writer chosen
+    # from its dtype), a block of rows at a time (a column's Python values held for one block only),
+    # then written row by row as before, so the shared strings keep their order
+    for start in range(0, len(frame), _BLOCK_ROWS):
+        block = frame.iloc[start:start + _BLOCK_ROWS]
+        columns = [prepared_column(block.iloc[:, col], kind, style, sheet) for col, kind in enumerate(kinds)]
+        for offset in range(len(block)):
+            row = start + offset + 1
+            for col, (values, write, cell_format) in enumerate(columns):
+                value = values[offset]
+                if write is None:   # a column of mixed values: cell by cell
+                    _write_cell(sheet, row, col, value, kinds[col], style)
+                elif value is not None:
+                    write(row, col, value, cell_format)
+    widths = [max(display_width(str(name)), _column_width(frame.iloc[:, col], kind))
               for col, (name, kind) in enumerate(zip(frame.columns, kinds))]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width + 2, _MAX_WIDTH))
     sheet.freeze_panes(1, 0)
     if len(frame.columns):
         sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+
+
+def _column_width(column: pd.Series, kind: str) -> int:
+    """The widest value of a column as Excel shows it; each distinct value sized once (a month's 明细
+    repeats its units, rules and flags on every row), a column of one dtype without a call per value."""
+    fast = column_width(column, kind, _shown, display_width)
+    if fast is not None:
+        return fast
+    return max([0] + [display_width(_shown(value, kind)) for value in _distinct(column)])
