@@ -80,7 +80,10 @@ REPEAT_UNITS_SHOWN = 10
 def repeat_units_sentence(rows: list[dict], shown: int = REPEAT_UNITS_SHOWN) -> str:
     """How many units had 重复诉求 or 重复交办, and which the table shows when it cannot show all."""
     with_repeats = sum(1 for r in rows if r["repeats"])
-    text = f"共有{len(rows)}个单位承办了重复诉求工单或有重复交办（其中{with_repeats}个单位承办了重复诉求工单）"
+    if with_repeats == len(rows):
+        text = f"共有{len(rows)}个单位承办了重复诉求工单"
+    else:
+        text = f"共有{len(rows)}个单位承办了重复诉求工单或有重复交办（其中{with_repeats}个单位承办了重复诉求工单）"
     if len(rows) > shown:
         return text + f"，下表列出重复诉求工单最多的{shown}个单位。"
     return text + "。"
