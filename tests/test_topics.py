@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from hotline_lib.analysis.topics import (category_issues, month_topics, place_counts, repeat_clusters, repeat_units,
-                                         rising_terms)
+from hotline_lib.analysis.topics import (Cluster, category_issues, month_topics, place_counts, problem_words,
+                                         repeat_clusters, repeat_units, rising_terms)
 from hotline_lib.core.errors import InputError
 from hotline_lib.io.directory import HotTopics
 from hotline_lib.io.segment import (Lexicon, make_tokenizer, order_tokens, read_synonyms, read_word_list, segment_frame,
@@ -139,6 +139,46 @@ def test_repeat_demands_at_one_place_within_the_window_and_not_at_another(tokeni
 def test_repeat_units_lists_the_exports_repeat_assigned_apart():
     assert repeat_units([], pd.DataFrame(columns=["order_id", "unit"]), pd.Series({"甲": 3, "乙": 0})) == [
         {"unit": "甲", "repeats": 0, "repeat_assigned": 3}]
+
+
+def test_problem_words_prefer_the_vocabulary_then_the_sub_issues_and_never_a_stop_word():
+    """Terms said in more than one of the cluster's orders, most first: a vocabulary term (or both its
+    halves: 预付卡 + 退费 says 预付卡退费), else the category's sub-issues, else the commonest words."""
+    cluster = Cluster("悦荟城", "消费维权", terms=["悦荟城 预付卡 退费 老板 联系电话", "预付卡 退费 老板 联系电话",
+                                                 "预付卡 老板 理发店", "理发店 退费 老板"])
+    stop = {"老板", "联系电话"}
+    assert problem_words(cluster, stop, ("预付卡", "退费", "预付卡退费", "电梯故障")) == "预付卡退费"
+    assert problem_words(cluster, stop, ("电梯故障",), ("理发店", "快递")) == "理发店"
+    assert problem_words(cluster, stop) == "预付卡、退费"           # 3 orders each: the longer first
+    assert problem_words(Cluster("某路", "其他", terms=["老板", "老板"]), stop) == "其他"
+
+
+def test_sub_issues_are_in_count_order(tokenizer):
+    rows = [(f"p{i}", "2020-12-01", "消费维权", "健身房预付卡，商家跑路") for i in range(3)]
+    rows += [(f"q{i}", "2020-12-01", "消费维权", "网购退货被拒") for i in range(6)]
+    rows += [(f"s{i}", "2020-12-01", "物业服务", "小区电梯故障，商家跑路") for i in range(20)]
+    counts = [i["count"] for i in category_issues(_tokens(_orders(rows), tokenizer), top=2)[1]["issues"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 6, counts
+
+
+def test_repeat_units_table_shows_the_units_with_most_repeats_and_says_how_many():
+    from hotline_lib.analysis.topics_text import repeat_units_sentence, repeat_units_table
+
+    rows = [{"unit": f"单位{i:02d}", "repeats": 30 - i, "repeat_assigned": i % 3} for i in range(25)]
+    table = repeat_units_table(rows)
+    assert table["承办单位"].tolist() == [f"单位{i:02d}" for i in range(10)]
+    assert repeat_units_sentence(rows) == "共有25个单位承办了重复诉求工单，下表列出重复诉求工单最多的10个单位。"
+    rows[-1]["repeats"] = 0
+    assert repeat_units_sentence(rows[-3:]) == "共有3个单位承办了重复诉求工单或有重复交办（其中2个单位承办了重复诉求工单）。"
+    assert len(repeat_units_table(rows[:3])) == 3
+
+
+def test_units_are_named_as_the_bulletins_text_names_them():
+    from hotline_lib.analysis.topics_month import display_names
+
+    directory = SimpleNamespace(units=[SimpleNamespace(name="人力资源和社会保障局", display="区人社局"),
+                                       SimpleNamespace(name="东湖街道办事处", display="")])
+    assert display_names(directory) == {"人力资源和社会保障局": "区人社局", "东湖街道办事处": "东湖街道办事处"}
 
 
 def test_places_with_last_months_count_and_units(tokenizer):

@@ -50,6 +50,20 @@ def test_the_planted_repeat_demands_are_found_each_whole(topics):
         assert len(found[0].order_ids) == repeat.count and _in_window(found[0].times, repeat), repeat
 
 
+def test_the_planted_repeat_demands_read_in_the_vocabularys_words(topics):
+    """预付卡退费 and 电梯故障 are vocabulary terms their orders say (the term, a synonym or both halves);
+    no repeat demand is named by a stop word (联系电话, 市长, 老板…), and units go by their short names."""
+    from hotline_lib.io.segment import STOPWORDS_FILE, read_word_list
+
+    named = {(r["place"], r["issue"]) for r in topics.figures["repeats"]}
+    for repeat in REPEATS[:2]:
+        assert (repeat.place, repeat.issue) in named, named
+    stop = set(read_word_list(STOPWORDS_FILE))
+    assert not {w for _, issue in named for w in issue.split("、")} & stop
+    units = {u for r in topics.figures["repeat_units"] for u in [r["unit"]]}
+    assert "区住建局" in units and "住房和城乡建设局" not in units, units
+
+
 def test_a_near_duplicate_at_another_place_is_its_own_cluster(topics):
     clusters = repeat_clusters(topics.orders, window_days=7, min_orders=3)
     for near in NEAR_DUPLICATES:

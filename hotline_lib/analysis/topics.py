@@ -104,6 +104,7 @@ def category_issues(orders: pd.DataFrame, top: int, per_category: int = 5, min_c
             chosen.append((phrase, count))
             if len(chosen) == per_category:
                 break
+        chosen.sort(key=lambda x: -x[1])
         result.append({"category": str(row.category), "count": int(row.count),
                        "issues": [{"issue": p, "count": int(c)} for p, c in chosen]})
     return result
@@ -166,11 +167,37 @@ def _chain(rows: list[tuple], place: str, category: str, window: pd.Timedelta) -
     return found
 
 
-def problem_words(cluster: Cluster, stop: set[str], count: int = 3) -> str:
-    """What the cluster's orders say most (a word in more than one of them), its place left out; the
-    category when they share none."""
-    words = Counter(w for t in cluster.terms for w in set(t.split()) if w not in stop and w not in cluster.place)
-    common = [w for w, c in sorted(words.items(), key=lambda x: (-x[1], x[0])) if c > 1][:count]
+def _halves(term: str) -> list[tuple[str, str]]:
+    """The two-word splits of a vocabulary term (电梯故障 -> 电梯 + 故障): an order saying both halves
+    says the term, whatever else stands between them."""
+    return [(term[:i], term[i:]) for i in range(2, len(term) - 1)]
+
+
+def term_orders(words: list[set[str]], term: str) -> int:
+    """How many orders (each a set of words) hold ``term`` itself or both halves of it."""
+    halves = _halves(term)
+    return sum(1 for w in words if term in w or any(a in w and b in w for a, b in halves))
+
+
+def _ranked(counts: dict[str, int], at_least: int) -> list[str]:
+    """The words said in ``at_least`` orders, most orders first (ties: the longer, then by name)."""
+    return [w for w, c in sorted(counts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])) if c >= at_least]
+
+
+def problem_words(cluster: Cluster, stop: set[str], vocabulary: tuple[str, ...] = (), issues: tuple[str, ...] = (),
+                  count: int = 2) -> str:
+    """The cluster's problem in the words a bulletin uses: the 12345 vocabulary's terms its orders say
+    (a term or both of its halves, in more than one order), else the category's sub-issues of the month,
+    else what its orders say most; most orders first, never a stop word or its place; the category
+    when they share none."""
+    words = [{w for w in t.split() if w not in stop and w not in cluster.place} for t in cluster.terms]
+    for preferred in (vocabulary, issues):
+        counts = {term: term_orders(words, term) for term in preferred if term not in stop}
+        chosen = [w for w in _ranked(counts, 2)]
+        chosen = [w for w in chosen if not any(w != c and w in c for c in chosen)][:count]
+        if chosen:
+            return "、".join(chosen)
+    common = _ranked(Counter(w for ws in words for w in ws), 2)[:count]
     return "、".join(common) or cluster.category
 
 
@@ -194,10 +221,13 @@ def repeat_clusters(orders: pd.DataFrame, window_days: int = 7, min_orders: int 
     return sorted(found, key=lambda c: (-len(c.order_ids), c.times[0], c.place))
 
 
-def repeat_figures(clusters: list[Cluster], handled: pd.DataFrame, stop: set[str], rows: int = 10) -> list[dict]:
-    """[{place, issue (problem words), count, first, last (times, minutes), units}] of the largest clusters."""
+def repeat_figures(clusters: list[Cluster], handled: pd.DataFrame, stop: set[str], rows: int = 10,
+                   vocabulary: tuple[str, ...] = (), issues: dict[str, tuple[str, ...]] | None = None) -> list[dict]:
+    """[{place, issue (problem words), count, first, last (times, minutes), units}] of the largest clusters;
+    ``issues``: category -> its sub-issues of the month (``category_issues``)."""
     by_order = _units_by_order(handled)
-    return [{"place": c.place, "issue": problem_words(c, stop), "count": len(c.order_ids),
+    issues = issues or {}
+    return [{"place": c.place, "issue": problem_words(c, stop, vocabulary, issues.get(c.category, ())), "count": len(c.order_ids),
              "first": _time_text(c.times[0]), "last": _time_text(c.times[-1]), "units": _units_of(c.order_ids, by_order)}
             for c in clusters[:rows]]
 
@@ -266,7 +296,8 @@ class MonthTopics:
 
 
 def month_topics(orders: pd.DataFrame, handled: pd.DataFrame, repeat_assigned: pd.Series, month: str, options,
-                 stopwords: set[str] | frozenset[str] = frozenset(), top_categories: int = 6) -> MonthTopics:
+                 stopwords: set[str] | frozenset[str] = frozenset(), top_categories: int = 6,
+                 vocabulary: tuple[str, ...] = ()) -> MonthTopics:
     """Every finding of ``month`` from ``orders`` (every month's, with terms and places), ``handled``
     (order_id, unit) and the exports' 重复交办 per unit; ``options``: the settings' hot_topics."""
     current = split_words(signed_in(orders, month))
@@ -277,11 +308,13 @@ def month_topics(orders: pd.DataFrame, handled: pd.DataFrame, repeat_assigned: p
         return MonthTopics(month, False, {key: [] for key in FIGURE_KEYS} | {"has_text": False}, [], current)
     handled = _units_by_order(handled[handled["order_id"].isin(current["order_id"])])
     clusters = repeat_clusters(current, options.repeat_window_days, options.repeat_min_orders)
+    categories = category_issues(current, top_categories, options.issues_per_category)
+    issues = {c["category"]: tuple(i["issue"] for i in c["issues"]) for c in categories}
     figures = {
         "has_text": True,
-        "categories": category_issues(current, top_categories, options.issues_per_category),
+        "categories": categories,
         "places": place_counts(current, last, handled, options.rows),
-        "repeats": repeat_figures(clusters, handled, set(stopwords), options.rows),
+        "repeats": repeat_figures(clusters, handled, set(stopwords), options.rows, vocabulary, issues),
         "rising": rising_terms(current, last, options.rising_min_orders, options.rising_min_places, options.rows),
         "rising_year": rising_terms(current, year, options.rising_min_orders, options.rising_min_places, options.rows),
         "repeat_units": repeat_units(clusters, handled, repeat_assigned),

@@ -46,9 +46,19 @@ def load_topics(month: str, workspace: Workspace | None = None, exports: Exports
     lexicon = load_lexicon(workspace)
     orders = order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, lexicon, jobs)
     assignments = exports.assignments
+    names = display_names(workspace.units)
     handled = handling_units(assignments[assignments["order_id"].isin(orders_of(orders, [month])["order_id"])])
-    return month_topics(orders, handled, repeat_assigned(assignments, month), month, settings.hot_topics,
-                        lexicon.stopwords, settings.top_categories)
+    handled = handled.assign(unit=handled["unit"].astype(str).map(lambda u: names.get(u, u)))
+    repeats = repeat_assigned(assignments, month)
+    repeats = repeats.groupby(repeats.index.map(lambda u: names.get(str(u), str(u)))).sum()
+    return month_topics(orders, handled, repeats, month, settings.hot_topics,
+                        lexicon.stopwords, settings.top_categories, lexicon.vocabulary)
+
+
+def display_names(directory) -> dict[str, str]:
+    """unit name -> how the bulletin's text names it (区人社局, as section 二 does); the name when the
+    directory gives no display name."""
+    return {u.name: (u.display or u.name) for u in directory.units}
 
 
 def cache_tokens(month: str, workspace: Workspace) -> None:

@@ -73,8 +73,25 @@ def repeats_table(repeats: list[dict]) -> pd.DataFrame:
                          for r in repeats], columns=["地点", "问题", "工单数", "时间", "承办单位"])
 
 
-def repeat_units_table(rows: list[dict]) -> pd.DataFrame:
-    """重复诉求 (found in the words) beside the exports' 重复交办: two counts, two columns, named apart."""
+#: How many units the 重复诉求 table shows (those with most 重复诉求; the sentence says how many in all).
+REPEAT_UNITS_SHOWN = 10
+
+
+def repeat_units_sentence(rows: list[dict], shown: int = REPEAT_UNITS_SHOWN) -> str:
+    """How many units had 重复诉求 or 重复交办, and which the table shows when it cannot show all."""
+    with_repeats = sum(1 for r in rows if r["repeats"])
+    if with_repeats == len(rows):
+        text = f"共有{len(rows)}个单位承办了重复诉求工单"
+    else:
+        text = f"共有{len(rows)}个单位承办了重复诉求工单或有重复交办（其中{with_repeats}个单位承办了重复诉求工单）"
+    if len(rows) > shown:
+        return text + f"，下表列出重复诉求工单最多的{shown}个单位。"
+    return text + "。"
+
+
+def repeat_units_table(rows: list[dict], shown: int = REPEAT_UNITS_SHOWN) -> pd.DataFrame:
+    """重复诉求 (found in the words) beside the exports' 重复交办: two counts, two columns, named apart;
+    the ``shown`` units with most 重复诉求 (``rows`` come most first)."""
     return pd.DataFrame([{"承办单位": r["unit"], "重复诉求工单（按诉求内容）": r["repeats"],
-                          "重复交办（导出文件）": r["repeat_assigned"]} for r in rows],
+                          "重复交办（导出文件）": r["repeat_assigned"]} for r in rows[:shown]],
                         columns=["承办单位", "重复诉求工单（按诉求内容）", "重复交办（导出文件）"])

@@ -4,7 +4,7 @@ holds it (its own, notebooks/08_hot_topics.ipynb, or 本月热线特点: setting
 from __future__ import annotations
 
 from hotline_lib.analysis.topics_text import (NO_TEXT, categories_sentence, categories_table, places_sentence,
-                                              places_table, repeat_units_table, repeats_sentence, repeats_table,
+                                              places_table, repeat_units_sentence, repeat_units_table, repeats_sentence, repeats_table,
                                               rising_sentence)
 from hotline_lib.core.i18n import Message
 from hotline_lib.render.charts import OTHER_COLOR, chart_style
@@ -71,6 +71,7 @@ def add_hot_topics(section: Section, topics: dict, window_days: int, subheading:
     section.paragraph(repeats_sentence(topics["repeats"], window_days))
     if topics["repeats"]:
         section.table(repeats_table(topics["repeats"]), caption="重复诉求（同一地点、同一问题）")
-        section.table(repeat_units_table(topics["repeat_units"]), caption="各单位重复诉求与重复交办（口径不同）")
+        section.paragraph(repeat_units_sentence(topics["repeat_units"]))
+        section.table(repeat_units_table(topics["repeat_units"]), caption="重复诉求工单较多的单位（与重复交办口径不同）")
     section.paragraph(rising_sentence(topics["rising"]))
     return section
