@@ -14,7 +14,7 @@ from hotline_lib.render.batch import render_range
 from hotline_lib.render.section import read_sections
 from hotline_lib.cli import app
 
-from conftest import workspace
+from conftest import REPOSITORY_SETTINGS, workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("english")]  # English messages
 runner = CliRunner()
@@ -45,14 +45,14 @@ def test_range_renders_skips_and_reports(batch_data, tmp_path):
     assert "<script" not in index and not re.search(r"(src|href)=\"https?:", index)
     assert "<td>2020-12</td><td class=\"num\">3717</td>" in index and "99.10%" in index
 
-    again = render_range(["2020-11", "2020-12"], workspace(batch_data, out), jobs=2)
+    again = render_range(["2020-11", "2020-12"], workspace(batch_data, out, settings=REPOSITORY_SETTINGS), jobs=2)   # as the CLI above
     assert [o.status for o in again.outcomes] == ["skipped", "skipped"]
 
     (batch_data / "cases" / "2020-12.md").write_text("本月案例已更新。\n", encoding="utf-8")
-    changed = render_range(["2020-11", "2020-12"], workspace(batch_data, out), jobs=2)
+    changed = render_range(["2020-11", "2020-12"], workspace(batch_data, out, settings=REPOSITORY_SETTINGS), jobs=2)
     assert {o.month: o.status for o in changed.outcomes} == {"2020-11": "skipped", "2020-12": "rendered"}
 
-    forced = render_range(["2020-11"], workspace(batch_data, out), force=True)
+    forced = render_range(["2020-11"], workspace(batch_data, out, settings=REPOSITORY_SETTINGS), force=True)
     assert forced.outcomes[0].status == "rendered"
 
 

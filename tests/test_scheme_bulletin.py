@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import workspace
+from conftest import published_settings, workspace
 from hotline_lib.analysis.bulletin import excellent_criteria
 from hotline_lib.analysis.scheme import excellent_thresholds, full_marks_by_group
 from hotline_lib.cli import app
@@ -32,7 +32,8 @@ def lianyungang_folder(folder):
     units = (SOURCE_ROOT / "data" / "units.yaml").read_text(encoding="utf-8")
     for old, new in LIANYUNGANG_KINDS.items():
         units = units.replace(f"kind: {old},", f"kind: {new},")
-    settings = re.sub(r"(?m)^  score: 70", "  score: 100", (SOURCE_ROOT / "data" / "settings.yaml").read_text(encoding="utf-8"))
+    # the published layout (热点诉求 off) like the other schemes' renders, so that figures.json compares
+    settings = re.sub(r"(?m)^  score: 70", "  score: 100", published_settings().read_text(encoding="utf-8"))
     (folder / "units.yaml").write_text(units, encoding="utf-8")
     (folder / "settings.yaml").write_text(settings, encoding="utf-8")
     return {"units": folder / "units.yaml", "settings": folder / "settings.yaml"}
