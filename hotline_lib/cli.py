@@ -825,11 +825,20 @@ def rules_list() -> None:
 @rules_app.command("show", help=N_("A scheme in Chinese, the way a 考核办法 reads."), cls=HelpCommand)
 def rules_show(name: Optional[str] = typer.Argument(None, help=N_(
         "A shipped scheme's id (hotline rules list) or a rules file. Default: the working folder's data/rules.yaml."))) -> None:
+    from hotline_lib.core.config import rules_file, template_root
+    from hotline_lib.io.directory import load_settings
     from hotline_lib.scoring.describe import describe_rules
-    from hotline_lib.scoring.rules import load_rules
+    from hotline_lib.scoring.rules import load_rules, rules_path
 
+    folder = _found_working_folder()   # its settings say the other 完成度较好 conditions; else a new folder's
+    settings_file = (folder if folder is not None else template_root()) / "data" / "settings.yaml"
     try:
-        typer.echo(describe_rules(load_rules(name)))
+        excellent = load_settings(settings_file).excellent
+        if folder is None:   # a new folder's settings: no unit of a district to leave out
+            excellent = excellent.model_copy(update={"excluded": []})
+        if folder is None or rules_path(name).resolve() != rules_file(folder).resolve():
+            excellent = excellent.model_copy(update={"score": None})   # the settings' score is for the folder's own scheme
+        typer.echo(describe_rules(load_rules(name), excellent))
     except EXPECTED as exc:
         _fail(exc)
 
