@@ -344,7 +344,7 @@ def stats(
     from hotline_lib.core.privacy import mask_strings
     from hotline_lib.io.coverage import missing_column_warnings, missing_columns
     from hotline_lib.core.i18n import names
-    from hotline_lib.scoring.rules_input import rule_columns
+    from hotline_lib.scoring.rules_input import required_columns, rule_columns
 
     workspace = _workspace(data, out, settings, units)
     scheme = None if district else _checked_rules(workspace, rules)   # the unit table's columns follow the rules
@@ -360,7 +360,8 @@ def stats(
         typer.echo(_("  {file}: skipped: {reason}", file=entry["file"], reason=entry["reason"]), err=True)
     typer.echo(_("{summary}; written to {folder}", summary=figures.exports.summary(), folder=figures.rejects_path.parent),
                err=True)
-    for warning in missing_column_warnings(missing_columns(figures.exports.sources, month), month):
+    reads = required_columns(scheme, set()) if scheme is not None else ()   # 是否联系 matters only to rules reading 已联系数
+    for warning in missing_column_warnings(missing_columns(figures.exports.sources, month, reads), month):
         typer.echo(warning, err=True)   # an optional column none of the month's exports holds
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
