@@ -7,7 +7,7 @@ of the program (those are msgids, core/i18n.py). Every sentence is made from the
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hotline_lib.core.numbers import chinese_number, format_score
 from hotline_lib.io.directory import Excellent
@@ -233,13 +233,17 @@ def excellent_sentence(rules: Rules, excellent: Excellent | None = None) -> str:
     """完成度较好单位: the score (the settings' ``excellent.score`` as a share of the scheme's common full
     marks, else the rules' threshold) and, with the settings' ``excellent``, its other conditions, all of
     them as the bulletin applies them (analysis/bulletin.py excellent_units)."""
-    infos = rules.group_list()
-    full_marks = "、".join(dict.fromkeys(_n(i.full_marks) for i in infos))
+    fulls = list(dict.fromkeys(i.full_marks for i in rules.group_list()))
     percent = rules.thresholds.excellent
     if excellent is not None and excellent.score is not None:
         percent = Decimal(str(excellent.score)) * 100 / common_full_marks(rules)
-    share = "满分" if percent == 100 else f"满分的{_n(percent.quantize(Decimal('0.01')))}%"
-    text = f"完成度较好单位：总分达到本组{share}（本办法满分{full_marks}分）"
+    if percent == 100:
+        score = "总分达到本组满分" if len(fulls) > 1 else "总分达到满分"
+    elif len(fulls) == 1:
+        score = f"总分不低于{_n((fulls[0] * percent / 100).quantize(Decimal('0.01'), ROUND_HALF_UP))}分"
+    else:
+        score = f"总分达到本组满分的{_n(percent.quantize(Decimal('0.01'), ROUND_HALF_UP))}%"
+    text = f"完成度较好单位：{score}（本办法满分{'、'.join(_n(f) for f in fulls)}分）"
     if excellent is None:
         return text + "。"
     satisfaction = _n(Decimal(str(excellent.satisfaction)))
