@@ -150,7 +150,7 @@ DATA_HELP = N_("Folder of exports and inputs. Default: the settings' data_folder
 OUT_HELP = N_("Outputs folder. Default: outputs/ of the working folder.")
 SETTINGS_HELP = N_("District settings (YAML). Default: data/settings.yaml.")
 UNITS_HELP = N_("Unit directory (YAML). Default: data/units.yaml.")
-RULES_HELP = N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")
+RULES_HELP = N_("Scoring rules: a shipped scheme (hotline rules list) or a rules file (YAML). Default: data/rules.yaml if there, else the shipped rules.")
 
 
 def _workspace(data=None, out=None, settings=None, units=None, rules=None, notebooks=None):
@@ -252,7 +252,7 @@ def init(
 def units(
     from_exports: bool = typer.Option(False, "--from-exports", help=N_("Add every unit the exports name that the directory lacks (an analyst's entries are kept).")),
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.io.units_from_exports import draft_units
     from hotline_lib.scoring.rules import load_rules
@@ -280,7 +280,7 @@ def units(
 def score(
     file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx, .xls, .xlsb, .ods).")),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
-    rules: Optional[str] = typer.Option(None, "--rules", help=N_("Scoring rules: a shipped scheme (hotline rules list) or a rules file (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
     check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help=N_("Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回).")),
     manual: Optional[Path] = typer.Option(None, "--manual", help=N_("Hand-judged points (部门名称, 项目, 得分, 原因) for the rules' hand-judged items; those not given take their default.")),
@@ -410,7 +410,7 @@ def report(
     out: Path = typer.Option(None, "--out", help=OUT_HELP),
     settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
     notebooks: Optional[Path] = typer.Option(None, "--notebooks", help=N_("Folder of section notebooks (an analyst's edited copy). Default: notebooks/.")),
     formats: Optional[str] = typer.Option(None, "--formats", help=N_("Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats.")),
 ) -> None:
@@ -526,7 +526,7 @@ def explain(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
     settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     import logging
 
@@ -736,7 +736,7 @@ def trends(
     out: Path = typer.Option(None, "--out", help=OUT_HELP),
     settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.core.months import months_between
     from hotline_lib.render.month import check_render_inputs

@@ -351,3 +351,33 @@ def test_satisfaction_is_restated_over_satisfied_and_basic(weights, expected):
     from hotline_lib.scoring.describe import satisfaction_weights
 
     assert satisfaction_weights(weights) == expected
+
+
+# report, explain and trends take a shipped scheme's name as `hotline score` does --------------------
+
+@pytest.mark.parametrize("command", [["report", "2020-12"], ["trends", "--from", "2020-11", "--to", "2020-12"]])
+def test_report_and_trends_take_a_shipped_schemes_name(sample_dir, tmp_path, monkeypatch, command):
+    import hotline_lib.cli as cli
+    import hotline_lib.render.trends as trends
+
+    used = []
+
+    def recorded(*args):
+        workspace = next(a for a in args if hasattr(a, "rules_file"))
+        used.append(workspace.rules_file)
+        (tmp_path / "trends.html").write_text("", encoding="utf-8")
+        return tmp_path / "trends.html"
+    monkeypatch.setattr(cli, "_report_month", recorded)   # the render itself: tests/test_scheme_bulletin.py
+    monkeypatch.setattr(trends, "render_trends", recorded)
+    result = runner.invoke(app, [*command, "--data", str(sample_dir), "--out", str(tmp_path / "out"), "--rules", "sanlv"])
+    assert result.exit_code == 0, result.output
+    assert used == [shipped_rules()["sanlv"]]
+
+
+@pytest.mark.parametrize("command", [["report", "2020-12"], ["explain", "2020-12", "人社局"],
+                                     ["trends", "--from", "2020-11", "--to", "2020-12"]])
+def test_an_unknown_schemes_name_is_one_line_listing_the_shipped_ones(command):
+    result = runner.invoke(app, [*command, "--rules", "suzhou"])   # stopped before anything is read or written
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "错误：suzhou：没有这个规则文件，也不是随软件提供的方案（furong、hangzhou、lianyungang、sanlv）"]
