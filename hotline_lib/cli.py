@@ -150,7 +150,7 @@ DATA_HELP = N_("Folder of exports and inputs. Default: the settings' data_folder
 OUT_HELP = N_("Outputs folder. Default: outputs/ of the working folder.")
 SETTINGS_HELP = N_("District settings (YAML). Default: data/settings.yaml.")
 UNITS_HELP = N_("Unit directory (YAML). Default: data/units.yaml.")
-RULES_HELP = N_("Scoring rules (YAML). Default: data/rules.yaml if there, else the shipped rules.")
+RULES_HELP = N_("Scoring rules: a shipped scheme (hotline rules list) or a rules file (YAML). Default: data/rules.yaml if there, else the shipped rules.")
 
 
 def _workspace(data=None, out=None, settings=None, units=None, rules=None, notebooks=None):
@@ -252,7 +252,7 @@ def init(
 def units(
     from_exports: bool = typer.Option(False, "--from-exports", help=N_("Add every unit the exports name that the directory lacks (an analyst's entries are kept).")),
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.io.units_from_exports import draft_units
     from hotline_lib.scoring.rules import load_rules
@@ -280,7 +280,7 @@ def units(
 def score(
     file: Path = typer.Argument(..., help=N_("Per-unit statistics table (.csv in UTF-8/GBK/GB18030, or .xlsx, .xls, .xlsb, .ods).")),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help=N_("Write the scored table here (CSV, UTF-8 with BOM). Default: standard output.")),
-    rules: Optional[str] = typer.Option(None, "--rules", help=N_("Scoring rules: a shipped scheme (hotline rules list) or a rules file (YAML). Default: data/rules.yaml if there, else the shipped rules.")),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
     check: bool = typer.Option(False, "--check", help=N_("Compare with the table's published 总分 and 排名; exit 1 on any mismatch.")),
     workbook: Optional[Path] = typer.Option(None, "--workbook", help=N_("Also write why each point was lost to this .xlsx (sheets 汇总 and 挽回).")),
     manual: Optional[Path] = typer.Option(None, "--manual", help=N_("Hand-judged points (部门名称, 项目, 得分, 原因) for the rules' hand-judged items; those not given take their default.")),
@@ -344,7 +344,7 @@ def stats(
     from hotline_lib.core.privacy import mask_strings
     from hotline_lib.io.coverage import missing_column_warnings, missing_columns
     from hotline_lib.core.i18n import names
-    from hotline_lib.scoring.rules_input import rule_columns
+    from hotline_lib.scoring.rules_input import required_columns, rule_columns
 
     workspace = _workspace(data, out, settings, units)
     scheme = None if district else _checked_rules(workspace, rules)   # the unit table's columns follow the rules
@@ -360,7 +360,8 @@ def stats(
         typer.echo(_("  {file}: skipped: {reason}", file=entry["file"], reason=entry["reason"]), err=True)
     typer.echo(_("{summary}; written to {folder}", summary=figures.exports.summary(), folder=figures.rejects_path.parent),
                err=True)
-    for warning in missing_column_warnings(missing_columns(figures.exports.sources, month), month):
+    reads = required_columns(scheme, set()) if scheme is not None else ()   # 是否联系 matters only to rules reading 已联系数
+    for warning in missing_column_warnings(missing_columns(figures.exports.sources, month, reads), month):
         typer.echo(warning, err=True)   # an optional column none of the month's exports holds
     if district:  # channel and category names come from the data
         typer.echo(json.dumps(mask_strings(figures.district), ensure_ascii=False, indent=2))
@@ -409,7 +410,7 @@ def report(
     out: Path = typer.Option(None, "--out", help=OUT_HELP),
     settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
     notebooks: Optional[Path] = typer.Option(None, "--notebooks", help=N_("Folder of section notebooks (an analyst's edited copy). Default: notebooks/.")),
     formats: Optional[str] = typer.Option(None, "--formats", help=N_("Formats to write, e.g. html,pdf (html, pdf, docx). Default: the settings' formats.")),
 ) -> None:
@@ -525,7 +526,7 @@ def explain(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
     settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     import logging
 
@@ -735,7 +736,7 @@ def trends(
     out: Path = typer.Option(None, "--out", help=OUT_HELP),
     settings: Optional[Path] = typer.Option(None, "--settings", help=SETTINGS_HELP),
     units: Optional[Path] = typer.Option(None, "--units", help=UNITS_HELP),
-    rules: Optional[Path] = typer.Option(None, "--rules", help=RULES_HELP),
+    rules: Optional[str] = typer.Option(None, "--rules", help=RULES_HELP),
 ) -> None:
     from hotline_lib.core.months import months_between
     from hotline_lib.render.month import check_render_inputs
@@ -825,11 +826,20 @@ def rules_list() -> None:
 @rules_app.command("show", help=N_("A scheme in Chinese, the way a 考核办法 reads."), cls=HelpCommand)
 def rules_show(name: Optional[str] = typer.Argument(None, help=N_(
         "A shipped scheme's id (hotline rules list) or a rules file. Default: the working folder's data/rules.yaml."))) -> None:
+    from hotline_lib.core.config import rules_file, template_root
+    from hotline_lib.io.directory import load_settings
     from hotline_lib.scoring.describe import describe_rules
-    from hotline_lib.scoring.rules import load_rules
+    from hotline_lib.scoring.rules import load_rules, rules_path
 
+    folder = _found_working_folder()   # its settings say the other 完成度较好 conditions; else a new folder's
+    settings_file = (folder if folder is not None else template_root()) / "data" / "settings.yaml"
     try:
-        typer.echo(describe_rules(load_rules(name)))
+        excellent = load_settings(settings_file).excellent
+        if folder is None:   # a new folder's settings: no unit of a district to leave out
+            excellent = excellent.model_copy(update={"excluded": []})
+        if folder is None or rules_path(name).resolve() != rules_file(folder).resolve():
+            excellent = excellent.model_copy(update={"score": None})   # the settings' score is for the folder's own scheme
+        typer.echo(describe_rules(load_rules(name), excellent))
     except EXPECTED as exc:
         _fail(exc)
 

@@ -125,3 +125,40 @@ def test_a_cached_dataset_knows_the_columns_of_each_file(offices, tmp_path):
     assert missing_column_warnings(missing_columns(cached.sources, MONTH), MONTH, lang="en") == [
         "WARNING: no 工单 export of 2021-03 has a “问题分类” column: “本月热线特点”（一）群众反映突出的前几类问题；"
         "“疫情工单数据”：疫情工单主要集中的问题类型 will be empty (or 0)"]
+
+
+# --- a column only some rules read (是否联系 → 已联系数, 是否解决 → 已解决数) -----------------------------
+
+def _without_visit_details(base: Path, sample_dir: Path) -> Workspace:
+    """The foreign month with its 派单 export lacking every 是否联系 and 是否解决 spelling."""
+    from hotline_lib.io.headers import rename_headers
+
+    workspace = _office(base, sample_dir, None)
+    for path in (workspace.data).glob("派单*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
+        canonical = rename_headers(frame.columns, "assignments")
+        frame.drop(columns=[h for h in frame.columns if canonical.get(h) in ("contacted", "resolved")]).to_csv(
+            path, index=False, encoding="gb18030")
+    return workspace
+
+
+def test_a_column_only_rules_read_is_missing_only_under_rules_that_read_it(sample_dir, tmp_path):
+    from hotline_lib.render.month import cache_exports, month_missing_columns
+    from hotline_lib.scoring.workspace_rules import columns_read
+
+    workspace = _without_visit_details(tmp_path / "office", sample_dir)
+    dataset = cache_exports(workspace)
+    assert [m.column for m in month_missing_columns(MONTH, dataset, columns_read(workspace))] == []   # furong
+    sanlv = month_missing_columns(MONTH, dataset, columns_read(workspace, "sanlv"))
+    assert [(m.column, m.feeds) for m in sanlv] == [("contacted", (("rules", "已联系数"),)), ("resolved", (("rules", "已解决数"),))]
+    runner = CliRunner()
+    printed = {}
+    for rules in ("furong", "sanlv"):
+        result = runner.invoke(app, ["stats", "--month", MONTH, "--data", str(workspace.data), "--units", str(workspace.units_file),
+                                     "--settings", str(workspace.settings_file), "--out", str(tmp_path / rules),
+                                     "--rules", rules])
+        assert result.exit_code == 0, result.output
+        printed[rules] = [line for line in result.stderr.splitlines() if "导出中都没有" in line]
+    assert printed["furong"] == []
+    assert printed["sanlv"] == ["警告：2021-03 的派单导出中都没有“是否联系”列：单位数据（供用到它的考核规则计分，不进通报）：已联系数将为空（或为 0）",
+                                "警告：2021-03 的派单导出中都没有“是否解决”列：单位数据（供用到它的考核规则计分，不进通报）：已解决数将为空（或为 0）"]

@@ -215,7 +215,7 @@ def test_the_office_scheme_needs_no_code_and_reads_as_written(tmp_path):
     lines = shown.output.splitlines()
     bonus = next(i for i, line in enumerate(lines) if line.startswith("  （五）表扬："))
     assert lines[bonus + 1] == "  加分合计最多5分。"      # with the items, not after the indicators
-    assert "  满意率 = （回访满意数 − 0.2×基本满意数） ÷ 回访工单总数（回访满意数含基本满意数）；回访工单总数为0的按100%计。" in lines
+    assert "  满意率 = （满意数 + 0.8×基本满意数） ÷ 回访工单总数（满意数 = 回访满意数 − 基本满意数）；回访工单总数为0的按100%计。" in lines
     assert "等级：81分及以上的为A；72分及以上的为B；54分及以上的为C；其余为D。" in lines
     assert "黑榜：全部单位中得分后2名（并列的一并列入，不同组按得分占本组满分的比例比较）；得满分的单位不列入。" in lines
 
@@ -294,3 +294,90 @@ def test_rules_show_without_a_name_shows_the_working_folders_scheme(tmp_path, mo
     shown = runner.invoke(app, ["rules", "show"])
     assert shown.exit_code == 0, shown.output
     assert shown.output.splitlines()[0] == "12345热线效能指数考核（按工单量分组）"
+
+
+# `rules show` as the new-user trial read it --------------------------------------------------------
+
+#: (scheme, a line its `rules show` prints): outside a working folder, with a new folder's settings.
+SHOWN = [
+    ("lianyungang", "  按时办结率 = 按时办结的工单 ÷ 办结工单（含上月流转工单），由导出数据计算；办结工单（含上月流转工单）为0的按100%计。"),
+    ("hangzhou", "  不足20件（不公布）：签收总数19件及以下的单位，不参加排名。"),
+    ("hangzhou", "  按时办结率 = 按时办结的工单 ÷ 办结工单（含上月流转工单），由导出数据计算；办结工单（含上月流转工单）为0的按100%计。"),
+    ("hangzhou", "完成度较好单位：总分达到满分（本办法满分100分），回访满意度100%，签收工单30件及以上，参加排名。"),
+    ("sanlv", "  满意率 = （满意数 + 0.9×基本满意数） ÷ 回访工单总数（满意数 = 回访满意数 − 基本满意数）；回访工单总数为0的按100%计。"),
+    ("furong", "完成度较好单位：总分达到满分（本办法满分70分），回访满意度100%，签收工单30件及以上。"),
+    ("lianyungang", "完成度较好单位：总分达到本组满分（本办法满分150、100分），回访满意度100%，签收工单30件及以上。"),
+]
+
+
+@pytest.mark.parametrize("scheme, line", SHOWN)
+def test_rules_show_says_each_rate_group_and_condition_as_the_scheme_does(tmp_path, monkeypatch, scheme, line):
+    monkeypatch.delenv("HOTLINE_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)   # no working folder: the settings a new one gets
+    shown = runner.invoke(app, ["rules", "show", scheme])
+    assert shown.exit_code == 0, shown.output
+    assert line in shown.output.splitlines()
+    assert "满分100分）：签收总数19件及以下" not in shown.output and "− 0.1×基本满意数" not in shown.output
+
+
+def test_rules_show_in_a_working_folder_says_its_settings_conditions(tmp_path, monkeypatch):
+    from hotline_lib.io.project import init_project
+
+    init_project(tmp_path / "office", "某某区")
+    settings = tmp_path / "office" / "data" / "settings.yaml"
+    text = settings.read_text(encoding="utf-8")
+    chosen = yaml.safe_load(text)["excellent"]
+    assert (chosen["score"], chosen["satisfaction"], chosen["min_signed"]) == (70, 100, 30)   # the edits below change them
+    text = text.replace("  score: 70", "  score: 63").replace("  satisfaction: 100", "  satisfaction: 95").replace(
+        "  min_signed: 30", "  min_signed: 20")
+    settings.write_text(text.replace("  excluded: []", "  excluded: [甲局, 乙局]"), encoding="utf-8")
+    monkeypatch.delenv("HOTLINE_HOME", raising=False)
+    monkeypatch.chdir(tmp_path / "office")
+    own = runner.invoke(app, ["rules", "show"])
+    assert own.exit_code == 0, own.output
+    # 63 of furong's 70; the settings' score is said only of the folder's own scheme
+    assert "完成度较好单位：总分不低于63分（本办法满分70分），回访满意度不低于95%，签收工单20件及以上；甲局、乙局不列入。" in own.output
+    other = runner.invoke(app, ["rules", "show", "lianyungang"])
+    assert "完成度较好单位：总分达到本组满分（本办法满分150、100分），回访满意度不低于95%，签收工单20件及以上；甲局、乙局不列入。" in other.output
+
+
+@pytest.mark.parametrize("weights, expected", [
+    ({"回访满意数": D(1), "基本满意数": D("-0.1")}, {"满意数": D(1), "基本满意数": D("0.9")}),
+    ({"回访满意数": D(1), "基本满意数": D(-1)}, {"满意数": D(1)}),          # 基本满意 not counted at all
+    ({"回访满意数": D(1)}, {"回访满意数": D(1)}),                            # nothing to restate
+    ({"已解决数": D("0.5"), "回访满意数": D(1), "基本满意数": D("-0.2")}, {"已解决数": D("0.5"), "满意数": D(1), "基本满意数": D("0.8")}),
+])
+def test_satisfaction_is_restated_over_satisfied_and_basic(weights, expected):
+    from hotline_lib.scoring.describe import satisfaction_weights
+
+    assert satisfaction_weights(weights) == expected
+
+
+# report, explain and trends take a shipped scheme's name as `hotline score` does --------------------
+
+@pytest.mark.parametrize("command", [["report", "2020-12"], ["trends", "--from", "2020-11", "--to", "2020-12"]])
+def test_report_and_trends_take_a_shipped_schemes_name(sample_dir, tmp_path, monkeypatch, command):
+    import hotline_lib.cli as cli
+    import hotline_lib.render.trends as trends
+
+    used = []
+
+    def recorded(*args):
+        workspace = next(a for a in args if hasattr(a, "rules_file"))
+        used.append(workspace.rules_file)
+        (tmp_path / "trends.html").write_text("", encoding="utf-8")
+        return tmp_path / "trends.html"
+    monkeypatch.setattr(cli, "_report_month", recorded)   # the render itself: tests/test_scheme_bulletin.py
+    monkeypatch.setattr(trends, "render_trends", recorded)
+    result = runner.invoke(app, [*command, "--data", str(sample_dir), "--out", str(tmp_path / "out"), "--rules", "sanlv"])
+    assert result.exit_code == 0, result.output
+    assert used == [shipped_rules()["sanlv"]]
+
+
+@pytest.mark.parametrize("command", [["report", "2020-12"], ["explain", "2020-12", "人社局"],
+                                     ["trends", "--from", "2020-11", "--to", "2020-12"]])
+def test_an_unknown_schemes_name_is_one_line_listing_the_shipped_ones(command):
+    result = runner.invoke(app, [*command, "--rules", "suzhou"])   # stopped before anything is read or written
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "错误：suzhou：没有这个规则文件，也不是随软件提供的方案（furong、hangzhou、lianyungang、sanlv）"]

@@ -19,6 +19,8 @@ from hotline_lib.io.coverage import missing_column_warnings, missing_columns
 from hotline_lib.io.exports import load_exports
 from hotline_lib.io.headers import normalize_header, spellings
 from hotline_lib.io.reading import read_grids
+from hotline_lib.scoring.rules import load_rules
+from hotline_lib.scoring.rules_input import required_columns
 from tests.test_exports import ASSIGNMENT_HEADER, assignment, write_csv
 
 pytestmark = pytest.mark.usefixtures("english")  # compares with the English messages
@@ -110,7 +112,8 @@ def test_a_missing_column_leaves_its_figure_missing_and_is_named(tmp_path):
     assert table["已解决数"].isna().all()
     assert table.loc["东湖街道办事处", "已联系数"] == 3 and table.loc["东湖街道办事处", "基本满意数"] == 2
     exports = load_exports(tmp_path / "data", compute_month(MONTH, workspace(tmp_path / "data")).units)
-    missing = [m for m in missing_columns(exports.sources, MONTH) if m.kind == "assignments"]
+    sanlv = required_columns(load_rules("sanlv"), set())   # rules that read 已联系数 and 已解决数
+    missing = [m for m in missing_columns(exports.sources, MONTH, sanlv) if m.kind == "assignments"]
     assert [m.column for m in missing] == ["resolved"]
     assert missing_column_warnings(missing, MONTH, lang="en") == [
         "WARNING: no 派单 export of 2021-03 has a “是否解决” column: 单位数据（供用到它的考核规则计分，不进通报）：已解决数 "

@@ -127,17 +127,27 @@ def month_files(files: dict[str, dict], month: str) -> list[str]:
     return held or list(files)
 
 
-def missing_columns(sources: dict, month: str) -> list[MissingColumn]:
-    """Each optional column that feeds the bulletin and that none of ``month``'s exports holds, in the
-    order of ``FEEDS``. ``sources``: ``export_sources`` (Exports.sources)."""
+def used_feeds(places: list[tuple[str, str]], rules_reads) -> tuple[tuple[str, str], ...]:
+    """The (section, part) pairs a column feeds in this run: a "rules" part (已联系数) only when the
+    rules read that column; the sections of the bulletin always."""
+    return tuple((section, part) for section, part in places if section != "rules" or part in rules_reads)
+
+
+def missing_columns(sources: dict, month: str, rules_reads=()) -> list[MissingColumn]:
+    """Each optional column that feeds the bulletin or the rules and that none of ``month``'s exports
+    holds, in the order of ``FEEDS``. ``sources``: ``export_sources`` (Exports.sources); ``rules_reads``:
+    the unit-table columns the run's rules read (scoring/rules_input.py required_columns): a column
+    only the rules could use (是否联系 for 已联系数) is missing only when they read it (sanlv, not furong)."""
     missing = []
     for kind, feeds in FEEDS.items():
         files = month_files(sources.get(kind, {}), month)
         if not files:   # no export of this kind at all: nothing to say about its columns
             continue
         held = set().union(*(sources[kind][name]["columns"] for name in files))
-        missing += [MissingColumn(kind, column, tuple(places), tuple(files))
-                    for column, places in feeds.items() if column not in held]
+        for column, places in feeds.items():
+            used = used_feeds(places, set(rules_reads))
+            if used and column not in held:
+                missing.append(MissingColumn(kind, column, used, tuple(files)))
     return missing
 
 

@@ -33,6 +33,7 @@ from hotline_lib.render.notebooks import (execute, failed_section, kernel_warnin
 from hotline_lib.render.publish import JOURNAL, STAGING, clear_partials, is_sent, keep_failed, publish, recover
 from hotline_lib.render.page import left_out_warnings, section_labels
 from hotline_lib.render.section import Section, records_from_notebook, sections_from_notebook, write_sections
+from hotline_lib.scoring.workspace_rules import columns_read
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +114,12 @@ def cache_exports(workspace: Workspace) -> Path:
                          platform=workspace.platform)
 
 
-def month_missing_columns(month: str, dataset: Path) -> list[MissingColumn]:
-    """The optional columns none of the month's exports holds (io/coverage.py), from the cached dataset."""
+def month_missing_columns(month: str, dataset: Path, rules_reads=()) -> list[MissingColumn]:
+    """The optional columns none of the month's exports holds (io/coverage.py), from the cached dataset;
+    ``rules_reads``: the columns the working folder's rules read (a column only they use: when they do)."""
     from hotline_lib.io.exports import dataset_sources
 
-    return missing_columns(dataset_sources(dataset), month)
+    return missing_columns(dataset_sources(dataset), month, rules_reads)
 
 
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
@@ -152,7 +154,7 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
             clear_partials(month_dir)
-            missing = month_missing_columns(month, cache_exports(workspace))   # while the kernel imports
+            missing = month_missing_columns(month, cache_exports(workspace), columns_read(workspace))   # while the kernel imports
             cache_tokens(month, workspace)   # 热点诉求's words segmented, also while the kernel imports
             return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing)
     finally:

@@ -7,18 +7,24 @@ of the program (those are msgids, core/i18n.py). Every sentence is made from the
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hotline_lib.core.numbers import chinese_number, format_score
-from hotline_lib.scoring.columns import SATISFIED
+from hotline_lib.io.directory import Excellent
+from hotline_lib.scoring.columns import COMPLETED, SATISFIED, VISITED
 from hotline_lib.scoring.grades import Board
-from hotline_lib.scoring.groups import Group, Volume
+from hotline_lib.scoring.groups import Group, MinVolume, Volume
 from hotline_lib.scoring.indicators import Indicator
-from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, manual_default
-from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules
+from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, item_column, manual_default
+from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules, common_full_marks
 
 ZERO = Decimal(0)
 BASIC = "基本满意数"   # counted in 回访满意数 too (columns.py)
+#: 满意 alone: 回访满意数 holds 满意 and 基本满意, a scheme states its rate over 满意 and 基本满意 apart.
+PLAIN = "满意数"
+#: The unit table's own rates an item may score, as the exports give them (figures/counts.py unit_table):
+#: rate -> (numerator, denominator, a unit with none of the denominator gets).
+TABLE_RATES = {"按时办结率": ("按时办结的工单", COMPLETED, "按100%计"), "回访满意度": (SATISFIED, VISITED, "按100%计")}
 
 
 def _n(value: Decimal) -> str:
@@ -107,14 +113,49 @@ def item_sentence(key: str, rules: Rules) -> str:
     return bonus_sentence(key, rules.bonuses[key])
 
 
+def satisfaction_weights(weights: dict[str, Decimal]) -> dict[str, Decimal]:
+    """``weights`` over 回访满意数 and 基本满意数 restated over 满意数 (回访满意数 − 基本满意数) and 基本满意数,
+    the way a scheme states them: 回访满意数 − 0.1×基本满意数 is 满意数 + 0.9×基本满意数."""
+    if not {SATISFIED, BASIC} <= set(weights):
+        return weights
+    satisfied, basic = weights[SATISFIED], weights[BASIC]
+    restated = {}
+    for name, weight in weights.items():
+        if name == SATISFIED:
+            restated[PLAIN] = satisfied
+        elif name == BASIC:
+            restated[BASIC] = satisfied + basic
+        else:
+            restated[name] = weight
+    return {name: weight for name, weight in restated.items() if weight != 0}
+
+
 def indicator_sentence(key: str, indicator: Indicator) -> str:
-    """满意率 = （回访满意数 − 0.1×基本满意数）÷ 回访工单总数。"""
-    numerator = _weighted_terms(indicator.weights)
-    if len(indicator.weights) > 1:
+    """满意率 = （满意数 + 0.9×基本满意数） ÷ 回访工单总数（满意数 = 回访满意数 − 基本满意数）。"""
+    weights = satisfaction_weights(indicator.weights)
+    numerator = _weighted_terms(weights)
+    if len(weights) > 1:
         numerator = f"（{numerator}）"
     empty = {"full": "按100%计", "zero": "按0计", "not_rated": "不参评"}[indicator.empty]
-    both = "（回访满意数含基本满意数）" if {SATISFIED, BASIC} <= set(indicator.weights) else ""
-    return f"{_title(key, indicator)} = {numerator} ÷ {indicator.denominator}{both}；{indicator.denominator}为0的{empty}。"
+    plain = f"（{PLAIN} = {SATISFIED} − {BASIC}）" if PLAIN in weights else ""
+    return f"{_title(key, indicator)} = {numerator} ÷ {indicator.denominator}{plain}；{indicator.denominator}为0的{empty}。"
+
+
+def table_rate_sentence(rate: str) -> str:
+    """按时办结率 = 按时办结的工单 ÷ 办结工单…, as the exports give it: a rate an item scores that is no indicator."""
+    numerator, denominator, empty = TABLE_RATES[rate]
+    return f"{rate} = {numerator} ÷ {denominator}，由导出数据计算；{denominator}为0的{empty}。"
+
+
+def scored_table_rates(rules: Rules) -> list[str]:
+    """The unit table's own rates the earning items score (not the deductions': their sentences say them)."""
+    rates = []
+    for key, item in rules.items.items():
+        if isinstance(item, RateItem):
+            rates.append(item_column(key, item))
+        elif isinstance(item, WeightedItem):
+            rates += list(item.weights)
+    return [r for r in dict.fromkeys(rates) if r in TABLE_RATES and r not in rules.indicators]
 
 
 def _volume(volume: Volume) -> str:
@@ -125,7 +166,16 @@ def _volume(volume: Volume) -> str:
     return f"{volume.column}{volume.max}件及以下"
 
 
-def group_sentence(name: str, group: Group | None, full: Decimal, kind_column: str) -> str:
+def unranked(group: Group | None, min_volume: MinVolume | None) -> bool:
+    """True for a group whose units all fall under the minimum volume (杭州's 不足20件): none is ranked."""
+    volume = group.volume if group is not None else None
+    return (volume is not None and min_volume is not None and volume.column == min_volume.column
+            and volume.max is not None and volume.max < min_volume.min)
+
+
+def group_sentence(name: str, group: Group | None, full: Decimal, kind_column: str,
+                   min_volume: MinVolume | None = None) -> str:
+    """县（满分150分）：类别为县的单位。 A group none of whose units is ranked says so instead of its full marks."""
     who = []
     if group is not None and group.kinds:
         who.append(f"{kind_column}为{'、'.join(group.kinds)}的单位")
@@ -135,6 +185,8 @@ def group_sentence(name: str, group: Group | None, full: Decimal, kind_column: s
         who.append(("其中" if who else "") + _volume(group.volume) + "的单位")
     if group is None:
         who.append(f"{kind_column}为{name}的单位")
+    if unranked(group, min_volume):
+        return f"{name}（{min_volume.label}）：{'，'.join(who)}，不参加排名。"
     return f"{name}（满分{_n(full)}分）：{'，'.join(who) or '全部单位'}。"
 
 
@@ -177,15 +229,43 @@ def _rounding(rules: Rules) -> str:
     return "计分：" + "；".join(parts) + "。"
 
 
-def describe_rules(rules: Rules) -> str:
-    """The scheme in Chinese, the way a 考核办法 reads (see the module docstring)."""
+def excellent_sentence(rules: Rules, excellent: Excellent | None = None) -> str:
+    """完成度较好单位: the score (the settings' ``excellent.score`` as a share of the scheme's common full
+    marks, else the rules' threshold) and, with the settings' ``excellent``, its other conditions, all of
+    them as the bulletin applies them (analysis/bulletin.py excellent_units)."""
+    fulls = list(dict.fromkeys(i.full_marks for i in rules.group_list()))
+    percent = rules.thresholds.excellent
+    if excellent is not None and excellent.score is not None:
+        percent = Decimal(str(excellent.score)) * 100 / common_full_marks(rules)
+    if percent == 100:
+        score = "总分达到本组满分" if len(fulls) > 1 else "总分达到满分"
+    elif len(fulls) == 1:
+        score = f"总分不低于{_n((fulls[0] * percent / 100).quantize(Decimal('0.01'), ROUND_HALF_UP))}分"
+    else:
+        score = f"总分达到本组满分的{_n(percent.quantize(Decimal('0.01'), ROUND_HALF_UP))}%"
+    text = f"完成度较好单位：{score}（本办法满分{'、'.join(_n(f) for f in fulls)}分）"
+    if excellent is None:
+        return text + "。"
+    satisfaction = _n(Decimal(str(excellent.satisfaction)))
+    text += f"，回访满意度{'100%' if satisfaction == '100' else f'不低于{satisfaction}%'}，签收工单{excellent.min_signed}件及以上"
+    if rules.min_volume is not None:   # a unit under it is 不参评, never praised
+        text += "，参加排名"
+    if excellent.excluded:
+        text += f"；{'、'.join(excellent.excluded)}不列入"
+    return text + "。"
+
+
+def describe_rules(rules: Rules, excellent: Excellent | None = None) -> str:
+    """The scheme in Chinese, the way a 考核办法 reads (see the module docstring); ``excellent``: the
+    settings' 完成度较好 conditions (io/directory.py), said with the rules' score when given."""
     infos = rules.group_list()
     lines = [rules.name, ""]
     if rules.source:
         lines.append(f"来源：{rules.source}")
     groups = rules.effective_groups()
     lines.append("分组：各组分别排名，总分相同的名次并列（如1、1、3）。")
-    lines += [f"  {group_sentence(i.name, groups.get(i.name), i.full_marks, rules.kind_column)}" for i in infos]
+    lines += [f"  {group_sentence(i.name, groups.get(i.name), i.full_marks, rules.kind_column, rules.min_volume)}"
+              for i in infos]
     if rules.min_volume is not None:
         lines.append(f"  {rules.min_volume.column}不足{rules.min_volume.min}件的单位不参加排名（{rules.min_volume.label}）。")
     sets: dict[tuple, list] = {}
@@ -203,8 +283,10 @@ def describe_rules(rules: Rules) -> str:
             lines.append(f"  （{chinese_number(place)}）{item_sentence(key, rules)}")
         if rules.bonus_cap is not None and any(k in rules.bonuses for k in keys):
             lines.append(f"  加分合计最多{_n(rules.bonus_cap)}分。")
-    if rules.indicators:
-        lines += ["", "指标口径："] + [f"  {indicator_sentence(k, i)}" for k, i in rules.indicators.items()]
+    measures = [indicator_sentence(k, i) for k, i in rules.indicators.items()]
+    measures += [table_rate_sentence(rate) for rate in scored_table_rates(rules)]
+    if measures:
+        lines += ["", "指标口径："] + [f"  {sentence}" for sentence in measures]
     lines += ["", _rounding(rules)]
     if rules.grades:
         lines.append(_grades(rules))
@@ -212,9 +294,7 @@ def describe_rules(rules: Rules) -> str:
         lines.append(_board(rules.red_list, True, "红榜"))
     if rules.black_list is not None:
         lines.append(_board(rules.black_list, False, "黑榜", red_too=rules.red_list is not None))
-    full_marks = "、".join(dict.fromkeys(_n(i.full_marks) for i in infos))
-    share = "满分" if rules.thresholds.excellent == 100 else f"满分的{_n(rules.thresholds.excellent)}%"
-    lines.append(f"完成度较好单位：总分达到本组{share}（本办法满分{full_marks}分）。")
+    lines.append(excellent_sentence(rules, excellent))
     if rules.assumptions:
         lines += ["", "说明（推定或假定）："] + [f"  {i}. {text}" for i, text in enumerate(rules.assumptions, start=1)]
     return "\n".join(lines)

@@ -36,3 +36,11 @@ def workspace_rules(workspace, name: str | Path | None = None) -> Rules:
     """The rules a run in ``workspace`` uses (``name``: a shipped scheme or a file; default: the
     working folder's), its groups' units checked against the folder's unit directory."""
     return rules_for_units(workspace.rules_file if name is None else name, workspace.units_file)
+
+
+def columns_read(workspace, name: str | Path | None = None) -> list[str]:
+    """The unit-table columns the run's rules read (sanlv: 已联系数, 已解决数 among them): an optional
+    export column that only such a column needs is missing, and warned of, only when they do."""
+    from hotline_lib.scoring.rules_input import required_columns
+
+    return required_columns(workspace_rules(workspace, name), set())
