@@ -556,3 +556,25 @@ def test_orders_table_in_jupyterlab(browser_without_chinese, lab, lab_data, tmp_
     with zipfile.ZipFile(path) as book:
         xml = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<f>" not in xml and "<f " not in xml and "13812345678" not in xml
+
+
+def test_topics_notebook_in_jupyterlab(browser_without_chinese, lab):
+    """explore/topics.ipynb (热点诉求) as an analyst runs it in Lab: Run All gives its DataFrames and the
+    chart of a term over the months, drawn in the page, with no citizen's phone number shown."""
+    base, token, _ = lab
+    name = "explore/topics"
+    context, page = _open(browser_without_chinese, base, token, name, wide=True)
+    try:
+        _run_all(page, base, token, name)
+        assert page.locator(".jp-OutputArea-output table").count() >= 3
+        images = page.eval_on_selector_all(".jp-OutputArea-output img",
+                                           "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+        assert images and all(done and w > 100 and h > 100 for done, w, h in images), images
+        shown = page.locator(".jp-OutputArea-output").all_inner_texts()
+        assert not [text for text in shown if re.search(r"1[3-9]\d{9}", text)]
+        page.locator(".jp-OutputArea-output table").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "lab_topics.png"))
+    finally:
+        context.close()
