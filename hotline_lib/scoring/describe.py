@@ -15,7 +15,7 @@ from hotline_lib.scoring.columns import COMPLETED, SATISFIED, VISITED
 from hotline_lib.scoring.grades import Board
 from hotline_lib.scoring.groups import Group, MinVolume, Volume
 from hotline_lib.scoring.indicators import Indicator
-from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, item_column, manual_default
+from hotline_lib.scoring.items import Bonus, ManualItem, RateItem, WeightedItem, item_rates, manual_default
 from hotline_lib.scoring.rules import AboveThreshold, BelowTarget, PerCount, RankBelow, Rules, common_full_marks
 
 ZERO = Decimal(0)
@@ -149,13 +149,7 @@ def table_rate_sentence(rate: str) -> str:
 
 def scored_table_rates(rules: Rules) -> list[str]:
     """The unit table's own rates the earning items score (not the deductions': their sentences say them)."""
-    rates = []
-    for key, item in rules.items.items():
-        if isinstance(item, RateItem):
-            rates.append(item_column(key, item))
-        elif isinstance(item, WeightedItem):
-            rates += list(item.weights)
-    return [r for r in dict.fromkeys(rates) if r in TABLE_RATES and r not in rules.indicators]
+    return [r for r in item_rates(rules.items) if r in TABLE_RATES and r not in rules.indicators]
 
 
 def _volume(volume: Volume) -> str:

@@ -95,6 +95,17 @@ def item_column(key: str, item: RateItem) -> str:
     return item.column or key
 
 
+def item_rates(items: dict) -> list[str]:
+    """The rates the earning items read (a rate item's column, a weighted sum's parts), in the rules' order."""
+    rates = []
+    for key, item in items.items():
+        if isinstance(item, RateItem):
+            rates.append(item_column(key, item))
+        elif isinstance(item, WeightedItem):
+            rates += list(item.weights)
+    return list(dict.fromkeys(rates))
+
+
 def rate_points(rate: Decimal | None, item: RateItem) -> Decimal:
     """A rate item's points for one rate (None: no rate, as for a unit with nothing due: full points)."""
     if rate is None:

@@ -24,24 +24,18 @@ from hotline_lib.io.totals import TOTAL_ROW, total_cells
 from hotline_lib.scoring.empty_rates import empty_rate, nothing_to_count, rate_base
 from hotline_lib.scoring.groups import assign_groups
 from hotline_lib.scoring.columns import COUNT_COLUMNS, NEWER_COUNT_COLUMNS, RATE_COLUMNS, UNIT
-from hotline_lib.scoring.items import ManualItem, RateItem, WeightedItem, item_column
+from hotline_lib.scoring.items import ManualItem, RateItem, WeightedItem, item_column, item_rates
 from hotline_lib.scoring.indicators import Indicator
 from hotline_lib.scoring.parts import half_up
 from hotline_lib.scoring.rules import Rules
-from hotline_lib.scoring.unit_table import UnitTable, _int_cell, _rate_cell
+from hotline_lib.scoring.unit_table import UnitTable, _int_cell, _rate_cell, unit_name
 
 COUNTS = {*COUNT_COLUMNS, *NEWER_COUNT_COLUMNS}
 
 
 def rates_read(rules: Rules) -> list[str]:
     """The rates the rules score (indicators and the table's own rates), in the rules' order."""
-    rates = []
-    for key, item in rules.items.items():
-        if isinstance(item, RateItem):
-            rates.append(item_column(key, item))
-        elif isinstance(item, WeightedItem):
-            rates += list(item.weights)
-    rates += [rule.column for rule in rules.deductions.values() if rule.column in RATE_COLUMNS]
+    rates = item_rates(rules.items) + [rule.column for rule in rules.deductions.values() if rule.column in RATE_COLUMNS]
     return list(dict.fromkeys(rates))
 
 
@@ -116,13 +110,7 @@ def _values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
     accepted = rules.accepted_kinds
     for record in cells.to_dict("records"):
         where = {"path": path, "sheet": record["_sheet"], "row": int(record["_row"])}
-        unit = str(record[UNIT]).strip()
-        if not unit:
-            raise InputError("empty unit name", column=UNIT, **where)
-        if unit in seen:
-            raise InputError("unit {unit!r} is listed twice (also row {first})", column=UNIT, unit=unit, first=seen[unit],
-                             **where)
-        seen[unit] = where["row"]
+        unit = unit_name(record, seen, where)
         parsed = {UNIT: unit}
         if rules.kind_column in cells.columns:
             kind = str(record[rules.kind_column]).strip()

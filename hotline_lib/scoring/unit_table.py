@@ -92,6 +92,18 @@ def read_unit_table(path: str | Path, rules: Rules, require_published: bool = Fa
     return UnitTable(path, _parse_values(cells, rules, path), cells.drop(columns=["_row", "_sheet"]), totals)
 
 
+def unit_name(record: dict, seen: dict[str, int], where: dict) -> str:
+    """The row's unit name, stripped; an empty name or one listed twice is an error naming the row
+    (``seen``: name -> row of the names read so far, updated here)."""
+    unit = str(record[UNIT]).strip()
+    if not unit:
+        raise InputError("empty unit name", column=UNIT, **where)
+    if unit in seen:
+        raise InputError("unit {unit!r} is listed twice (also row {first})", column=UNIT, unit=unit, first=seen[unit], **where)
+    seen[unit] = where["row"]
+    return unit
+
+
 def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame:
     count_columns = [c for c in COUNT_COLUMNS + [PUBLISHED_RANK] if c in cells.columns]
     rate_columns = [c for c in RATE_COLUMNS if c in cells.columns]
@@ -99,13 +111,7 @@ def _parse_values(cells: pd.DataFrame, rules: Rules, path: Path) -> pd.DataFrame
     records, seen = [], {}
     for record in cells.to_dict("records"):
         where = {"path": path, "sheet": record["_sheet"], "row": int(record["_row"])}
-        unit = str(record[UNIT]).strip()
-        if not unit:
-            raise InputError("empty unit name", column=UNIT, **where)
-        if unit in seen:
-            raise InputError("unit {unit!r} is listed twice (also row {first})", column=UNIT, unit=unit, first=seen[unit],
-                             **where)
-        seen[unit] = where["row"]
+        unit = unit_name(record, seen, where)
         kind = str(record[rules.kind_column]).strip()
         accepted = rules.accepted_kinds
         if accepted is not None and kind not in accepted:
