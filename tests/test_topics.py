@@ -106,6 +106,24 @@ def test_tokens_are_kept_per_export_file_and_read_back(tmp_path, monkeypatch):
     assert list(again["terms"]) == list(first["terms"])
 
 
+def test_a_file_of_several_months_is_segmented_once_for_all_of_them(tmp_path, monkeypatch):
+    """A quarter's workbook: December's render keeps the whole file's tokens, so January's (which
+    needs other rows of it) reads them instead of segmenting the file again and replacing the entry."""
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    (data / "x.csv").write_text("工单编号\n1\n", encoding="utf-8")
+    whole = _orders([("1", "2020-12-01 09:00", "物业服务", "万家丽小区电梯故障"),
+                     ("2", "2021-01-05 09:00", "消费维权", "预付卡退费难")])
+    december = order_tokens(whole.iloc[:1], data, cache, LEXICON, jobs=1, whole=whole)
+    assert list(december["order_id"]) == ["1"] and list(december["places"]) == ["万家丽小区"]
+    import hotline_lib.io.segment as segment
+
+    monkeypatch.setattr(segment, "segment_frame", lambda *a: pytest.fail("segmented again"))
+    january = order_tokens(whole.iloc[1:], data, cache, LEXICON, jobs=1, whole=whole)
+    assert list(january["order_id"]) == ["2"] and list(january["terms"]) == ["预付卡 退费"]
+    assert len(list((cache / "tokens").glob("*.parquet"))) == 1
+
+
 def test_orders_without_content_have_no_terms(tmp_path):
     orders = _orders([("1", "2020-12-01 09:00", "物业服务", "")]).drop(columns=["content"])
     tokens = order_tokens(orders, tmp_path, tmp_path / "cache", LEXICON)

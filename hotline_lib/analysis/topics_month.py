@@ -44,7 +44,8 @@ def load_topics(month: str, workspace: Workspace | None = None, exports: Exports
         exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(settings),
                                platform=workspace.platform)
     lexicon = load_lexicon(workspace)
-    orders = order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, lexicon, jobs)
+    orders = order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, lexicon, jobs,
+                          whole=exports.orders)
     assignments = exports.assignments
     names = display_names(workspace.units)
     handled = handling_units(assignments[assignments["order_id"].isin(orders_of(orders, [month])["order_id"])])
@@ -69,4 +70,5 @@ def cache_tokens(month: str, workspace: Workspace) -> None:
         return
     exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
                            platform=workspace.platform)
-    order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, load_lexicon(workspace))
+    order_tokens(orders_of(exports.orders, months_needed(month)), workspace.data, workspace.cache, load_lexicon(workspace),
+                 whole=exports.orders)

@@ -277,10 +277,15 @@ def _segment_file(frame: pd.DataFrame, lexicon: Lexicon, cache_dir: str, target:
 
 
 def order_tokens(orders: pd.DataFrame, data_dir: Path, cache_dir: Path, lexicon: Lexicon,
-                 jobs: int | None = None) -> pd.DataFrame:
+                 jobs: int | None = None, whole: pd.DataFrame | None = None) -> pd.DataFrame:
     """``orders`` with ``terms`` and ``places``: each export file's tokens from the cache, the files not
     there yet segmented first, one process per file up to ``jobs`` (default: one per core), largest first.
-    Without a ``content`` column (an export without 诉求内容) every order has no terms."""
+    Without a ``content`` column (an export without 诉求内容) every order has no terms.
+
+    ``whole``: every order of the data folder (``orders`` is then a month's few): a file not in the
+    cache is segmented and kept with all its orders, so that the next month, which needs other rows of
+    the same file (a quarter's workbook), finds them there instead of segmenting the file again and
+    replacing the entry, month after month (and two batch workers in turn)."""
     if "content" not in orders.columns or orders.empty:
         return orders.assign(terms=pd.array([""] * len(orders), dtype="string"),
                              places=pd.array([""] * len(orders), dtype="string"))
@@ -292,12 +297,21 @@ def order_tokens(orders: pd.DataFrame, data_dir: Path, cache_dir: Path, lexicon:
         if cached is not None and len(rows.merge(cached, on=["_file", "_sheet", "_row"])) == len(rows):
             parts.append(cached)
         else:
-            missing.append((rows, target))
+            missing.append((_file_rows(whole, name, rows) if target is not None else rows, target))
     parts += _segment_missing(missing, lexicon, cache_dir, jobs)
     tokens = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TOKEN_COLUMNS)
     tokens = tokens.drop_duplicates(["_file", "_sheet", "_row"])
     merged = orders.merge(tokens, on=["_file", "_sheet", "_row"], how="left")
     return merged.assign(terms=merged["terms"].fillna(""), places=merged["places"].fillna(""))
+
+
+def _file_rows(whole: pd.DataFrame | None, name: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """Every order of export file ``name`` in ``whole`` (``rows``, the ones asked for, when there is
+    no ``whole`` or it lacks them)."""
+    if whole is None or "content" not in whole.columns:
+        return rows
+    found = whole[whole["_file"] == name]
+    return found if len(found) >= len(rows) else rows
 
 
 def _segment_missing(missing: list, lexicon: Lexicon, cache_dir: Path, jobs: int | None) -> list[pd.DataFrame]:
