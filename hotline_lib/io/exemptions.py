@@ -14,8 +14,7 @@ from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.core.i18n import N_, Message, names
 from hotline_lib.core.utils import check_argument
 from hotline_lib.io.directory import UnitDirectory
-from hotline_lib.io.headers import normalize_header
-from hotline_lib.io.reading import read_sheets
+from hotline_lib.io.reading import table_records
 
 #: Rule (规则 as written in the file) -> the appendix count it lowers. The first five are the
 #: per-count rules of rules/furong.yaml; 未按时办结 is the count behind 按时办结率; 回访不满意 takes an
@@ -72,19 +71,15 @@ def read_exemptions(path: str | Path, units: UnitDirectory) -> pd.DataFrame:
         return empty_exemptions()
     rows = []
     seen: dict[tuple, int] = {}
-    for raw in read_sheets(path, {"工单编号"}, label="工单编号"):
-        cells = raw.cells.rename(columns={c: normalize_header(c) for c in raw.cells.columns if c != "_row"})
-        missing = [c for c in COLUMNS if c not in cells.columns]
-        if missing:
-            message = (N_("missing column: {columns} (an exemptions file has the columns {all})") if len(missing) == 1
-                       else N_("missing columns: {columns} (an exemptions file has the columns {all})"))
-            raise InputError(message, path=path, sheet=raw.sheet, columns=names(missing), all=names(COLUMNS))
-        for record in cells.to_dict("records"):
-            row = _exemption(record, units, path, raw.sheet)
+    missing = (N_("missing column: {columns} (an exemptions file has the columns {all})"),
+               N_("missing columns: {columns} (an exemptions file has the columns {all})"))
+    for sheet, records in table_records(path, "工单编号", COLUMNS, missing):
+        for record in records:
+            row = _exemption(record, units, path, sheet)
             key = (row["工单编号"], row["部门名称"], row["规则"])
             if key in seen:
                 raise InputError("the same exemption as row {first} (order {order} of {unit}, {rule})",
-                                 path=path, sheet=raw.sheet, row=row["_row"], first=seen[key], order=key[0],
+                                 path=path, sheet=sheet, row=row["_row"], first=seen[key], order=key[0],
                                  unit=key[1], rule=key[2])
             seen[key] = row["_row"]
             rows.append(row)

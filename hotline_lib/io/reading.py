@@ -36,7 +36,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from hotline_lib.core.errors import InputError
-from hotline_lib.core.i18n import Message
+from hotline_lib.core.i18n import Message, names
 from hotline_lib.io.headers import column_letter, normalize_header
 
 #: Bump when the cached representation changes, so old cache entries are not reused.
@@ -373,3 +373,15 @@ def _store_cached(sheets: list[RawSheet], cache_dir: Path, key: str) -> None:
     meta = {"sheets": [raw.sheet for raw in sheets], "headers": [raw.headers for raw in sheets]}
     tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     tmp.replace(cache_dir / f"{key}.json")
+
+
+def table_records(path: str | Path, key: str, columns: list[str], missing: tuple[str, str]):
+    """(sheet, records) of each sheet of a small table an office keeps by hand (exemptions, hand-judged
+    points): headers normalised, and a sheet lacking one of ``columns`` is one error naming them
+    (``missing``: the messages for one and for several missing columns)."""
+    for raw in read_sheets(path, {key}, label=key):
+        cells = raw.cells.rename(columns={c: normalize_header(c) for c in raw.cells.columns if c != "_row"})
+        absent = [c for c in columns if c not in cells.columns]
+        if absent:
+            raise InputError(missing[len(absent) > 1], path=path, sheet=raw.sheet, columns=names(absent), all=names(columns))
+        yield raw.sheet, cells.to_dict("records")

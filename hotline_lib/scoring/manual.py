@@ -18,8 +18,7 @@ from pathlib import Path
 from hotline_lib.core.errors import InputError
 from hotline_lib.core.i18n import N_, names
 from hotline_lib.core.numbers import format_score, to_decimal
-from hotline_lib.io.headers import normalize_header
-from hotline_lib.io.reading import read_sheets
+from hotline_lib.io.reading import table_records
 from hotline_lib.scoring.columns import UNIT
 from hotline_lib.scoring.items import ManualItem
 
@@ -41,15 +40,11 @@ def read_manual(path: str | Path, rules, units=None) -> dict[str, dict[str, Deci
     known = set(units) if units is not None else None
     values: dict[str, dict[str, Decimal]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for raw in read_sheets(path, {UNIT}, label=UNIT):
-        cells = raw.cells.rename(columns={c: normalize_header(c) for c in raw.cells.columns if c != "_row"})
-        missing = [c for c in MANUAL_COLUMNS if c not in cells.columns]
-        if missing:
-            message = (N_("missing column: {columns} (a hand-judged points file has the columns {all})") if len(missing) == 1
-                       else N_("missing columns: {columns} (a hand-judged points file has the columns {all})"))
-            raise InputError(message, path=path, sheet=raw.sheet, columns=names(missing), all=names(MANUAL_COLUMNS))
-        for record in cells.to_dict("records"):
-            where = {"path": path, "sheet": raw.sheet, "row": int(record["_row"])}
+    missing = (N_("missing column: {columns} (a hand-judged points file has the columns {all})"),
+               N_("missing columns: {columns} (a hand-judged points file has the columns {all})"))
+    for sheet, records in table_records(path, UNIT, MANUAL_COLUMNS, missing):
+        for record in records:
+            where = {"path": path, "sheet": sheet, "row": int(record["_row"])}
             cell = {c: str(record[c] if record[c] is not None else "").strip() for c in MANUAL_COLUMNS}
             unit, key = cell[UNIT], cell[ITEM]
             _check_row(cell, items, known, where)
