@@ -166,6 +166,10 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
             # every export parsed and validated once here, while the kernels import: the workers
             # only read the cached dataset
             month_render.cache_exports(workspace)
+            try:   # 热点诉求's words: each file segmented once, not by two workers in turn
+                month_render.cache_tokens(list(todo), workspace)
+            except HotlineError:   # (a bad word list, say): each month says so in its own outcome
+                pass
             futures = {}
             for month in todo:
                 futures[pool.submit(_render_one, month, *args)] = month

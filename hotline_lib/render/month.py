@@ -98,11 +98,12 @@ def check_render_inputs(month: str, workspace: Workspace) -> Path:
     return workspace.check_data()
 
 
-def cache_tokens(month: str, workspace: Workspace) -> None:
-    """The month's words segmented into the cache when the settings show 热点诉求 (analysis/topics_month.py)."""
-    from hotline_lib.analysis.topics_month import cache_tokens as segment_month
+def cache_tokens(months: str | list[str], workspace: Workspace) -> None:
+    """The words of ``months`` (one, or a batch's) segmented into the cache when the settings show 热点诉求
+    (analysis/topics_month.py)."""
+    from hotline_lib.analysis.topics_month import cache_tokens as segment_months
 
-    segment_month(month, workspace)
+    segment_months(months, workspace)
 
 
 def cache_exports(workspace: Workspace) -> Path:
