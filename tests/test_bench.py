@@ -51,3 +51,19 @@ def test_readme_section(tmp_path):
     update_readme(_results(), readme)
     text = readme.read_text(encoding="utf-8")
     assert "PREVIOUS TABLE" not in text and "| figures, 1,000,000 assignments (DuckDB) | 0.5 s, 0.5 GB | |" in text and text.endswith("rest\n")
+
+
+@pytest.mark.slow
+def test_the_breakdown_times_each_step_of_the_render_the_rules_and_hot_topics_among_them(sample_dir, tmp_path, capsys):
+    """Each step of a warm month gets its own line (a new step of the render is seen apart); the
+    breakdown job runs every one of them on the sample (热点诉求 on, as the repository ships it)."""
+    import json
+
+    from hotline_lib.bench.run import BREAKDOWN_STEPS, breakdown_job
+
+    assert {"load_month_s", "deduction_workbooks_s", "rules_engine_s", "hot_topics_s",
+            "hot_topics_segmentation_s"} <= set(BREAKDOWN_STEPS)
+    breakdown_job(sample_dir, tmp_path / "out", rounds=1)
+    seconds = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert list(seconds) == list(BREAKDOWN_STEPS) and all(value > 0 for value in seconds.values())
+    assert (tmp_path / "out" / "扣分明细.xlsx").is_file()   # the workbooks step wrote them

@@ -489,7 +489,7 @@ def test_a_render_prints_the_rows_summary_in_the_readers_language(world, monkeyp
     english = next(line for line in stats.stderr.splitlines() if "rows read" in line).split("; written to ")[0]
     assert accounting["summary"].startswith("2 个文件：读取 6 行") and english.startswith("2 files: 6 rows read")
     (world / "out" / "2021-03" / "bulletin.html").write_text("<html></html>", encoding="utf-8")
-    monkeypatch.setattr(report, "render_month", lambda month, *a: report.ReportResult(
+    monkeypatch.setattr(report, "render_month", lambda month, *a, **k: report.ReportResult(
         month, world / "out" / month / "bulletin.html", world / "out" / month / "figures.json", [], 1.0,
         rows=report.accounting_summary(accounting)))
     for lang, summary in [("en", english), ("zh", accounting["summary"])]:

@@ -13,7 +13,7 @@ from hotline_lib.analysis.topics import (Cluster, category_issues, month_topics,
                                          repeat_clusters, repeat_units, rising_terms)
 from hotline_lib.core.errors import InputError
 from hotline_lib.io.directory import HotTopics
-from hotline_lib.io.segment import (Lexicon, make_tokenizer, order_tokens, read_synonyms, read_word_list, segment_frame,
+from hotline_lib.io.segment import (Lexicon, cut_words, make_tokenizer, order_tokens, read_synonyms, read_word_list, segment_frame,
                                     tokens_of)
 
 STOP = frozenset({"市民", "来电", "反映", "咨询", "电话", "先生", "女士", "某某", "虚构", "样例", "数据"})
@@ -50,6 +50,26 @@ def test_text_is_masked_before_it_is_segmented_and_no_number_is_a_term(tokenizer
     assert not any(ch.isdigit() for w in words for ch in w), words
     assert not any(w in {"王先生", "王"} or "*" in w for w in words), words
     assert places.split() == ["万家丽小区"]
+
+
+@pytest.mark.parametrize("text", [
+    "市民来电反映：万家丽小区门口夜间施工噪音扰民，要求相关部门尽快处理。",
+    "市民来电反映：万家丽小区门口夜间施工噪音扰民，要求相关部门尽快处理。",   # again: from the blocks kept
+    "韶山北路 12号 ABC-3 有人占道经营,请处理!!!",
+    "电瓶车充电\n\n楼道堆放杂物　全角空格",
+    "",
+    "***",
+])
+def test_cut_words_is_what_jieba_cuts(tokenizer, text):
+    assert list(cut_words(tokenizer, text)) == list(tokenizer.cut(text, HMM=False))
+
+
+def test_cut_words_cuts_a_block_seen_before_from_what_it_kept(tokenizer):
+    text = "渣土车夜间运输，道路扬尘严重"
+    words = list(cut_words(tokenizer, text))
+    tokenizer._hotline_blocks["渣土车夜间运输"] = ("kept",)   # what it kept is what it yields
+    assert list(cut_words(tokenizer, text))[0] == "kept" and words[0] != "kept"
+    del tokenizer._hotline_blocks["渣土车夜间运输"]
 
 
 def test_places_come_from_the_list_and_from_suffix_cues(tokenizer):

@@ -142,6 +142,31 @@ def make_tokenizer(lexicon: Lexicon, cache_dir: Path):
     return tokenizer
 
 
+#: Blocks of text whose words a tokenizer keeps (``cut_words``); past this many it starts again.
+_BLOCKS_KEPT = 200_000
+
+
+def cut_words(tokenizer, text: str):
+    """The words of ``text`` exactly as ``tokenizer.cut(text, HMM=False)`` yields them, each block of
+    it cut once per tokenizer: jieba splits a text at punctuation and spaces into blocks (its own
+    ``re_han_default``) and cuts each alone, and citizens' words repeat whole clauses from order to
+    order (市民来电反映, 要求相关部门尽快处理, an estate's name), so a block seen before is looked up,
+    not cut again. How much that saves depends on how much the text repeats: the sample's year has
+    268,660 blocks of which 14,066 differ."""
+    import jieba
+
+    memo = tokenizer.__dict__.setdefault("_hotline_blocks", {})
+    if len(memo) > _BLOCKS_KEPT:
+        memo.clear()
+    for block in jieba.re_han_default.split(text):
+        if not block:
+            continue
+        words = memo.get(block)
+        if words is None:
+            words = memo[block] = tuple(tokenizer.cut(block, HMM=False))
+        yield from words
+
+
 def _is_term(word: str, stopwords: frozenset[str]) -> bool:
     """A word that may count: two characters or more, Chinese, no digit, not a stop word."""
     return len(word) > 1 and bool(_CJK.search(word)) and not _DIGITS.search(word) and word not in stopwords
@@ -210,7 +235,7 @@ def tokens_of(text, tokenizer, lexicon: Lexicon, places: frozenset[str] | None =
     terms: dict[str, None] = {}
     found: dict[str, None] = {}
     run: list[str] = []   # the words since the last punctuation or stop word, as kept (解放东路 once 东路 joined it)
-    for word in tokenizer.cut(masked, HMM=False):
+    for word in cut_words(tokenizer, masked):
         word = synonyms.get(word, word)
         if not _CJK.search(word) or word in lexicon.stopwords:
             run = []

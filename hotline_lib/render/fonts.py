@@ -5,7 +5,12 @@ HTML reads correctly even where no Chinese font is installed.
 The subset's outlines are converted from CFF (PostScript curves, as Noto ships them) to TrueType
 (quadratic, within one font unit): Chromium's PDF backend embeds a TrueType font as a real font
 (CIDFontType2, /FontFile2) but turns a CFF font into Type 3 glyph drawings, which some viewers and
-print shops handle badly. The shapes are the same; the WOFF is about a tenth smaller (no hints)."""
+print shops handle badly. The shapes are the same; the WOFF is about a tenth smaller (no hints).
+
+The subset keeps no OpenType layout features (GSUB, GPOS): the bulletin's horizontal Chinese text
+uses none by default (vertical forms, proportional punctuation and the Latin kerning pairs are what
+they hold), and without them a subset is half the size (800 characters: 109 KB instead of 213 KB)
+and made in 0.6 s instead of 1.0 s."""
 
 from __future__ import annotations
 
@@ -47,8 +52,9 @@ def font_face_css(html: str, cache: Path | None = None) -> str:
     needed = set(re.sub(r"data:[a-z/+-]+;base64,[A-Za-z0-9+/=]+", "", html))
     if cache is None:
         return _subset_rule("".join(sorted(needed)))
-    # "-tt": subsets with TrueType outlines; "-2": with unicode-range (older cached rules are not reused)
-    base_chars, base_rule = _cached_subset(cache, "font-subset-tt-2", lambda: needed | likely_characters())
+    # "-tt": subsets with TrueType outlines; "-3": with unicode-range, no layout features (older cached
+    # rules are not reused)
+    base_chars, base_rule = _cached_subset(cache, "font-subset-tt-3", lambda: needed | likely_characters())
     extra = needed - base_chars
     if not extra:
         return base_rule
@@ -103,7 +109,9 @@ def _subset_rule(text: str, unicode_range: bool = False) -> str:
 
     options = subset.Options()
     options.flavor = "woff"
-    options.layout_features = ["*"]
+    options.layout_features = []   # (see the module's docstring)
+    # nor the tables of vertical writing and of layout: the bulletin is written horizontally
+    options.drop_tables += ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG"]
     options.notdef_outline = True
     font = subset.load_font(str(cjk_font_path()), options)
     subsetter = subset.Subsetter(options)
