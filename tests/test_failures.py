@@ -163,3 +163,24 @@ def test_a_data_error_in_a_section_names_the_data_not_the_section(sample_dir, tm
     assert _kept_aside(result.stderr.splitlines()[-1], tmp_path) == (
         "Error: exports/派单.xlsx, sheet 'Sheet1': no header row with 工单编号 in the first 30 rows")
     assert not (tmp_path / "out" / "2020-12" / "notebooks").exists()   # nothing of the month is touched
+
+
+def test_workbooks_that_cannot_be_written_beside_the_kernel_fail_the_render_and_keep_the_month(sample_dir, tmp_path,
+                                                                                                settings, monkeypatch):
+    """A month rendered alone has its 扣分明细 workbooks written by a process beside the kernel (a
+    forked one inherits this patch); its failure is the render's, one line, the month untouched."""
+    from hotline_lib.analysis import bulletin
+
+    def broken(month, output_dir):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bulletin, "write_month_workbooks", broken)
+    notebooks = section_folder(tmp_path / "notebooks", "01_load", "from hotline_lib import notebook as hb\n"
+                                                                   "m = hb.load_month(month, workspace, output_dir)")
+    result = _report(sample_dir, tmp_path, notebooks, settings, "2020-12")
+    assert result.exit_code == 1, result.output
+    assert _kept_aside(result.stderr.splitlines()[-1], tmp_path) == (
+        "Error: the 扣分明细 workbooks could not be written: RuntimeError: disk on fire")
+    month = tmp_path / "out" / "2020-12"
+    assert _lock_is_free(month) and not (month / "bulletin.html").exists() and not (month / ".staging").exists()
+    assert not list(month.rglob("*.xlsx"))

@@ -197,7 +197,9 @@ def lab(lab_data, tmp_path):
            # the notebooks' defaults (workspace=None) read the sample; nothing goes to the project's
            # outputs/ or .cache/
            "HOTLINE_DATA": str(lab_data),
-           "HOTLINE_CACHE": str(tmp_path / "cache"),
+           # the session's cache (conftest.py): keyed by content, so the sample's exports parsed by an
+           # earlier test are not parsed again by each notebook here
+           "HOTLINE_CACHE": os.environ["HOTLINE_CACHE"],
            "HOTLINE_OUTPUTS": str(tmp_path / "outputs"),
            # no config, state or connection file of the user's home: the user-level folders go to tmp.
            # JUPYTER_DATA_DIR only replaces ~/.local/share/jupyter: the venv's share/jupyter (where

@@ -43,14 +43,16 @@ def lianyungang_folder(folder):
 def rendered(sample_dir, tmp_path_factory):
     """2020-12 of the sample rendered (html) under each shipped scheme (sanlv and hangzhou read the
     sample's 基本满意数, 已联系数 and 已解决数; their groups take the sample's 类别 or volumes as they are)."""
+    from hotline_lib.render.kernel import Kernel
     from hotline_lib.render.month import render_month
 
     results = {}
-    for scheme in SCHEMES:
-        out = tmp_path_factory.mktemp(scheme)
-        paths = lianyungang_folder(out) if scheme == "lianyungang" else {}
-        results[scheme] = render_month("2020-12", workspace(sample_dir, out, rules=rules_path(scheme), **paths),
-                                       formats=["html"])
+    with Kernel(workspace(sample_dir).notebooks) as kernel:   # one kernel, as a batch worker keeps one
+        for scheme in SCHEMES:
+            out = tmp_path_factory.mktemp(scheme)
+            paths = lianyungang_folder(out) if scheme == "lianyungang" else {}
+            results[scheme] = render_month("2020-12", workspace(sample_dir, out, rules=rules_path(scheme), **paths),
+                                           formats=["html"], kernel=kernel)
     return results
 
 

@@ -317,10 +317,26 @@ def _load_month(month: str, workspace: Workspace, output_dir: str | None, stamp:
     story = read_case_story(workspace.case_story(month))
     loaded = Month(month, settings, figures.units, rules, figures.aggregates, scored, city, story, figures,
                    {"city_ranking": city_path, "case_story": workspace.case_story(month)}, workspace)
-    if output_dir is not None:   # hotline report: the workbooks beside rejects.csv, moved into place with it
-        write_deduction_workbooks(loaded.deductions, rules, Path(output_dir) / month,
-                                  title=workbook_title(settings.district, month, rules))
+    if output_dir is not None and _workbooks["here"]:   # hotline report: beside rejects.csv, moved into place with it
+        write_month_workbooks(loaded, output_dir)
     return loaded
+
+
+#: Whether ``load_month(..., output_dir)`` writes the 扣分明细 workbooks itself: a month rendered alone
+#: has them written by a process of its own beside the kernel (render/month.py), and tells the kernel
+#: so before the month (``write_workbooks_here``, from the stitched notebook's first cell).
+_workbooks = {"here": True}
+
+
+def write_workbooks_here(here: bool) -> None:
+    _workbooks["here"] = here
+
+
+def write_month_workbooks(month: Month, output_dir: str | Path) -> None:
+    """The month's 扣分明细 workbooks in ``output_dir``/<month>/ (what ``load_month`` with an output
+    folder writes; also called alone, beside the kernel, by a render of one month)."""
+    write_deduction_workbooks(month.deductions, month.rules, Path(output_dir) / month.month,
+                              title=workbook_title(month.settings.district, month.month, month.rules))
 
 
 def load_month(month: str, workspace: Workspace | dict | str | Path | None = None, output_dir=None) -> Month:

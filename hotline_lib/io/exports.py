@@ -482,6 +482,11 @@ def _current_meta(folder: Path) -> dict | None:
     return meta
 
 
+def dataset_rows(folder: Path) -> int:
+    """Orders and assignments of the cached dataset together, from its meta.json alone."""
+    return sum(((_current_meta(folder) or {}).get("records") or {}).values())
+
+
 def dataset_sources(folder: Path) -> dict:
     """The cached dataset's ``Exports.sources`` (each file's columns and months), from its meta.json
     alone: what a render needs to name the columns its month's exports lack, without loading a row."""

@@ -22,6 +22,8 @@ from pathlib import Path
 WARM_UP = "import hotline_lib.notebook, matplotlib.pyplot, seaborn, cn2an; import hotline_lib.render.kernel as _hk; _hk.warm_up()"
 #: The first cell of every stitched bulletin: the kernel as before its first month.
 START_MONTH = "__import__('hotline_lib.render.kernel', fromlist=['start_month']).start_month()"
+#: The same, for a month whose 扣分明细 workbooks the render writes beside the kernel.
+START_MONTH_WORKBOOKS_ASIDE = "__import__('hotline_lib.render.kernel', fromlist=['start_month']).start_month(workbooks=False)"
 
 #: The longest socket path the systems allow (sun_path: 108 bytes on Linux, 104 on macOS and the
 #: BSDs, the terminating NUL included); jupyter_client appends "-N" for each of the kernel's channels.
@@ -202,8 +204,10 @@ def warm_up() -> None:
         gc.freeze()
 
 
-def start_month() -> None:
-    """In the kernel, before each month: back to the state before its first month."""
+def start_month(workbooks: bool = True) -> None:
+    """In the kernel, before each month: back to the state before its first month. ``workbooks``:
+    whether ``load_month`` with an output folder writes the 扣分明细 workbooks (False: the render
+    writes them beside the kernel)."""
     import gc
     import warnings
 
@@ -212,7 +216,7 @@ def start_month() -> None:
     import pandas as pd
     from IPython import get_ipython
 
-    from hotline_lib.analysis.bulletin import clear_month_cache
+    from hotline_lib.analysis.bulletin import clear_month_cache, write_workbooks_here
     from hotline_lib.analysis.trends import clear_trends_cache
 
     warm_up()   # a kernel started without the start-up line remembers its state now
@@ -230,4 +234,5 @@ def start_month() -> None:
     os.chdir(_start["cwd"])
     clear_month_cache()
     clear_trends_cache()
+    write_workbooks_here(workbooks)
     gc.collect()

@@ -12,6 +12,7 @@ import json
 import logging
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from hotline_lib.io.coverage import MissingColumn, missing_column_records, missi
 from hotline_lib.io.notebook_changes import modified_notebooks
 from hotline_lib.io.workspace import Workspace
 from hotline_lib.render.formats import FORMAT_FILES, FORMATS, choose_formats, other_formats, page_from_sections
-from hotline_lib.render.kernel import Kernel
+from hotline_lib.render.kernel import START_MONTH, START_MONTH_WORKBOOKS_ASIDE, Kernel
 from hotline_lib.render.manifest import record_manifest
 from hotline_lib.render.notebooks import (execute, failed_section, kernel_warnings, save_sections, section_notebooks,
                                           silent_sections, split, stitch)
@@ -124,11 +125,17 @@ def month_missing_columns(month: str, dataset: Path, rules_reads=()) -> list[Mis
 
 
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
-                 kernel: Kernel | None = None) -> ReportResult:
+                 kernel: Kernel | None = None, tokens_ready: bool = False,
+                 workbooks_aside: bool | None = None) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, duplicates.csv, accounting.json, the executed
     section notebooks and manifest.json, from the working folder ``workspace`` (default: the one the
     command runs in). ``kernel``: a batch worker's kernel, kept for its next month (default: one started
-    here, warming up while the exports are read).
+    here, warming up while the exports are read). ``tokens_ready``: 热点诉求's words are in the cache
+    already (a batch segments them for all its months first), so they are not looked for again.
+    ``workbooks_aside``: the 扣分明细 workbooks written by a process of their own while the kernel runs
+    the sections, on the core the kernel leaves idle (default: for a dataset of up to KEEP_ROWS rows,
+    as a second process holds the month's tables too; a batch, whose workers keep both cores busy,
+    leaves them to its kernels).
 
     The month's folder changes only by a whole, finished render committed into place (render/publish.py):
     everything is produced in a staging folder, then moved in as one transaction that a killed run's
@@ -155,23 +162,30 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
             clear_partials(month_dir)
-            missing = month_missing_columns(month, cache_exports(workspace), columns_read(workspace))   # while the kernel imports
-            cache_tokens(month, workspace)   # 热点诉求's words segmented, also while the kernel imports
-            return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing)
+            dataset = cache_exports(workspace)   # while the kernel imports
+            missing = month_missing_columns(month, dataset, columns_read(workspace))
+            if not tokens_ready:
+                cache_tokens(month, workspace)   # 热点诉求's words segmented, also while the kernel imports
+            if workbooks_aside is None:
+                from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
+
+                workbooks_aside = dataset_rows(dataset) <= KEEP_ROWS
+            return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing, workbooks_aside)
     finally:
         if own:
             kernel.shutdown()
 
 
 def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path], started, formats: list[str],
-                  kernel: Kernel | None, missing: list[MissingColumn]) -> ReportResult:
+                  kernel: Kernel | None, missing: list[MissingColumn], workbooks_aside: bool = False) -> ReportResult:
     """Stage the render, then commit it; a failure keeps the attempt in failed-<time>/ and names it."""
     staging = month_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     attempt: dict = {}   # the executed section notebooks, once there are some
     try:
-        return _stage_and_commit(month, workspace, month_dir, staging, paths, started, formats, kernel, attempt, missing)
+        return _stage_and_commit(month, workspace, month_dir, staging, paths, started, formats, kernel, attempt, missing,
+                                 workbooks_aside)
     except HotlineError as exc:
         kept = keep_failed(month_dir, attempt, str(exc))
         raise ReportError("{error} (failed attempt kept in {folder})", error=exc, folder=kept) from None
@@ -185,17 +199,19 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
 
 def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Path, paths: list[Path], started,
                       formats: list[str], kernel: Kernel | None, attempt: dict,
-                      missing: list[MissingColumn]) -> ReportResult:
+                      missing: list[MissingColumn], workbooks_aside: bool = False) -> ReportResult:
     from papermill.exceptions import PapermillExecutionError
 
     stitched_path = staging / "bulletin.ipynb"
-    nbformat.write(stitch(paths), stitched_path)
-    # The kernel writes rejects.csv, duplicates.csv, accounting.json and the workbooks under the staging
-    # folder; they move into place only when the whole render is there.
+    nbformat.write(stitch(paths, START_MONTH_WORKBOOKS_ASIDE if workbooks_aside else START_MONTH), stitched_path)
+    # The kernel writes rejects.csv, duplicates.csv, accounting.json and the workbooks (or a process
+    # beside it writes those) under the staging folder; they move into place only when the whole
+    # render is there.
     parameters = {"month": month, "workspace": workspace.parameters(), "output_dir": str(staging)}
     try:
-        executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel,
-                           timeout=workspace.settings.cell_timeout_seconds)
+        with workbooks_beside_kernel(month, workspace, staging, workbooks_aside):
+            executed = execute(stitched_path, parameters, cwd=paths[0].parent, kernel=kernel,
+                               timeout=workspace.settings.cell_timeout_seconds)
     except ReportError:   # a cell past its time limit, a kernel that died: nothing of this run is kept
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -255,6 +271,41 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
     return ReportResult(month, month_dir / "bulletin.html", month_dir / "figures.json", notebooks,
                         time.perf_counter() - started, warnings, accounting_summary(rows), [s.key for s in sections], overrides,
                         written, workspace.data)
+
+
+def write_workbooks_job(month: str, workspace: dict, output_dir: str) -> None:
+    """In a process of its own (``workbooks_beside_kernel``): the month's 扣分明细 workbooks."""
+    from hotline_lib.analysis.bulletin import load_month, write_month_workbooks
+
+    write_month_workbooks(load_month(month, workspace), output_dir)
+
+
+@contextmanager
+def workbooks_beside_kernel(month: str, workspace: Workspace, output_dir: Path, aside: bool):
+    """While the block runs (the kernel runs the sections), the month's workbooks are written by a
+    process of their own into ``output_dir`` when ``aside``. It is waited for on the way out, however
+    the block ends (nothing writes into the staging folder once the render goes on or cleans up); its
+    failure is the render's when the block succeeded."""
+    if not aside:
+        yield
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1)
+    future = pool.submit(write_workbooks_job, month, workspace.parameters(), str(output_dir))
+    try:
+        yield
+    except BaseException:
+        future.exception()   # (its own outcome no longer matters)
+        pool.shutdown()
+        raise
+    error = future.exception()
+    pool.shutdown()
+    if isinstance(error, HotlineError):
+        raise error
+    if error is not None:
+        raise ReportError("the 扣分明细 workbooks could not be written: {name}: {reason}", name=type(error).__name__,
+                          reason=str(error)) from None
 
 
 def modified_warnings(modified: list[str]) -> list[str]:

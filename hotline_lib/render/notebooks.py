@@ -45,12 +45,13 @@ def section_notebooks(notebooks_dir: Path | None = None) -> list[Path]:
     return paths
 
 
-def stitch(paths: list[Path]) -> nbformat.NotebookNode:
+def stitch(paths: list[Path], first: str = START_MONTH) -> nbformat.NotebookNode:
     """One notebook of every section's code cells, each tagged with its section; one parameters cell.
-    Cells tagged ``notebook-only`` (exploration the bulletin does not need) are left out."""
+    Cells tagged ``notebook-only`` (exploration the bulletin does not need) are left out. ``first``:
+    the cell that starts the month (render/kernel.py)."""
     stitched = nbformat.v4.new_notebook()
     stitched.metadata = nbformat.read(paths[0], as_version=4).metadata
-    stitched.cells.append(nbformat.v4.new_code_cell(START_MONTH))   # a month never depends on the one before
+    stitched.cells.append(nbformat.v4.new_code_cell(first))   # a month never depends on the one before
     for index, path in enumerate(paths):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
