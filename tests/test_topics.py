@@ -279,3 +279,28 @@ def test_the_part_is_numbered_after_the_sections_own_parts():
     own = add_hot_topics(Section("hot_topics", "2020-12", heading="热点诉求"), empty, 7)
     assert [b.text for b in features.blocks if b.kind == "subheading"][-1] == "（三）热点诉求"
     assert [b.text for b in own.blocks if b.kind == "subheading"] == ["热点诉求"]
+
+
+def test_a_file_being_segmented_elsewhere_is_waited_for_and_not_segmented_again(tmp_path):
+    """Two processes that need the same file's tokens (a render's kernel, and the render segmenting
+    beside it): the second waits for the first's lock, then finds the file kept."""
+    import threading
+    import time
+
+    from filelock import FileLock
+
+    from hotline_lib.io.segment import _segment_file, _store
+
+    frame = pd.DataFrame({"_file": ["a.csv"] * 2, "_sheet": ["", ""], "_row": [2, 3],
+                          "content": ["小区门口噪音扰民", "道路积水"]})
+    target = tmp_path / "tokens.parquet"
+    lock = FileLock(f"{target}.lock")
+    lock.acquire()
+    worker = threading.Thread(target=_segment_file, args=(frame, LEXICON, str(tmp_path / "cache"), str(target)))
+    worker.start()
+    time.sleep(0.5)
+    assert worker.is_alive() and not target.exists()   # waiting for the lock
+    _store(frame[["_file", "_sheet", "_row"]].assign(terms="kept", places=""), target)   # what the other one kept
+    lock.release()
+    worker.join(timeout=60)
+    assert pd.read_parquet(target)["terms"].tolist() == ["kept", "kept"]

@@ -62,15 +62,16 @@ def display_names(directory) -> dict[str, str]:
     return {u.name: (u.display or u.name) for u in directory.units}
 
 
-def cache_tokens(months: str | list[str], workspace: Workspace) -> None:
+def cache_tokens(months: str | list[str], workspace: Workspace, jobs: int | None = None) -> None:
     """Segment the words of ``months`` (one, or a batch's) and of the months they are compared with
     into the cache unless they are there, when the settings show 热点诉求: a render does it while its
     kernel starts, so that the kernel only reads the tokens; a batch does it once for all its months
-    before they start, so that no two workers segment the same file."""
+    before they start, so that no two workers segment the same file. ``jobs``: processes (default:
+    one per core)."""
     if workspace.settings.hot_topics.show == "off":
         return
     exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
                            platform=workspace.platform)
     needed = [m for month in ([months] if isinstance(months, str) else months) for m in months_needed(month)]
     order_tokens(orders_of(exports.orders, list(dict.fromkeys(needed))), workspace.data, workspace.cache,
-                 load_lexicon(workspace), whole=exports.orders)
+                 load_lexicon(workspace), jobs=jobs, whole=exports.orders)

@@ -296,9 +296,20 @@ def _tokenizer_for(lexicon: Lexicon, cache_dir: str):
     return make_tokenizer(lexicon, Path(cache_dir))
 
 
+def _covers(cached: pd.DataFrame | None, rows: pd.DataFrame) -> bool:
+    """Whether a file's cached tokens hold every one of ``rows``."""
+    return cached is not None and len(rows.merge(cached, on=["_file", "_sheet", "_row"])) == len(rows)
+
+
 def _segment_file(frame: pd.DataFrame, lexicon: Lexicon, cache_dir: str, target: str) -> None:
-    """Segment one file's orders and keep them (a worker of ``order_tokens``)."""
-    _store(segment_frame(frame, _tokenizer_for(lexicon, cache_dir), lexicon), Path(target))
+    """Segment one file's orders and keep them (a worker of ``order_tokens``), holding the entry's
+    lock: a process that wants the same file meanwhile (a render's kernel, while the render segments
+    beside it) waits, then finds it kept, instead of segmenting it too."""
+    from filelock import FileLock
+
+    with FileLock(f"{target}.lock"):
+        if not _covers(_load(Path(target)), frame[["_file", "_sheet", "_row"]]):
+            _store(segment_frame(frame, _tokenizer_for(lexicon, cache_dir), lexicon), Path(target))
 
 
 def order_tokens(orders: pd.DataFrame, data_dir: Path, cache_dir: Path, lexicon: Lexicon,
@@ -319,7 +330,7 @@ def order_tokens(orders: pd.DataFrame, data_dir: Path, cache_dir: Path, lexicon:
         source = Path(data_dir) / name
         target = token_file(cache_dir, source, lexicon) if source.is_file() else None
         cached = _load(target) if target is not None else None
-        if cached is not None and len(rows.merge(cached, on=["_file", "_sheet", "_row"])) == len(rows):
+        if _covers(cached, rows):
             parts.append(cached)
         else:
             missing.append((_file_rows(whole, name, rows) if target is not None else rows, target))

@@ -99,12 +99,12 @@ def check_render_inputs(month: str, workspace: Workspace) -> Path:
     return workspace.check_data()
 
 
-def cache_tokens(months: str | list[str], workspace: Workspace) -> None:
+def cache_tokens(months: str | list[str], workspace: Workspace, jobs: int | None = None) -> None:
     """The words of ``months`` (one, or a batch's) segmented into the cache when the settings show 热点诉求
-    (analysis/topics_month.py)."""
+    (analysis/topics_month.py), in ``jobs`` processes (default: one per core)."""
     from hotline_lib.analysis.topics_month import cache_tokens as segment_months
 
-    segment_months(months, workspace)
+    segment_months(months, workspace, jobs)
 
 
 def cache_exports(workspace: Workspace) -> Path:
@@ -164,13 +164,12 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
             clear_partials(month_dir)
             dataset = cache_exports(workspace)   # while the kernel imports
             missing = month_missing_columns(month, dataset, columns_read(workspace))
-            if not tokens_ready:
-                cache_tokens(month, workspace)   # 热点诉求's words segmented, also while the kernel imports
             if workbooks_aside is None:
                 from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
 
                 workbooks_aside = dataset_rows(dataset) <= KEEP_ROWS
-            return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing, workbooks_aside)
+            with tokens_beside_kernel(month, workspace, tokens_ready):
+                return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing, workbooks_aside)
     finally:
         if own:
             kernel.shutdown()
@@ -273,6 +272,29 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
                         written, workspace.data)
 
 
+@contextmanager
+def beside_kernel(job, *args):
+    """``job(*args)`` run by a process of its own while the block runs (the kernel running the
+    sections leaves the other core idle); yields its future. It is waited for on the way out, however
+    the block ends: no process of a render outlives it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_ignore_interrupts)
+    future = pool.submit(job, *args)
+    try:
+        yield future
+    finally:
+        future.exception()   # waits
+        pool.shutdown()
+
+
+def _ignore_interrupts() -> None:
+    """A process beside the kernel leaves Ctrl-C to the render, which says it once and waits for it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def write_workbooks_job(month: str, workspace: dict, output_dir: str) -> None:
     """In a process of its own (``workbooks_beside_kernel``): the month's 扣分明细 workbooks."""
     from hotline_lib.analysis.bulletin import load_month, write_month_workbooks
@@ -283,29 +305,39 @@ def write_workbooks_job(month: str, workspace: dict, output_dir: str) -> None:
 @contextmanager
 def workbooks_beside_kernel(month: str, workspace: Workspace, output_dir: Path, aside: bool):
     """While the block runs (the kernel runs the sections), the month's workbooks are written by a
-    process of their own into ``output_dir`` when ``aside``. It is waited for on the way out, however
-    the block ends (nothing writes into the staging folder once the render goes on or cleans up); its
-    failure is the render's when the block succeeded."""
+    process of their own into ``output_dir`` when ``aside``; it is done before the render goes on or
+    cleans up (nothing writes into the staging folder after), and its failure is the render's when
+    the block succeeded."""
     if not aside:
         yield
         return
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=1)
-    future = pool.submit(write_workbooks_job, month, workspace.parameters(), str(output_dir))
-    try:
+    with beside_kernel(write_workbooks_job, month, workspace.parameters(), str(output_dir)) as future:
         yield
-    except BaseException:
-        future.exception()   # (its own outcome no longer matters)
-        pool.shutdown()
-        raise
     error = future.exception()
-    pool.shutdown()
     if isinstance(error, HotlineError):
         raise error
     if error is not None:
         raise ReportError("the 扣分明细 workbooks could not be written: {name}: {reason}", name=type(error).__name__,
                           reason=str(error)) from None
+
+
+def segment_tokens_job(month: str, workspace: dict) -> None:
+    """In a process of its own (``tokens_beside_kernel``): the month's words into the cache, on the
+    one core the kernel leaves."""
+    cache_tokens(month, Workspace.of(workspace), jobs=1)
+
+
+@contextmanager
+def tokens_beside_kernel(month: str, workspace: Workspace, ready: bool):
+    """热点诉求's words of the month segmented into the cache by a process of their own while the
+    block runs (unless ``ready``, or the settings show no 热点诉求): the kernel needs them only at the
+    features section, and waits there for a file being segmented (its lock, io/segment.py) rather
+    than segmenting it too. A failure here is not the render's: the kernel meets it and says it."""
+    if ready or workspace.settings.hot_topics.show == "off":
+        yield
+        return
+    with beside_kernel(segment_tokens_job, month, workspace.parameters()):
+        yield
 
 
 def modified_warnings(modified: list[str]) -> list[str]:
