@@ -18,8 +18,10 @@ import os
 from pathlib import Path
 
 #: The kernel's start-up line (IPKernelApp.exec_lines): what every section imports, paid once (cn2an: the
-#: Chinese numerals of the rankings, 0.15 s, otherwise imported by the first month).
-WARM_UP = "import hotline_lib.notebook, matplotlib.pyplot, seaborn, cn2an; import hotline_lib.render.kernel as _hk; _hk.warm_up()"
+#: Chinese numerals of the rankings, 0.15 s; 热点诉求's modules and jieba, and pyarrow's Parquet reader:
+#: 0.2 s more the first month would spend; the kernel, started first, waits for the render anyway).
+WARM_UP = ("import hotline_lib.notebook, matplotlib.pyplot, seaborn, cn2an, hotline_lib.analysis.topics_month, jieba, "
+           "pyarrow.parquet; import hotline_lib.render.kernel as _hk; _hk.warm_up()")
 #: The first cell of every stitched bulletin: the kernel as before its first month.
 START_MONTH = "__import__('hotline_lib.render.kernel', fromlist=['start_month']).start_month()"
 #: The same, for a month whose 扣分明细 workbooks the render writes beside the kernel.
