@@ -405,3 +405,40 @@ def test_a_dataset_whose_future_has_come_is_validated_once_and_replaced(folder, 
     load_exports(folder, units, cache_dir=cache)
     assert len(validated) == 2                   # the replaced dataset serves the next run
     assert not list(cache.glob(".dataset-*"))    # nothing left aside
+
+
+def test_a_dataset_being_made_by_another_process_is_waited_for_and_read_not_made_again(folder, units, tmp_path,
+                                                                                      monkeypatch):
+    """A render's process beside its kernel (or a second command) needs the dataset another process
+    is making: it waits for the dataset's lock, then reads what the other stored."""
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    from hotline_lib.io.exports import dataset_folder
+
+    cache = tmp_path / "cache"
+    lock = f"{dataset_folder(folder, units, cache)}.lock"
+    holding = tmp_path / "holding"
+    other = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from hotline_lib.io.directory import load_units
+        from hotline_lib.io.exports import dataset_lock, load_exports
+        with dataset_lock(Path({lock!r}[:-len(".lock")])):   # as cache_dataset holds it
+            Path({str(holding)!r}).touch()
+            time.sleep(1)
+            load_exports(Path({str(folder)!r}), load_units(), cache_dir=Path({str(cache)!r}))
+        """)])
+    deadline = time.monotonic() + 60
+    while not holding.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    def no_reading(path):
+        raise AssertionError(f"read {path} again")
+
+    monkeypatch.setattr(reading, "read_grids", no_reading)   # this process must not parse any export
+    exports = load_exports(folder, units, cache_dir=cache)
+    assert other.wait(timeout=60) == 0
+    assert len(exports.orders) == 2 and len(exports.assignments) == 2

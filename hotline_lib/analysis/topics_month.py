@@ -9,7 +9,7 @@ import pandas as pd
 
 from hotline_lib.analysis.topics import MonthTopics, month_topics, previous_month
 from hotline_lib.figures.counts import assignment_flags, handling_units, in_month
-from hotline_lib.io.exports import Exports, input_folders, load_exports
+from hotline_lib.io.exports import Exports, cache_dataset, input_folders, load_exports
 from hotline_lib.io.segment import load_lexicon, order_tokens
 from hotline_lib.io.workspace import Workspace
 
@@ -70,6 +70,10 @@ def cache_tokens(months: str | list[str], workspace: Workspace, jobs: int | None
     one per core)."""
     if workspace.settings.hot_topics.show == "off":
         return
+    # the dataset made as a render makes it (files parsed side by side) when this process comes first,
+    # waited for when another is making it (its lock)
+    cache_dataset(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
+                  platform=workspace.platform)
     exports = load_exports(workspace.data, workspace.units, workspace.cache, input_folders(workspace.settings),
                            platform=workspace.platform)
     needed = [m for month in ([months] if isinstance(months, str) else months) for m in months_needed(month)]

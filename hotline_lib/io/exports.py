@@ -558,9 +558,28 @@ def cache_dataset(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, s
     (the files not yet parsed are parsed side by side first, up to ``jobs`` processes)."""
     folder = dataset_folder(data_dir, units, cache_dir, skip, platform)
     if _current_meta(folder) is None:
-        parse_into_cache(export_files(data_dir, skip), cache_dir, jobs, platform)
-        load_exports(data_dir, units, cache_dir, skip, jobs=jobs or os.cpu_count() or 1, platform=platform)
+        with dataset_lock(folder):
+            if _current_meta(folder) is None:   # (another process may have stored it meanwhile)
+                parse_into_cache(export_files(data_dir, skip), cache_dir, jobs, platform)
+                load_exports(data_dir, units, cache_dir, skip, jobs=jobs or os.cpu_count() or 1, platform=platform)
     return folder
+
+
+_DATASET_LOCKS: dict[str, object] = {}
+
+
+def dataset_lock(folder: Path):
+    """The lock a process holds while it makes a cached dataset: another that needs the same one
+    meanwhile (a render's process beside its kernel, a second command) waits for it, then reads it,
+    instead of parsing and validating every export again. One lock object per folder and process,
+    so that the holder may take it again (cache_dataset → load_exports)."""
+    from filelock import FileLock
+
+    key = str(folder)
+    if key not in _DATASET_LOCKS:
+        Path(folder).parent.mkdir(parents=True, exist_ok=True)
+        _DATASET_LOCKS[key] = FileLock(f"{folder}.lock")
+    return _DATASET_LOCKS[key]
 
 
 def parse_into_cache(files: list[Path], cache_dir: Path, jobs: int | None = None,
@@ -607,6 +626,18 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
         cached = _read_dataset(folder, files, data_dir, others)
         if cached is not None:
             return cached
+    if folder is None:
+        return _load_exports(data_dir, files, others, units, cache_dir, None, jobs, platform)
+    with dataset_lock(folder):
+        cached = _read_dataset(folder, files, data_dir, others) if folder.exists() else None   # made meanwhile?
+        if cached is not None:
+            return cached
+        return _load_exports(data_dir, files, others, units, cache_dir, folder, jobs, platform)
+
+
+def _load_exports(data_dir: Path, files: list[Path], others: list, units: UnitDirectory, cache_dir: Path | None,
+                  folder: Path | None, jobs: int, platform: Platform | None) -> Exports:
+    """``load_exports`` when its dataset is not in the cache: parse, validate, de-duplicate, store."""
     frames, headers, skipped, totals = raw_frames(files, data_dir, cache_dir, platform)
     files = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
     if not files:

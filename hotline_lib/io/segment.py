@@ -296,6 +296,14 @@ def _tokenizer_for(lexicon: Lexicon, cache_dir: str):
     return make_tokenizer(lexicon, Path(cache_dir))
 
 
+def prepare_tokenizer(lexicon: Lexicon, cache_dir: Path) -> None:
+    """This process's tokenizer built now when jieba's dictionary cache is not there yet (its first
+    build, about a second): a process that will segment builds it while the exports are still read."""
+    if not any((Path(cache_dir) / "jieba").glob("*.cache")):
+        _tokenizer_for(lexicon, str(cache_dir))
+        dictionary_tags()
+
+
 def _covers(cached: pd.DataFrame | None, rows: pd.DataFrame) -> bool:
     """Whether a file's cached tokens hold every one of ``rows``."""
     return cached is not None and len(rows.merge(cached, on=["_file", "_sheet", "_row"])) == len(rows)

@@ -162,13 +162,13 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
             clear_partials(month_dir)
-            dataset = cache_exports(workspace)   # while the kernel imports
-            missing = month_missing_columns(month, dataset, columns_read(workspace))
-            if workbooks_aside is None:
-                from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
-
-                workbooks_aside = dataset_rows(dataset) <= KEEP_ROWS
             with tokens_beside_kernel(month, workspace, tokens_ready):
+                dataset = cache_exports(workspace)   # while the kernel imports (the process beside waits for it)
+                missing = month_missing_columns(month, dataset, columns_read(workspace))
+                if workbooks_aside is None:
+                    from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
+
+                    workbooks_aside = dataset_rows(dataset) <= KEEP_ROWS
                 return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing, workbooks_aside)
     finally:
         if own:
@@ -323,16 +323,22 @@ def workbooks_beside_kernel(month: str, workspace: Workspace, output_dir: Path, 
 
 def segment_tokens_job(month: str, workspace: dict) -> None:
     """In a process of its own (``tokens_beside_kernel``): the month's words into the cache, on the
-    one core the kernel leaves."""
-    cache_tokens(month, Workspace.of(workspace), jobs=1)
+    one core the kernel leaves; its tokenizer built first when the cache has none (while the render
+    reads the exports, which this process then waits for: the dataset's lock, io/exports.py)."""
+    from hotline_lib.io.segment import load_lexicon, prepare_tokenizer
+
+    workspace = Workspace.of(workspace)
+    prepare_tokenizer(load_lexicon(workspace), workspace.cache)
+    cache_tokens(month, workspace, jobs=1)
 
 
 @contextmanager
 def tokens_beside_kernel(month: str, workspace: Workspace, ready: bool):
     """热点诉求's words of the month segmented into the cache by a process of their own while the
-    block runs (unless ``ready``, or the settings show no 热点诉求): the kernel needs them only at the
-    features section, and waits there for a file being segmented (its lock, io/segment.py) rather
-    than segmenting it too. A failure here is not the render's: the kernel meets it and says it."""
+    block runs (unless ``ready``, or the settings show no 热点诉求): it starts before the exports are
+    read (a cold cache's tokenizer is built meanwhile); the kernel needs the words only at the features
+    section, and waits there for a file being segmented (its lock, io/segment.py) rather than
+    segmenting it too. A failure here is not the render's: the kernel meets it and says it."""
     if ready or workspace.settings.hot_topics.show == "off":
         yield
         return
