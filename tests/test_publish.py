@@ -189,6 +189,18 @@ def test_a_commit_that_cannot_be_finished_is_undone(tmp_path, monkeypatch):
     assert checksums(month) == old and (month / "sent.json").read_text(encoding="utf-8") == SENT
 
 
+def test_a_run_killed_after_its_journal_went_leaves_no_old_files_aside(tmp_path, monkeypatch):
+    """Killed between removing the journal and removing .previous (the commit done): the next command,
+    whether or not it holds the month's lock, clears the old files that waited aside."""
+    month = _month(tmp_path / "out")
+    new = _new(tmp_path / "out")
+    monkeypatch.setattr("hotline_lib.render.publish._close", lambda d: (d / JOURNAL).unlink())
+    publish(_staged(month), month)
+    assert (month / ".previous").exists() and not (month / JOURNAL).exists()
+    assert recover(month) is None
+    assert not (month / ".previous").exists() and checksums(month) == new
+
+
 def test_recovery_leaves_a_month_another_run_is_committing(tmp_path, monkeypatch):
     month = _month(tmp_path / "out")
     _kill_after(monkeypatch, 4)

@@ -204,9 +204,7 @@ def recover(month_dir: Path, held: bool = False) -> str | None:
     Returns "forward", "back", or None when there was nothing to do."""
     month_dir = Path(month_dir)
     journal = month_dir / JOURNAL
-    if not journal.exists() and held:   # a run killed just after its commit left the old files aside
-        shutil.rmtree(month_dir / PREVIOUS, ignore_errors=True)
-    if not journal.exists():
+    if not journal.exists() and not _exists(month_dir / PREVIOUS):
         return None
     if not held:
         lock = exclusive(month_dir / ".lock", Message("the bulletin of {month} in {folder}", month=month_dir.name,
@@ -219,6 +217,9 @@ def recover(month_dir: Path, held: bool = False) -> str | None:
             return recover(month_dir, held=True)
         finally:
             lock.__exit__(None, None, None)
+    if not journal.exists():   # a run killed just after its commit (or before its journal) left old files aside
+        shutil.rmtree(month_dir / PREVIOUS, ignore_errors=True)
+        return None
     entries = json.loads(journal.read_text(encoding="utf-8"))["entries"]
     try:
         _roll_forward(month_dir, entries)
