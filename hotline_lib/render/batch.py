@@ -81,8 +81,7 @@ def kernel_megabytes(kernel) -> float | None:
         return None
 
 
-def _render_one(month: str, workspace: Workspace, formats=None, force: bool = False,
-                tokens_ready: bool = False) -> tuple[str, float, str, float | None]:
+def _render_one(month: str, workspace: Workspace, formats=None, force: bool = False) -> tuple[str, float, str, float | None]:
     """Worker: render one month in the worker's kernel; never raises (the parent collects the
     outcome: status, seconds, reason, the kernel's memory after the month)."""
     from hotline_lib.render.month import render_month
@@ -90,8 +89,7 @@ def _render_one(month: str, workspace: Workspace, formats=None, force: bool = Fa
     started = time.perf_counter()
     kernel = _worker_kernel()
     try:
-        # (the workbooks written by the kernel: the workers and their kernels keep both cores busy)
-        render_month(month, workspace, formats, force, kernel=kernel, tokens_ready=tokens_ready, workbooks_aside=False)
+        render_month(month, workspace, formats, force, kernel=kernel, in_batch=True)
         return "rendered", time.perf_counter() - started, "", kernel_megabytes(kernel)
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc), None
@@ -170,12 +168,11 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
             month_render.cache_exports(workspace)
             try:   # 热点诉求's words: each file segmented once, not by two workers in turn
                 month_render.cache_tokens(list(todo), workspace)
-                tokens_ready = True
-            except HotlineError:   # (a bad word list, say): each month says so in its own outcome
-                tokens_ready = False
+            except HotlineError:   # (a bad word list, say): each month's kernel meets it and says so
+                pass
             futures = {}
             for month in todo:
-                futures[pool.submit(_render_one, month, *args, tokens_ready)] = month
+                futures[pool.submit(_render_one, month, *args)] = month
                 progress(month, "rendering")
             for future in as_completed(futures):
                 month = futures[future]

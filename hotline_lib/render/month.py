@@ -125,17 +125,15 @@ def month_missing_columns(month: str, dataset: Path, rules_reads=()) -> list[Mis
 
 
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
-                 kernel: Kernel | None = None, tokens_ready: bool = False,
-                 workbooks_aside: bool | None = None) -> ReportResult:
+                 kernel: Kernel | None = None, in_batch: bool = False) -> ReportResult:
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, duplicates.csv, accounting.json, the executed
     section notebooks and manifest.json, from the working folder ``workspace`` (default: the one the
     command runs in). ``kernel``: a batch worker's kernel, kept for its next month (default: one started
-    here, warming up while the exports are read). ``tokens_ready``: 热点诉求's words are in the cache
-    already (a batch segments them for all its months first), so they are not looked for again.
-    ``workbooks_aside``: the 扣分明细 workbooks written by a process of their own while the kernel runs
-    the sections, on the core the kernel leaves idle (default: for a dataset of up to KEEP_ROWS rows,
-    as a second process holds the month's tables too; a batch, whose workers keep both cores busy,
-    leaves them to its kernels).
+    here, warming up while the exports are read). A month rendered alone has the 扣分明细 workbooks
+    (for a dataset of up to KEEP_ROWS rows: a second process holds the month's tables too) and
+    热点诉求's words made by processes beside the kernel, on the core it leaves idle; ``in_batch``: a
+    month of a batch, which segmented the words for all its months first and whose workers keep both
+    cores busy, leaves both to its kernel.
 
     The month's folder changes only by a whole, finished render committed into place (render/publish.py):
     everything is produced in a staging folder, then moved in as one transaction that a killed run's
@@ -162,13 +160,12 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
             for folder in (month_dir, month_dir / "notebooks"):
                 remove_leftovers(folder)
             clear_partials(month_dir)
-            with tokens_beside_kernel(month, workspace, tokens_ready):
+            with tokens_beside_kernel(month, workspace, in_batch):
                 dataset = cache_exports(workspace)   # while the kernel imports (the process beside waits for it)
                 missing = month_missing_columns(month, dataset, columns_read(workspace))
-                if workbooks_aside is None:
-                    from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
+                from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
 
-                    workbooks_aside = dataset_rows(dataset) <= KEEP_ROWS
+                workbooks_aside = not in_batch and dataset_rows(dataset) <= KEEP_ROWS
                 return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing, workbooks_aside)
     finally:
         if own:
