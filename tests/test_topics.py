@@ -13,6 +13,7 @@ from hotline_lib.analysis.topics import (Cluster, category_issues, month_topics,
                                          repeat_clusters, repeat_units, rising_terms)
 from hotline_lib.core.errors import InputError
 from hotline_lib.io.directory import HotTopics
+from hotline_lib.io import segment
 from hotline_lib.io.segment import (Lexicon, cut_words, make_tokenizer, order_tokens, read_synonyms, read_word_list, segment_frame,
                                     tokens_of)
 
@@ -90,12 +91,52 @@ def test_a_synonym_counts_as_its_canonical_word(tokenizer):
     assert "电瓶车" not in tokens_of("小区里电瓶车飞线充电", tokenizer, LEXICON)[0].split()
 
 
-def test_the_tokenizer_caches_under_the_working_folder_and_logs_nothing(tmp_path, capfd):
-    make_tokenizer(LEXICON, tmp_path / "cache")
-    assert (tmp_path / "cache" / "jieba" / "jieba.cache").is_file()
+def test_the_tokenizer_caches_its_dictionary_with_the_installation_and_logs_nothing(tmp_path, capfd, monkeypatch):
+    import jieba
+
+    monkeypatch.setattr(segment, "INSTALLED_DICTIONARY", tmp_path / "share")
+    segment.dictionary_tags.cache_clear()
+    try:
+        segment.prepare_dictionary()
+        built = segment.dictionary_tags()
+        segment.dictionary_tags.cache_clear()
+        assert segment.dictionary_tags() == built and built["小区"] == "n"   # read back from what was kept
+    finally:
+        segment.dictionary_tags.cache_clear()
+    assert sorted(p.name for p in (tmp_path / "share").iterdir()) == [f"jieba-{jieba.__version__}.cache",
+                                                                     f"jieba-{jieba.__version__}.tags"]
+    tokenizer = make_tokenizer(LEXICON, tmp_path / "cache")   # the dictionary loaded, not built: no data cache used
+    assert not (tmp_path / "cache").exists()
+    assert list(cut_words(tokenizer, "小区门口的路灯坏了")) == list(tokenizer.cut("小区门口的路灯坏了", HMM=False))
     captured = capfd.readouterr()
     assert "Building prefix dict" not in captured.err + captured.out
     assert "Loading model" not in captured.err + captured.out
+
+
+def test_the_kept_dictionary_is_jiebas_own_and_a_damaged_one_is_built_again(tmp_path, monkeypatch):
+    import jieba
+
+    monkeypatch.setattr(segment, "INSTALLED_DICTIONARY", tmp_path / "share")
+    kept = tmp_path / "share" / f"jieba-{jieba.__version__}.cache"
+    kept.parent.mkdir()
+    kept.write_bytes(b"\x00 not marshal")
+    ours = make_tokenizer(Lexicon(), tmp_path / "cache")
+    theirs = jieba.Tokenizer()
+    theirs.tmp_dir = str(tmp_path / "jieba-own")
+    (tmp_path / "jieba-own").mkdir()
+    theirs.initialize()
+    assert ours.FREQ == theirs.FREQ and ours.total == theirs.total
+    assert make_tokenizer(Lexicon(), tmp_path / "cache").FREQ == theirs.FREQ   # read back from the file rebuilt
+
+
+def test_an_installation_that_cannot_be_written_keeps_the_dictionary_in_the_data_cache(tmp_path, monkeypatch):
+    import jieba
+
+    monkeypatch.setattr(segment, "INSTALLED_DICTIONARY", tmp_path / "share")
+    monkeypatch.setattr(segment.os, "access", lambda path, mode: False)
+    make_tokenizer(LEXICON, tmp_path / "cache")
+    assert (tmp_path / "cache" / "jieba" / f"jieba-{jieba.__version__}.cache").is_file()
+    assert list((tmp_path / "share").iterdir()) == []
 
 
 def test_word_lists_and_synonyms_files(tmp_path):
