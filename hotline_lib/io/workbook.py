@@ -186,13 +186,15 @@ def _distinct(values) -> list:
 def _write_sheet(sheet, frame: pd.DataFrame, kinds: list[str], style, header) -> None:
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, str(name), header)
-    # each column prepared at once (io/workbook_columns.py: its values converted and its writer chosen
-    # from its dtype), a block of rows at a time (a column's Python values held for one block only),
-    # then written row by row as before, so the shared strings keep their order
+    # each column taken out of the frame once (a Series each time costs more than a small sheet's
+    # cells: a month writes about 110 sheets), prepared at once (io/workbook_columns.py: its values
+    # converted and its writer chosen from its dtype), a block of rows at a time (a column's Python
+    # values held for one block only), then written row by row, so the shared strings keep their order
+    whole = [column for _, column in frame.items()]
     for start in range(0, len(frame), _BLOCK_ROWS):
-        block = frame.iloc[start:start + _BLOCK_ROWS]
-        columns = [prepared_column(block.iloc[:, col], kind, style, sheet) for col, kind in enumerate(kinds)]
-        for offset in range(len(block)):
+        block = whole if len(frame) <= _BLOCK_ROWS else [column.iloc[start:start + _BLOCK_ROWS] for column in whole]
+        columns = [prepared_column(block[col], kind, style, sheet) for col, kind in enumerate(kinds)]
+        for offset in range(min(_BLOCK_ROWS, len(frame) - start)):
             row = start + offset + 1
             for col, (values, write, cell_format) in enumerate(columns):
                 value = values[offset]
@@ -200,7 +202,7 @@ def _write_sheet(sheet, frame: pd.DataFrame, kinds: list[str], style, header) ->
                     _write_cell(sheet, row, col, value, kinds[col], style)
                 elif value is not None:
                     write(row, col, value, cell_format)
-    widths = [max(display_width(str(name)), _column_width(frame.iloc[:, col], kind))
+    widths = [max(display_width(str(name)), _column_width(whole[col], kind))
               for col, (name, kind) in enumerate(zip(frame.columns, kinds))]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, min(width + 2, _MAX_WIDTH))

@@ -86,12 +86,13 @@ def column_width(column: pd.Series, kind: str, shown, measure) -> int | None:
     dtype_kind = _kind_of_dtype(column)
     if dtype_kind in (None, "bool"):
         return None
-    present = column.dropna()
-    if not len(present):
-        return 0
     if dtype_kind == "datetime":
-        return measure(DATETIME_SHOWN)
-    distinct = pd.unique(present.to_numpy()).tolist()
+        return measure(DATETIME_SHOWN) if column.notna().any() else 0
+    # the distinct values first, then the blanks among them left out (a Series without its blanks
+    # costs more than a small column's cells)
+    distinct = [value for value in pd.unique(column.to_numpy()).tolist() if not pd.isna(value)]
+    if not distinct:
+        return 0
     if dtype_kind == "number":
         return max(measure(shown(value, kind)) for value in distinct)
     return max(len(value) if value.isascii() else measure(value) for value in distinct)
