@@ -104,6 +104,10 @@ def likely_characters() -> set[str]:
     return set(NUMERALS).union(*(set(path.read_text(encoding="utf-8")) for path in files if path.exists()))
 
 
+#: Tables no subset keeps: OpenType layout and vertical writing (the bulletin is written horizontally).
+LEFT_OUT = ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG"]
+
+
 def _subset_rule(text: str, unicode_range: bool = False) -> str:
     from fontTools import subset
 
@@ -111,9 +115,15 @@ def _subset_rule(text: str, unicode_range: bool = False) -> str:
     options.flavor = "woff"
     options.layout_features = []   # (see the module's docstring)
     # nor the tables of vertical writing and of layout: the bulletin is written horizontally
-    options.drop_tables += ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG"]
+    options.drop_tables += LEFT_OUT
     options.notdef_outline = True
+    # the outlines become TrueType ones (_to_truetype): CFF subroutines are inlined rather than each
+    # one's use worked out over the whole font; the same glyphs, the same file, 0.27 -> 0.19 s a subset
+    options.desubroutinize = True
     font = subset.load_font(str(cjk_font_path()), options)
+    for tag in LEFT_OUT:   # gone before the subsetter reads them (it would decompile GSUB and GPOS)
+        if tag in font:
+            del font[tag]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)
