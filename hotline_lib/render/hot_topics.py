@@ -33,7 +33,7 @@ def places_chart(places: list[dict]) -> Chart | None:
             for key, label in (("count", "本月"), ("previous", "上月"))]
     frame = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(places) + 1.3), layout="constrained")
-    sns.barplot(data=frame, x="工单数", y="地点", hue="月份", palette=[OTHER_COLOR, "#b0b0b0"], ax=ax)
+    sns.barplot(data=frame, x="工单数", y="地点", hue="月份", palette=[OTHER_COLOR, "#b0b0b0"], errorbar=None, ax=ax)
     title = "诉求提到最多的地点（工单数）"
     ax.set(xlabel="工单数（件）", ylabel="", title=title)
     ax.legend(title="", loc="lower right")
