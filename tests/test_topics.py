@@ -120,6 +120,14 @@ def test_the_kept_dictionary_is_jiebas_own_and_a_damaged_one_is_built_again(tmp_
     kept = tmp_path / "share" / f"jieba-{jieba.__version__}.cache"
     kept.parent.mkdir()
     kept.write_bytes(b"\x00 not marshal")
+    tags = kept.with_suffix(".tags")
+    tags.write_bytes(b"N")   # marshal's None: read, but not word tags
+    segment.dictionary_tags.cache_clear()
+    try:
+        assert segment.dictionary_tags()["小区"] == "n"
+        assert segment._read_marshal(tags)["小区"] == "n"   # written again whole
+    finally:
+        segment.dictionary_tags.cache_clear()
     ours = make_tokenizer(Lexicon(), tmp_path / "cache")
     theirs = jieba.Tokenizer()
     theirs.tmp_dir = str(tmp_path / "jieba-own")
