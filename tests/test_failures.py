@@ -137,7 +137,7 @@ def test_ctrl_c_is_one_line_and_releases_the_lock(sample_dir, tmp_path, settings
     time.sleep(1)
     os.killpg(process.pid, signal.SIGINT)   # what Ctrl-C in a terminal does: the whole foreground group
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert stderr.splitlines()[-1] == "interrupted: nothing more was written; the last complete outputs are as they were"
     for noise in ("Traceback", "Task exception", "DeadKernelError", "Kernel died", "Warning"):
         assert noise not in stderr
