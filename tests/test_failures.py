@@ -127,8 +127,11 @@ def test_ctrl_c_is_one_line_and_releases_the_lock(sample_dir, tmp_path, settings
     command = [sys.executable, "-c", "from hotline_lib.cli import main; main()", "report", *months, "--data",
                str(sample_dir), "--out", str(out), "--notebooks", str(notebooks), "--settings", str(settings),
                "--formats", "html"]
+    # Ctrl-C's default action, as in a terminal's foreground job: a test run started in the background
+    # by a shell without job control (`make test &`) has SIGINT ignored, and a child inherits that
     process = subprocess.Popen(command, cwd=SOURCE_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     rendered = [m for m in ("2020-11", "2020-12") if m in months]
     deadline = time.monotonic() + 60
     while (not all((out / m / ".staging" / "bulletin.ipynb").exists() for m in rendered)
