@@ -2,8 +2,9 @@
 
 A month's 热点诉求 (analysis/topics.py) is then aggregation over these tokens. The segmenter is a
 ``jieba.Tokenizer`` of its own (its dictionary cache with the installation, or under the working
-folder's .cache/, never the system temp folder; quiet) with a user dictionary from the unit directory, data/places.txt,
-data/synonyms.txt and the shipped 12345 vocabulary, so that 万家丽小区 or 预付卡 stay whole.
+folder's .cache/, never the system temp folder; quiet) with a user dictionary from the unit
+directory, data/places.txt, data/synonyms.txt and the shipped 12345 vocabulary, so that 万家丽小区 or
+预付卡 stay whole.
 
 Text is masked before it is segmented (a phone or ID number never becomes a term) and digit runs are
 never terms. Each order keeps ``terms`` (the words that count, each once, in reading order) and

@@ -114,14 +114,12 @@ def _subset_rule(text: str, unicode_range: bool = False) -> str:
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = []   # (see the module's docstring)
-    # nor the tables of vertical writing and of layout: the bulletin is written horizontally
-    options.drop_tables += LEFT_OUT
     options.notdef_outline = True
     # the outlines become TrueType ones (_to_truetype): CFF subroutines are inlined rather than each
     # one's use worked out over the whole font; the same glyphs, the same file, 0.27 -> 0.19 s a subset
     options.desubroutinize = True
     font = subset.load_font(str(cjk_font_path()), options)
-    for tag in LEFT_OUT:   # gone before the subsetter reads them (it would decompile GSUB and GPOS)
+    for tag in LEFT_OUT:   # removed before the subsetter reads them (dropping them, it decompiles GSUB and GPOS first)
         if tag in font:
             del font[tag]
     subsetter = subset.Subsetter(options)
