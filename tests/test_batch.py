@@ -143,3 +143,29 @@ def _outputs(month_dir) -> dict[str, object]:
         else:
             outputs[name] = path.read_bytes()
     return outputs
+
+
+def test_a_render_stops_once_with_its_kernel_free_before_its_page(sample_dir, tmp_path):
+    """A batch worker's kernel starts its next month while a thread finishes the month before
+    (render/batch.py): a render's steps stop once, when its sections have run and before anything of
+    the month is written, and what follows needs no kernel."""
+    from test_failures import section_folder
+
+    from hotline_lib.render.kernel import Kernel
+    from hotline_lib.render.month import finish_render, render_month_steps
+
+    code = "from hotline_lib import notebook as hb\nhb.load_month(month, workspace, output_dir)\nprint('fine')"
+    notebooks = section_folder(tmp_path / "notebooks", "01_fine", code)
+    office = workspace(sample_dir, tmp_path / "out", notebooks=notebooks)
+    month_dir = tmp_path / "out" / "2020-12"
+    with Kernel(notebooks) as kernel:
+        steps = render_month_steps("2020-12", office, "html", kernel=kernel, in_batch=True)
+        next(steps)
+        executed = nbformat.read(month_dir / ".staging" / "bulletin.ipynb", as_version=4)
+        assert any(o.get("text") == "fine\n" for c in executed.cells for o in c.get("outputs", []))
+        for name in ["bulletin.html", "figures.json", "sections.json"]:   # neither made nor committed yet
+            assert not (month_dir / ".staging" / name).exists() and not (month_dir / name).exists(), name
+        kernel.shutdown()
+        result = finish_render(steps)
+    assert result.html == month_dir / "bulletin.html" and result.html.exists()
+    assert not (month_dir / ".staging").exists()

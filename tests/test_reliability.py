@@ -350,3 +350,4 @@ def test_the_lock_is_per_month_and_released_after_use(tmp_path):
             pass
     with exclusive(tmp_path / "a" / ".lock", "a"):
         pass
+

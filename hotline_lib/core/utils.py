@@ -77,7 +77,8 @@ def exclusive(lock_file: str | Path, what: str):
 
     lock_file = Path(lock_file)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(lock_file, timeout=0)
+    # not thread-local: a batch worker's thread may finish (and release) what its main thread began
+    lock = FileLock(lock_file, timeout=0, thread_local=False)
     try:
         lock.acquire()
     except Timeout:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,13 +42,26 @@ class BatchSummary:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-#: A batch worker's kernel, kept from one month to the next (render/kernel.py).
+#: A batch worker's kernel, kept from one month to the next (render/kernel.py); the thread that
+#: finishes its months (their page, files and commit) while the kernel runs the next; the queue the
+#: months' outcomes go to.
 _worker: dict = {}
 
 
-def _start_worker(notebooks_dir: Path) -> None:
+def _start_worker(notebooks_dir: Path, outcomes=None) -> None:
     """Worker start-up: launch its kernel now, so it warms up while the parent reads the exports;
-    it is stopped when the worker exits."""
+    it is stopped when the worker exits, after the worker's last month is finished."""
+    from concurrent.futures import ThreadPoolExecutor
+    from multiprocessing import util
+
+    finisher = ThreadPoolExecutor(max_workers=1)
+    _worker.update(outcomes=outcomes, finisher=finisher)
+    _start_kernel(notebooks_dir)
+    # (run as the pool's worker process exits, in this order: a month being committed ends first)
+    util.Finalize(None, finisher.shutdown, exitpriority=20)
+
+
+def _start_kernel(notebooks_dir: Path) -> None:
     from multiprocessing import util
 
     from hotline_lib.render.kernel import Kernel
@@ -58,7 +71,7 @@ def _start_worker(notebooks_dir: Path) -> None:
         kernel = _worker["kernel"] = Kernel(notebooks_dir)
     except Exception:   # each month then starts its own kernel, and reports why it cannot
         return
-    util.Finalize(None, kernel.shutdown, exitpriority=10)   # run as the pool's worker process exits
+    util.Finalize(None, kernel.shutdown, exitpriority=10)
 
 
 def _worker_kernel():
@@ -67,7 +80,7 @@ def _worker_kernel():
     kernel = _worker.get("kernel")
     if kernel is not None and (kernel.spent or not kernel.alive()):
         kernel.shutdown()
-        _start_worker(_worker["notebooks_dir"])
+        _start_kernel(_worker["notebooks_dir"])
     return _worker.get("kernel")
 
 
@@ -81,16 +94,36 @@ def kernel_megabytes(kernel) -> float | None:
         return None
 
 
-def _render_one(month: str, workspace: Workspace, formats=None, force: bool = False) -> tuple[str, float, str, float | None]:
-    """Worker: render one month in the worker's kernel; never raises (the parent collects the
-    outcome: status, seconds, reason, the kernel's memory after the month)."""
-    from hotline_lib.render.month import render_month
+def _render_one(month: str, workspace: Workspace, formats=None, force: bool = False) -> None:
+    """Worker: run the month's sections in the worker's kernel, then leave the rest of its render
+    (render/month.py ``render_month_steps``: the page, the files, the commit) to the worker's
+    finishing thread, so that the kernel starts the worker's next month meanwhile. The month's
+    outcome (month, status, seconds, reason, the kernel's memory after it) goes to the batch's
+    queue when the month is done; nothing is raised."""
+    from hotline_lib.render.month import render_month_steps
 
     started = time.perf_counter()
     kernel = _worker_kernel()
+    steps = render_month_steps(month, workspace, formats, force, kernel=kernel, in_batch=True)
+    outcome = _advance(steps, started)
+    if outcome is not None:   # failed before the kernel was free
+        _worker["outcomes"].put((month, *outcome))
+        return
+    megabytes = kernel_megabytes(kernel)
+    _worker["finisher"].submit(lambda: _worker["outcomes"].put((month, *_advance(steps, started, megabytes))))
+
+
+def _advance(steps, started: float, megabytes: float | None = None) -> tuple[str, float, str, float | None] | None:
+    """Run a render's steps to their stop (the kernel free: None) or, given the kernel's ``megabytes``,
+    to their end; an outcome (status, seconds, reason, megabytes) when they end, however they end."""
+    from hotline_lib.render.month import finish_render
+
     try:
-        render_month(month, workspace, formats, force, kernel=kernel, in_batch=True)
-        return "rendered", time.perf_counter() - started, "", kernel_megabytes(kernel)
+        if megabytes is None:
+            next(steps)
+            return None
+        finish_render(steps)
+        return "rendered", time.perf_counter() - started, "", megabytes
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc), None
     except OSError as exc:   # an unwritable month folder, a full disk: said like the CLI says it
@@ -102,6 +135,23 @@ def _render_one(month: str, workspace: Workspace, formats=None, force: bool = Fa
         return "failed", time.perf_counter() - started, "interrupted", None
     except Exception as exc:  # an unexpected bug: keep the traceback in the month's log
         return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", None
+
+
+def _collected(outcomes, futures: list, count: int):
+    """The months' outcomes from the batch's queue as each month is done; a worker that died (the
+    pool is then broken) raises."""
+    import queue
+
+    while count:
+        try:
+            item = outcomes.get(timeout=0.2)
+        except queue.Empty:
+            for future in futures:
+                if future.done() and future.exception() is not None:
+                    raise future.exception()
+            continue
+        count -= 1
+        yield item
 
 
 def _os_reason(exc: OSError) -> str:
@@ -156,9 +206,12 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
     if todo:
         from hotline_lib.render import month as month_render   # imported once here: forked workers inherit it
 
+        import multiprocessing
+
         args = (workspace, formats, force)
         workers = max(1, min(jobs, len(todo)))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(workspace.notebooks,)) as pool:
+        outcomes = multiprocessing.get_context().Queue()
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(workspace.notebooks, outcomes)) as pool:
             # every worker starts (and its kernel warms up) now: one task each, as spawn and
             # forkserver start a worker per task waiting (fork starts them all at the first)
             for ready in [pool.submit(int) for _ in range(workers)]:
@@ -170,13 +223,11 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
                 month_render.cache_tokens(list(todo), workspace)
             except HotlineError:   # (a bad word list, say): each month's kernel meets it and says so
                 pass
-            futures = {}
+            futures = []
             for month in todo:
-                futures[pool.submit(_render_one, month, *args)] = month
+                futures.append(pool.submit(_render_one, month, *args))
                 progress(month, "rendering")
-            for future in as_completed(futures):
-                month = futures[future]
-                status, seconds, reason, megabytes = future.result()
+            for month, status, seconds, reason, megabytes in _collected(outcomes, futures, len(todo)):
                 outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "",
                                        kernel_mb=megabytes)
                 if status == "rendered":   # how long it took, beside what it made (manifest.json)

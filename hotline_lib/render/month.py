@@ -126,6 +126,21 @@ def month_missing_columns(month: str, dataset: Path, rules_reads=()) -> list[Mis
 
 def render_month(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
                  kernel: Kernel | None = None, in_batch: bool = False) -> ReportResult:
+    """The month's render, start to end (``render_month_steps``)."""
+    return finish_render(render_month_steps(month, workspace, formats, force, kernel, in_batch))
+
+
+def finish_render(steps) -> ReportResult:
+    """Run a render's steps (``render_month_steps``) to their end: its result."""
+    try:
+        while True:
+            next(steps)
+    except StopIteration as done:
+        return done.value
+
+
+def render_month_steps(month: str, workspace: Workspace | None = None, formats=None, force: bool = False,
+                       kernel: Kernel | None = None, in_batch: bool = False):
     """outputs/<month>/: bulletin.html, figures.json, rejects.csv, duplicates.csv, accounting.json, the executed
     section notebooks and manifest.json, from the working folder ``workspace`` (default: the one the
     command runs in). ``kernel``: a batch worker's kernel, kept for its next month (default: one started
@@ -140,6 +155,10 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
     successor finishes or undoes. A failure (a section that raises, bad data, a file held open) leaves
     every file of the month as it was, sent or not; the attempt is kept in failed-<time>/ (its executed
     notebooks and error.txt), which the error names. One run per month at a time (a lock).
+
+    A generator: it stops once, when the sections have run and the kernel is free (the rest, the
+    page, the files and the commit, needs no kernel), and returns the ReportResult (``finish_render``).
+    A batch worker starts its next month in the kernel meanwhile and lets a thread finish this one.
     """
     started = time.perf_counter()
     workspace = workspace or Workspace.open()
@@ -166,7 +185,8 @@ def render_month(month: str, workspace: Workspace | None = None, formats=None, f
                 from hotline_lib.io.exports import KEEP_ROWS, dataset_rows
 
                 workbooks_aside = not in_batch and dataset_rows(dataset) <= KEEP_ROWS
-                return _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing, workbooks_aside)
+                return (yield from _render_month(month, workspace, month_dir, paths, started, chosen, kernel, missing,
+                                                 workbooks_aside))
     finally:
         if own:
             kernel.shutdown()
@@ -180,8 +200,8 @@ def _render_month(month, workspace: Workspace, month_dir: Path, paths: list[Path
     staging.mkdir(parents=True)
     attempt: dict = {}   # the executed section notebooks, once there are some
     try:
-        return _stage_and_commit(month, workspace, month_dir, staging, paths, started, formats, kernel, attempt, missing,
-                                 workbooks_aside)
+        return (yield from _stage_and_commit(month, workspace, month_dir, staging, paths, started, formats, kernel, attempt,
+                                             missing, workbooks_aside))
     except HotlineError as exc:
         kept = keep_failed(month_dir, attempt, str(exc))
         raise ReportError("{error} (failed attempt kept in {folder})", error=exc, folder=kept) from None
@@ -220,6 +240,7 @@ def _stage_and_commit(month, workspace: Workspace, month_dir: Path, staging: Pat
             raise ReportError("{text}", text=first_line) from None
         raise ReportError("section {section} failed: {name}: {reason}", section=section, name=name,
                           reason=first_line) from None
+    yield   # the kernel is free: what follows needs none
     executed = mask_notebook(executed)
     attempt.update(split(executed, paths))
     sections = sections_from_notebook(executed)
