@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name hotline --display-name "hotline-bulletin (Python 3)" >/dev/null
 	@# jieba's prefix dictionary, built once with the installation rather than by a first render (2 s)
 	$(PY) -c 'from hotline_lib.io.segment import prepare_dictionary; prepare_dictionary()'
+	@# the CJK font cut to the common characters once, so that a page's font subset is cut from 1.8 MB, not 16 (2.5 s)
+	$(PY) -c 'from hotline_lib.render.fonts import prepare_common_font; prepare_common_font()'
 	touch $(STAMP)
 
 # bulletin.pdf is printed by a Chromium-family browser (hotline_lib/render/pdf.py finds it). Where

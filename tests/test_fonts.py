@@ -73,3 +73,39 @@ def test_the_browser_draws_each_character_from_the_face_that_has_it(browser, tmp
         assert fonts and all(custom for _, custom, _ in fonts) and sum(n for *_, n in fonts) == 3, (selector, fonts)
     assert page.evaluate("[...document.fonts].map(f => f.status)") == ["loaded", "loaded"]
     page.close()
+
+
+@pytest.fixture(scope="module")
+def common_font(tmp_path_factory):
+    """The common-characters font, made in a folder of this test's (as ``make install`` makes it in the
+    installation's)."""
+    from hotline_lib.render import fonts
+
+    share = tmp_path_factory.mktemp("share")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fonts, "INSTALLED_SHARE", share)
+        path = fonts.prepare_common_font()
+    assert path is not None and path.parent == share and path.is_file()
+    return path
+
+
+@pytest.mark.parametrize("text", ["两严丽举书乱云产享优光协", "区人社局按时办结率 99.10%（一）“芙蓉区”—…：12345", "ABC abc 0-9 ＡＢ\n"])
+def test_a_subset_from_the_common_font_is_the_subset_from_the_full_font(common_font, monkeypatch, text):
+    from hotline_lib.render import fonts
+
+    monkeypatch.setattr(fonts, "_COMMON", {"path": common_font, "characters": fonts.common_characters()})
+    assert fonts._subset_source(text) == common_font
+    from_common = fonts._subset_rule(text, unicode_range=True)
+    monkeypatch.setattr(fonts, "_COMMON", {"path": common_font, "characters": set()})   # as without the file
+    assert fonts._subset_source(text) == fonts.cjk_font_path()
+    assert fonts._subset_rule(text, unicode_range=True) == from_common
+
+
+def test_a_character_outside_the_common_font_is_cut_from_the_full_font(common_font, monkeypatch):
+    from hotline_lib.render import fonts
+
+    monkeypatch.setattr(fonts, "_COMMON", {"path": common_font, "characters": fonts.common_characters()})
+    rare = "龘"   # U+9F98: not in GB 2312, in Noto Sans CJK
+    assert rare not in fonts.common_characters()
+    assert fonts._subset_source("芙蓉" + rare) == fonts.cjk_font_path()
+    assert "U+9F98" in fonts._subset_rule("芙蓉" + rare, unicode_range=True)

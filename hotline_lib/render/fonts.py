@@ -15,11 +15,13 @@ and made in 0.6 s instead of 1.0 s."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib.resources
 import io
 import os
 import re
+import sys
 from pathlib import Path
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -108,6 +110,79 @@ def likely_characters() -> set[str]:
 LEFT_OUT = ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG"]
 
 
+#: Where the installation keeps what it makes once (jieba's dictionary cache, the common-characters font)
+INSTALLED_SHARE = Path(sys.prefix) / "share" / "hotline-bulletin"
+
+
+@functools.cache
+def common_characters() -> frozenset[str]:
+    """The characters of GB 2312 (its 6,763 hanzi, punctuation and full-width forms), printable ASCII
+    and the line breaks of a page's text, general punctuation and CJK symbols: nearly everything a
+    bulletin shows, whatever its data."""
+    pairs = [bytes([high, low]) for high in [*range(0xA1, 0xAA), *range(0xB0, 0xF8)] for low in range(0xA1, 0xFF)]
+    characters = set()
+    for pair in pairs:
+        try:
+            characters.add(pair.decode("gb2312"))
+        except UnicodeDecodeError:
+            pass
+    ranges = [(0x09, 0x0A), (0x0D, 0x0D), (0x20, 0x7E), (0x2010, 0x205E), (0x3000, 0x303F), (0xFF01, 0xFF5E)]
+    return frozenset(characters | {chr(point) for low, high in ranges for point in range(low, high + 1)})
+
+
+def common_font_path() -> Path:
+    """The installation's cut of the CJK font to ``common_characters`` (``prepare_common_font``), named
+    by the full font's size and the characters, so that another font or list is another file."""
+    key = hashlib.sha256(f"{cjk_font_path().stat().st_size}:{''.join(sorted(common_characters()))}".encode()).hexdigest()[:12]
+    return INSTALLED_SHARE / f"{Path(FONT_FILE).stem}-common-{key}.otf"
+
+
+def prepare_common_font() -> Path | None:
+    """The common-characters font made in the installation's folder (``make install``; 2.5 s), unless
+    it is there or the folder cannot be written. A subset is made from it when it holds every
+    character asked for: from 1.8 MB instead of 16 MB, a page's small face in 0.03 s instead of 0.14 s,
+    the same glyphs, the same file."""
+    from fontTools import subset
+
+    target = common_font_path()
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(target.parent, os.W_OK):
+        return None
+    options = subset.Options()
+    options.layout_features, options.notdef_outline = [], True
+    options.name_IDs, options.glyph_names, options.recalc_bounds = ["*"], True, False   # kept as the full font has them
+    font = subset.load_font(str(cjk_font_path()), options)
+    for tag in LEFT_OUT:
+        if tag in font:
+            del font[tag]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(common_characters())))
+    subsetter.subset(font)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    font.save(str(tmp))
+    tmp.replace(target)
+    return target
+
+
+_COMMON: dict = {}
+
+
+def _subset_source(text: str) -> Path:
+    """The font a subset of ``text`` is cut from: the installation's common-characters font when it
+    is there and has every character of ``text``, else the full font (the same glyphs either way)."""
+    if "characters" not in _COMMON:
+        path = common_font_path()
+        _COMMON.update(path=path, characters=common_characters() if path.is_file() else set())
+    if _COMMON["characters"] and set(text) <= _COMMON["characters"] and _COMMON["path"].is_file():
+        return _COMMON["path"]
+    return cjk_font_path()
+
+
 def _subset_rule(text: str, unicode_range: bool = False) -> str:
     from fontTools import subset
 
@@ -118,7 +193,7 @@ def _subset_rule(text: str, unicode_range: bool = False) -> str:
     # the outlines become TrueType ones (_to_truetype): CFF subroutines are inlined rather than each
     # one's use worked out over the whole font; the same glyphs, the same file, 0.27 -> 0.19 s a subset
     options.desubroutinize = True
-    font = subset.load_font(str(cjk_font_path()), options)
+    font = subset.load_font(str(_subset_source(text)), options)
     for tag in LEFT_OUT:   # removed before the subsetter reads them (dropping them, it decompiles GSUB and GPOS first)
         if tag in font:
             del font[tag]
