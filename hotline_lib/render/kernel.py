@@ -15,6 +15,7 @@ byte the month rendered alone (tests/test_batch.py checks figures.json and every
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 #: The kernel's start-up line (IPKernelApp.exec_lines): what every section imports, paid once (cn2an: the
@@ -80,19 +81,84 @@ def local_kernel_manager():
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport, self.ip = kernel_transport()
-            self.clients = []
+            self.client_factory = ready_client()
+            self.kept = None
 
         def client(self, **kwargs):
-            """A client, remembered: papermill leaves open the clients of a kernel it does not own."""
-            client = super().client(**kwargs)
-            self.clients.append(client)
-            return client
+            """The kernel's one client, for every notebook run in it (papermill asks for one each
+            time, and leaves it open: the kernel is not its own): connected once, it is ready for
+            the next notebook as soon as the kernel answers (``ready_client``)."""
+            if self.kept is None:
+                self.kept = super().client(**kwargs)
+            return self.kept
 
         def stop_clients(self) -> None:
-            while self.clients:
-                self.clients.pop().stop_channels()
+            if self.kept is not None:
+                self.kept.stop_channels()
+                self.kept = None
 
     return LocalKernelManager
+
+
+def ready_client():
+    """The class of a kernel's one client (``local_kernel_manager``): jupyter_client's, ready as soon as
+    the kernel has answered its kernel_info request on both channels.
+
+    jupyter_client's ``wait_for_ready``, which the notebook client calls before each notebook, then
+    reads the IOPub channel until nothing has come for 0.2 s (a new client's stale messages): a fifth
+    of a second for nothing, before every month. This one reads the kernel_info reply and IOPub up to
+    the kernel's idle status after that request (the last message the kernel sends for it),
+    skipping what an earlier notebook left unread, with jupyter_client's time limits (1 s, 0.2 s) for
+    a channel not connected yet; the notebook client reads only messages answering its own requests."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_core.utils import ensure_async
+
+    def answers(message: dict, request: str) -> bool:
+        return message.get("parent_header", {}).get("msg_id") == request
+
+    class ReadyClient(AsyncKernelClient):
+        def start_channels(self, *args, **kwargs) -> None:
+            """Connected once: asked again (before each notebook), it has nothing to do."""
+            if not self.channels_running:
+                super().start_channels(*args, **kwargs)
+
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.time() + (float("inf") if timeout is None else timeout)
+            while True:
+                request = self.kernel_info()
+                reply = await self._reply(request)
+                if reply is not None and await self._idle_after(request):
+                    self._handle_kernel_info_reply(reply)
+                    return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.time() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+        wait_for_ready = _async_wait_for_ready   # (jupyter_client binds the name to its own at class creation)
+
+        async def _reply(self, request: str) -> dict | None:
+            while True:
+                try:
+                    message = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    return None
+                if answers(message, request):
+                    return message
+
+        async def _idle_after(self, request: str) -> bool:
+            while True:
+                try:
+                    message = await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                except Empty:
+                    return False
+                if (answers(message, request) and message["msg_type"] == "status"
+                        and message["content"].get("execution_state") == "idle"):
+                    return True
+
+    return ReadyClient
 
 
 def kernel_name() -> str:
@@ -134,6 +200,10 @@ class Kernel:
         except Exception as exc:   # a kernel spec that points at a missing Python, say
             raise ReportError("could not start the notebook kernel {kernel}: {name}: {reason}", kernel=name,
                               name=type(exc).__name__, reason=str(exc)) from None
+        # the kernel's client, connected now, while the kernel imports (``ready_client``); no heartbeat
+        # channel (a thread of its own, which a kernel stopped at once could outlive): the manager
+        # tells whether its kernel is alive
+        self.manager.client().start_channels(hb=False)
 
     def run(self, path: Path, parameters: dict, timeout: float | None = None):
         """Execute a notebook in place with papermill, in this kernel (which stays up). ``timeout``:
@@ -160,7 +230,8 @@ class Kernel:
             self.spent = True
             raise
         finally:
-            self.manager.stop_clients()
+            if self.spent:   # (a kernel past its time limit may be answering still: not this client's)
+                self.manager.stop_clients()
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -172,6 +243,7 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         try:
+            self.manager.stop_clients()
             if self.alive():
                 run_sync(self.manager.shutdown_kernel)(now=True)
         finally:
