@@ -169,3 +169,47 @@ def test_a_render_stops_once_with_its_kernel_free_before_its_page(sample_dir, tm
         result = finish_render(steps)
     assert result.html == month_dir / "bulletin.html" and result.html.exists()
     assert not (month_dir / ".staging").exists()
+
+
+def _steps(finishing=None):
+    """A render's steps as render_month_steps has them: a stop when the kernel is free, then the rest
+    (``finishing``: what the rest raises)."""
+    yield
+    if finishing is not None:
+        raise finishing
+    return "result"
+
+
+@pytest.mark.parametrize("finishing, status, reason", [
+    (None, "rendered", ""),
+    (__import__("hotline_lib.core.errors", fromlist=["HotlineError"]).HotlineError("bad rules file"), "failed", "bad rules file"),
+    (PermissionError(13, "Permission denied", "/out/2020-12"), "failed", "/out/2020-12: Permission denied"),
+    (ValueError("a bug"), "failed", "ValueError: a bug"),
+])
+def test_a_month_finished_by_the_worker_thread_has_its_outcome(finishing, status, reason):
+    """A batch worker's month: stopped with its kernel free (no outcome yet), then finished; the
+    outcome says how it ended, whatever the kernel's memory could be read as (None included)."""
+    from hotline_lib.render.batch import _advance
+
+    steps = _steps(finishing)
+    assert _advance(steps, 0.0) is None
+    outcome = _advance(steps, 0.0, megabytes=None, finish=True)
+    assert (outcome[0], outcome[3]) == (status, None) and outcome[2].startswith(reason)
+
+
+def test_a_batch_whose_worker_died_raises_instead_of_waiting():
+    """The parent reads the months' outcomes from a queue; a worker that ended (killed for memory,
+    say) with no month of its waiting to start still breaks the batch at once."""
+    import queue
+    from concurrent.futures.process import BrokenProcessPool
+    from types import SimpleNamespace
+
+    from hotline_lib.render.batch import _collected
+
+    outcomes = queue.Queue()
+    outcomes.put(("2020-11", "rendered", 1.0, "", 300))
+    alive = SimpleNamespace(_processes={1: SimpleNamespace(exitcode=None)})
+    assert list(_collected(outcomes, alive, [], 1)) == [("2020-11", "rendered", 1.0, "", 300)]
+    dead = SimpleNamespace(_processes={1: SimpleNamespace(exitcode=-9)})
+    with pytest.raises(BrokenProcessPool):
+        list(_collected(outcomes, dead, [], 1))

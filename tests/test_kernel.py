@@ -128,3 +128,25 @@ def test_every_notebook_in_a_kernel_uses_its_one_client_ready_at_once(tmp_path):
             waits.append(time.perf_counter() - started)
         assert min(waits) < 0.1, waits
         assert _printed(kernel.run(notebook, {})) == ["ran"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("error, spent", [("cell", False), ("other", True)])
+def test_a_notebook_stopped_midway_spends_its_kernel_a_failing_cell_does_not(tmp_path, monkeypatch, error, spent):
+    """Anything but a failing cell (Ctrl-C, a time limit, a dead kernel) may leave the notebook
+    client's tasks reading the kernel's channels: the kernel is spent (a batch starts another) and its
+    client closed; after a failing cell both serve the next notebook."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    def stop(*args, **kwargs):
+        raise (PapermillExecutionError(0, 1, "x", "ValueError", "bad", []) if error == "cell" else KeyboardInterrupt())
+
+    notebook = _notebook(tmp_path / "n.ipynb", START_MONTH, "print('ran')")
+    with Kernel(tmp_path) as kernel:
+        client = kernel.manager.client()
+        monkeypatch.setattr(papermill, "execute_notebook", stop)
+        with pytest.raises((PapermillExecutionError, KeyboardInterrupt)):
+            kernel.run(notebook, {})
+        assert kernel.spent is spent
+        assert (kernel.manager.kept is client) is not spent

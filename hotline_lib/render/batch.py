@@ -55,7 +55,9 @@ def _start_worker(notebooks_dir: Path, outcomes=None) -> None:
     from multiprocessing import util
 
     finisher = ThreadPoolExecutor(max_workers=1)
-    _worker.update(outcomes=outcomes, finisher=finisher)
+    _worker.update(outcomes=outcomes, finisher=finisher, finishing=None)
+    if outcomes is not None:   # a worker leaving at Ctrl-C does not wait for a parent that stopped reading
+        outcomes.cancel_join_thread()
     _start_kernel(notebooks_dir)
     # (run as the pool's worker process exits, in this order: a month being committed ends first)
     util.Finalize(None, finisher.shutdown, exitpriority=20)
@@ -97,32 +99,51 @@ def kernel_megabytes(kernel) -> float | None:
 def _render_one(month: str, workspace: Workspace, formats=None, force: bool = False) -> None:
     """Worker: run the month's sections in the worker's kernel, then leave the rest of its render
     (render/month.py ``render_month_steps``: the page, the files, the commit) to the worker's
-    finishing thread, so that the kernel starts the worker's next month meanwhile. The month's
-    outcome (month, status, seconds, reason, the kernel's memory after it) goes to the batch's
-    queue when the month is done; nothing is raised."""
+    finishing thread, so that the kernel starts the worker's next month meanwhile (one month
+    finishing at a time: the one before is waited for first). The month's outcome (month, status,
+    seconds, reason, the kernel's memory after it) goes to the batch's queue when the month is done,
+    however it ends; nothing is raised."""
     from hotline_lib.render.month import render_month_steps
 
     started = time.perf_counter()
     kernel = _worker_kernel()
     steps = render_month_steps(month, workspace, formats, force, kernel=kernel, in_batch=True)
+    if kernel is None:   # the worker has no kernel: the month starts and stops its own, here
+        _worker["outcomes"].put((month, *_advance(steps, started, finish=True)))
+        return
     outcome = _advance(steps, started)
     if outcome is not None:   # failed before the kernel was free
         _worker["outcomes"].put((month, *outcome))
         return
     megabytes = kernel_megabytes(kernel)
-    _worker["finisher"].submit(lambda: _worker["outcomes"].put((month, *_advance(steps, started, megabytes))))
+    previous = _worker.get("finishing")
+    if previous is not None:
+        previous.result()
+    _worker["finishing"] = _worker["finisher"].submit(_finish, month, steps, started, megabytes)
 
 
-def _advance(steps, started: float, megabytes: float | None = None) -> tuple[str, float, str, float | None] | None:
-    """Run a render's steps to their stop (the kernel free: None) or, given the kernel's ``megabytes``,
-    to their end; an outcome (status, seconds, reason, megabytes) when they end, however they end."""
+def _finish(month: str, steps, started: float, megabytes: float | None) -> None:
+    """The worker's finishing thread: the rest of a month's render, and its outcome on the queue."""
+    try:
+        outcome = _advance(steps, started, megabytes, finish=True)
+    except BaseException as exc:   # (nothing should reach here: the parent must hear of every month)
+        outcome = ("failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}", None)
+    _worker["outcomes"].put((month, *outcome))
+
+
+def _advance(steps, started: float, megabytes: float | None = None,
+             finish: bool = False) -> tuple[str, float, str, float | None] | None:
+    """Run a render's steps to their stop (the kernel free: None) or, with ``finish``, to their end;
+    the outcome (status, seconds, reason, the kernel's ``megabytes``) when they end, failed or not."""
     from hotline_lib.render.month import finish_render
 
     try:
-        if megabytes is None:
+        if not finish:
             next(steps)
             return None
         finish_render(steps)
+        return "rendered", time.perf_counter() - started, "", megabytes
+    except StopIteration:   # (a render stops once before it ends: ended here, it rendered)
         return "rendered", time.perf_counter() - started, "", megabytes
     except HotlineError as exc:
         return "failed", time.perf_counter() - started, str(exc), None
@@ -137,9 +158,9 @@ def _advance(steps, started: float, megabytes: float | None = None) -> tuple[str
         return "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", None
 
 
-def _collected(outcomes, futures: list, count: int):
-    """The months' outcomes from the batch's queue as each month is done; a worker that died (the
-    pool is then broken) raises."""
+def _collected(outcomes, pool, futures: list, count: int):
+    """The months' outcomes from the batch's queue as each month is done. A worker that died (killed
+    for memory, say) breaks the pool: that raises, whether or not a month of its was waiting to start."""
     import queue
 
     while count:
@@ -149,6 +170,10 @@ def _collected(outcomes, futures: list, count: int):
             for future in futures:
                 if future.done() and future.exception() is not None:
                     raise future.exception()
+            if any(process.exitcode is not None for process in list((getattr(pool, "_processes", None) or {}).values())):
+                from concurrent.futures.process import BrokenProcessPool
+
+                raise BrokenProcessPool("a worker of the batch ended before its months were done")
             continue
         count -= 1
         yield item
@@ -227,17 +252,21 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
             for month in todo:
                 futures.append(pool.submit(_render_one, month, *args))
                 progress(month, "rendering")
-            for month, status, seconds, reason, megabytes in _collected(outcomes, futures, len(todo)):
-                outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "",
-                                       kernel_mb=megabytes)
-                if status == "rendered":   # how long it took, beside what it made (manifest.json)
-                    memory = f" (kernel {megabytes:.0f} MB)" if megabytes is not None else ""
-                    outcome.log = _write_log(out_dir / month, f"{month} rendered in {seconds:.1f} s{memory}\n")
-                else:
-                    outcome.log = _write_log(out_dir / month, f"{month} failed after {seconds:.1f} s\n"
-                                             + mask_personal(reason) + "\n")
-                summary.outcomes.append(outcome)
-                progress(month, status)
+            try:
+                for month, status, seconds, reason, megabytes in _collected(outcomes, pool, futures, len(todo)):
+                    outcome = MonthOutcome(month, status, seconds, reason.splitlines()[0] if reason else "",
+                                           kernel_mb=megabytes)
+                    if status == "rendered":   # how long it took, beside what it made (manifest.json)
+                        memory = f" (kernel {megabytes:.0f} MB)" if megabytes is not None else ""
+                        outcome.log = _write_log(out_dir / month, f"{month} rendered in {seconds:.1f} s{memory}\n")
+                    else:
+                        outcome.log = _write_log(out_dir / month, f"{month} failed after {seconds:.1f} s\n"
+                                                 + mask_personal(reason) + "\n")
+                    summary.outcomes.append(outcome)
+                    progress(month, status)
+            except BaseException:   # (Ctrl-C, a broken pool): the months not started yet are not started
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     summary.outcomes.sort(key=lambda o: o.month)
     summary.index = write_index(workspace)
     summary.seconds = time.perf_counter() - started

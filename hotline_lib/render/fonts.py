@@ -132,9 +132,13 @@ def common_characters() -> frozenset[str]:
 
 def common_font_path() -> Path:
     """The installation's cut of the CJK font to ``common_characters`` (``prepare_common_font``), named
-    by the full font's size and the characters, so that another font or list is another file."""
-    key = hashlib.sha256(f"{cjk_font_path().stat().st_size}:{''.join(sorted(common_characters()))}".encode()).hexdigest()[:12]
-    return INSTALLED_SHARE / f"{Path(FONT_FILE).stem}-common-{key}.otf"
+    by the full font (its size and its first mebibyte: the tables' directory and checksums, the
+    character map) and the characters, so that another font or list is another file."""
+    font = cjk_font_path()
+    with font.open("rb") as file:
+        head = file.read(1 << 20)
+    key = hashlib.sha256(b"%d:%s:%s" % (font.stat().st_size, head, "".join(sorted(common_characters())).encode()))
+    return INSTALLED_SHARE / f"{Path(FONT_FILE).stem}-common-{key.hexdigest()[:12]}.otf"
 
 
 def prepare_common_font() -> Path | None:
@@ -166,6 +170,9 @@ def prepare_common_font() -> Path | None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     font.save(str(tmp))
     tmp.replace(target)
+    for old in target.parent.glob(f"{Path(FONT_FILE).stem}-common-*.otf"):   # cuts of another font or list
+        if old != target:
+            old.unlink(missing_ok=True)
     return target
 
 

@@ -209,9 +209,10 @@ class Kernel:
         """Execute a notebook in place with papermill, in this kernel (which stays up). ``timeout``:
         the seconds a cell may run (None: no limit); past it nbclient raises CellTimeoutError, and a
         kernel that dies raises DeadKernelError; either way ``running`` is the cell that was running
-        and the kernel is ``spent``."""
+        and the kernel is ``spent``, as after anything else that stops a notebook midway but a cell
+        that fails (PapermillExecutionError)."""
         import papermill
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+        from papermill.exceptions import PapermillExecutionError
 
         self.running = None
 
@@ -226,12 +227,14 @@ class Kernel:
             return papermill.execute_notebook(str(path), str(path), parameters=parameters, km=self.manager,
                                               progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                                               execution_timeout=timeout, on_cell_execute=started)
-        except (CellTimeoutError, DeadKernelError):
-            self.spent = True
+        except PapermillExecutionError:   # a cell failed: the kernel and its client are as good as before
             raise
-        finally:
-            if self.spent:   # (a kernel past its time limit may be answering still: not this client's)
-                self.manager.stop_clients()
+        except BaseException:
+            # past its time limit, dead, or left mid-notebook (Ctrl-C): the kernel may be answering
+            # still, to tasks of the notebook client that would read the next notebook's messages
+            self.spent = True
+            self.manager.stop_clients()
+            raise
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
