@@ -187,3 +187,17 @@ def test_workbooks_that_cannot_be_written_beside_the_kernel_fail_the_render_and_
     month = tmp_path / "out" / "2020-12"
     assert _lock_is_free(month) and not (month / "bulletin.html").exists() and not (month / ".staging").exists()
     assert not list(month.rglob("*.xlsx"))
+
+
+def test_the_workbooks_beside_the_kernel_yield_to_it(monkeypatch, tmp_path):
+    """The process writing a month's workbooks beside the kernel lowers its priority first: the
+    kernel (and the words' process it waits for) come first; the workbooks have until its last section."""
+    from hotline_lib.analysis import bulletin
+    from hotline_lib.render import month as month_render
+
+    calls = []
+    monkeypatch.setattr(month_render.os, "nice", lambda step: calls.append(("nice", step)))
+    monkeypatch.setattr(bulletin, "load_month", lambda month, workspace: calls.append(("load", month)))
+    monkeypatch.setattr(bulletin, "write_month_workbooks", lambda month, folder: calls.append(("write", folder)))
+    month_render.write_workbooks_job("2020-12", {}, str(tmp_path))
+    assert calls == [("nice", 5), ("load", "2020-12"), ("write", str(tmp_path))]

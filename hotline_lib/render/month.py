@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from contextlib import contextmanager
@@ -314,8 +315,13 @@ def _ignore_interrupts() -> None:
 
 
 def write_workbooks_job(month: str, workspace: dict, output_dir: str) -> None:
-    """In a process of its own (``workbooks_beside_kernel``): the month's 扣分明细 workbooks."""
+    """In a process of its own (``workbooks_beside_kernel``): the month's 扣分明细 workbooks, at a
+    lower priority than the kernel and the words' process (which the kernel waits for): it has until
+    the kernel's last section to finish."""
     from hotline_lib.analysis.bulletin import load_month, write_month_workbooks
+
+    if hasattr(os, "nice"):
+        os.nice(5)
 
     write_month_workbooks(load_month(month, workspace), output_dir)
 
