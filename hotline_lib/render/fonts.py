@@ -160,15 +160,15 @@ def prepare_common_font() -> Path | None:
     options = subset.Options()
     options.layout_features, options.notdef_outline = [], True
     options.name_IDs, options.glyph_names, options.recalc_bounds = ["*"], True, False   # kept as the full font has them
-    font = subset.load_font(str(cjk_font_path()), options)
-    for tag in LEFT_OUT:
-        if tag in font:
-            del font[tag]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(common_characters())))
-    subsetter.subset(font)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    font.save(str(tmp))
+    with subset.load_font(str(cjk_font_path()), options) as font:
+        for tag in LEFT_OUT:
+            if tag in font:
+                del font[tag]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(common_characters())))
+        subsetter.subset(font)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        font.save(str(tmp))
     tmp.replace(target)
     for old in target.parent.glob(f"{Path(FONT_FILE).stem}-common-*.otf"):   # cuts of another font or list
         if old != target:
@@ -200,16 +200,16 @@ def _subset_rule(text: str, unicode_range: bool = False) -> str:
     # the outlines become TrueType ones (_to_truetype): CFF subroutines are inlined rather than each
     # one's use worked out over the whole font; the same glyphs, the same file, 0.27 -> 0.19 s a subset
     options.desubroutinize = True
-    font = subset.load_font(str(_subset_source(text)), options)
-    for tag in LEFT_OUT:   # removed before the subsetter reads them (dropping them, it decompiles GSUB and GPOS first)
-        if tag in font:
-            del font[tag]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    _to_truetype(font)
     buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
+    with subset.load_font(str(_subset_source(text)), options) as font:   # (the file read lazily, closed after)
+        for tag in LEFT_OUT:   # removed before the subsetter reads them (dropping them, it decompiles GSUB and GPOS first)
+            if tag in font:
+                del font[tag]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        _to_truetype(font)
+        subset.save_font(font, buffer, options)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     # one of several faces of the family: it declares the characters it has (the browser takes each
     # character from the face that has it)
