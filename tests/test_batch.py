@@ -201,9 +201,9 @@ def test_a_batch_whose_worker_died_raises_instead_of_waiting():
     """The parent reads the months' outcomes from a queue; a worker that ended (killed for memory,
     say) with no month of its waiting to start still breaks the batch at once."""
     import queue
-    from concurrent.futures.process import BrokenProcessPool
     from types import SimpleNamespace
 
+    from hotline_lib.core.errors import ReportError
     from hotline_lib.render.batch import _collected
 
     outcomes = queue.Queue()
@@ -211,5 +211,6 @@ def test_a_batch_whose_worker_died_raises_instead_of_waiting():
     alive = SimpleNamespace(_processes={1: SimpleNamespace(exitcode=None)})
     assert list(_collected(outcomes, alive, [], 1)) == [("2020-11", "rendered", 1.0, "", 300)]
     dead = SimpleNamespace(_processes={1: SimpleNamespace(exitcode=-9)})
-    with pytest.raises(BrokenProcessPool):
+    with pytest.raises(ReportError) as error:
         list(_collected(outcomes, dead, [], 1))
+    assert error.value.translated("en").startswith("a process of the batch ended before its months were done")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline_lib.core.errors import HotlineError
+from hotline_lib.core.errors import HotlineError, ReportError
 from hotline_lib.core.i18n import N_
 from hotline_lib.core.privacy import mask_personal
 from hotline_lib.core.utils import write_text_atomic
@@ -160,7 +161,7 @@ def _advance(steps, started: float, megabytes: float | None = None,
 
 def _collected(outcomes, pool, futures: list, count: int):
     """The months' outcomes from the batch's queue as each month is done. A worker that died (killed
-    for memory, say) breaks the pool: that raises, whether or not a month of its was waiting to start."""
+    for memory, say) breaks the pool: one ReportError, whether or not a month of its was waiting to start."""
     import queue
 
     while count:
@@ -169,11 +170,13 @@ def _collected(outcomes, pool, futures: list, count: int):
         except queue.Empty:
             for future in futures:
                 if future.done() and future.exception() is not None:
+                    if isinstance(future.exception(), BrokenProcessPool):   # (not a bug of ours: said as above)
+                        raise ReportError("a process of the batch ended before its months were done (out of memory, "
+                                          "or killed); the months it had are not published: run them again") from None
                     raise future.exception()
             if any(process.exitcode is not None for process in list((getattr(pool, "_processes", None) or {}).values())):
-                from concurrent.futures.process import BrokenProcessPool
-
-                raise BrokenProcessPool("a worker of the batch ended before its months were done")
+                raise ReportError("a process of the batch ended before its months were done (out of memory, or "
+                                  "killed); the months it had are not published: run them again")
             continue
         count -= 1
         yield item
@@ -229,9 +232,9 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
         else:
             todo[month] = inputs
     if todo:
-        from hotline_lib.render import month as month_render   # imported once here: forked workers inherit it
-
         import multiprocessing
+
+        from hotline_lib.render import month as month_render   # imported once here: forked workers inherit it
 
         args = (workspace, formats, force)
         workers = max(1, min(jobs, len(todo)))
