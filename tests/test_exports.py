@@ -293,7 +293,7 @@ def test_input_subfolders_are_not_exports(folder, units):
 def test_second_run_validates_nothing_again(folder, units, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = load_exports(folder, units, cache_dir=cache)
-    monkeypatch.setattr("hotline_lib.io.exports.validate", lambda *a: (_ for _ in ()).throw(AssertionError("validated again")))
+    monkeypatch.setattr("hotline_lib.io.file_validation.validate", lambda *a: (_ for _ in ()).throw(AssertionError("validated again")))
     second = load_exports(folder, units, cache_dir=cache)
     pd.testing.assert_frame_equal(first.assignments, second.assignments)
     assert second.read == first.read and second.summary() == first.summary()
@@ -307,7 +307,7 @@ def test_a_cached_dataset_with_a_future_row_is_used_until_that_time(folder, unit
     meta_file = next(cache.glob("dataset-*/meta.json"))
     assert json.loads(meta_file.read_text(encoding="utf-8"))["valid_until"] == "2099-01-01T09:00:00+08:00"
     validated = []
-    monkeypatch.setattr("hotline_lib.io.exports.validate", lambda *a: validated.append(1) or real_validate(*a))
+    monkeypatch.setattr("hotline_lib.io.file_validation.validate", lambda *a: validated.append(1) or real_validate(*a))
     load_exports(folder, units, cache_dir=cache)
     assert validated == []                       # served from the cache: 2099 is still ahead
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
@@ -398,7 +398,7 @@ def test_a_dataset_whose_future_has_come_is_validated_once_and_replaced(folder, 
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     meta_file.write_text(json.dumps({**meta, "valid_until": "2020-01-01T00:00:00+08:00"}), encoding="utf-8")
     validated = []
-    monkeypatch.setattr("hotline_lib.io.exports.validate", lambda *a: validated.append(1) or real_validate(*a))
+    monkeypatch.setattr("hotline_lib.io.file_validation.validate", lambda *a: validated.append(1) or real_validate(*a))
     cache_dataset(folder, units, cache, jobs=1)
     assert len(validated) == 2                   # orders and assignments, once
     assert json.loads(meta_file.read_text(encoding="utf-8"))["valid_until"] == "2099-01-01T09:00:00+08:00"

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from hotline_lib.cli import app
 from hotline_lib.figures.month import compute_month
 from hotline_lib.io.coverage import FEEDS, FEEDS_NOTHING, missing_columns, missing_column_warnings
-from hotline_lib.io.exports import REQUIRED, CachedExports, load_exports
+from hotline_lib.io.export_tables import REQUIRED
+from hotline_lib.io.exports import CachedExports, load_exports
 from hotline_lib.io.headers import canonical_columns, display_name
 from hotline_lib.io.project import init_project
 from hotline_lib.io.units_from_exports import draft_units

@@ -13,37 +13,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotline_lib.io.coverage import export_sources
-from hotline_lib.io.directory import UnitDirectory
 from hotline_lib.core import config
 from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.core.i18n import N_, Message, gettext, names
-from hotline_lib.io.headers import (Columns, canonical_columns, check_unique_columns, normalize_header, package_columns,
-                                    rename_headers, spellings)
-from hotline_lib.io.missing_columns import missing_columns_error
+from hotline_lib.io.coverage import export_sources
+from hotline_lib.io.directory import UnitDirectory
+from hotline_lib.io.export_tables import KINDS, NOT_AN_EXPORT, joined_totals
+from hotline_lib.io.file_validation import valid_rows, validated_files
+from hotline_lib.io.platform import Platform, check_category_level, unknown_visit_summary, unknown_visits_error
+from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest
 from hotline_lib.io.sample_data import SAMPLE_MARKER
-from hotline_lib.io.platform import Platform, category_source, check_category_level, read_visit_results, with_category
-from hotline_lib.io.reading import (HEADER_SEARCH_ROWS, NOT_READ, SAVE_AS, SUPPORTED, NoHeaderRow, file_digest, is_cached,
-                                    read_grids, read_sheets)
-from hotline_lib.io.totals import TOTAL_ROW, total_cells
-from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, blank_to_na, parse_times, validate
+from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, parse_times
 
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories, exemptions), not exports.
 INPUT_FOLDERS = {"city_ranking", "cases", "exemptions"}
-REQUIRED = {"orders": ["order_id"], "assignments": ["order_id", "unit", "dispatched_at", "sign_due"]}
-KINDS = ("orders", "assignments")
-#: The columns only a 工单 export has: with its 工单编号, any one of them makes a table one.
-ORDER_ONLY = ("received_at", "channel", "category", "appeal_type", "category_1", "category_2", "category_3")
-#: What a table must name to be read as each kind (groups: any one column of a group does), in the
-#: order the one error about a table that misses some of them (io/missing_columns.py) names them.
-NEEDED = {"orders": [("order_id",), ORDER_ONLY], "assignments": [(c,) for c in REQUIRED["assignments"]]}
-#: A table whose headers name fewer of one record type's columns than this, and that the rules of
-#: ``record_type`` do not recognise, is no export (a notes file): skipped, never an error. From this
-#: many on it is an export, and a broken one stops the run with its error (say the column it misses).
-EXPORT_HEADERS = 3
 #: Why a file of the data folder is skipped (msgids: kept as keys, said in the reader's language).
 NOT_A_TABLE = N_("not a .csv, .xlsx, .xls, .xlsb or .ods file")
-NOT_AN_EXPORT = N_("not a 工单 or 派单 export: no row among its first 20 names the columns of one")
 
 
 #: duplicates.csv: a row exported more than once (``record``: order or assignment; ``order_id``: its
@@ -214,150 +199,6 @@ def other_files(data_dir: str | Path, skip: set[str] | None = None) -> list[tupl
     return [(str(p.relative_to(data_dir)), NOT_A_TABLE) for p in _folder_entries(data_dir, skip)
             if p.is_file() and p.suffix.lower() not in SUPPORTED
             and not any(Path(part).suffix.lower() in NOT_READ for part in p.relative_to(data_dir).parts)]
-
-
-def record_type(columns, words: Columns | None = None) -> str | None:
-    """派单 (assignments) when a table names the unit and the dispatch time; 工单 (orders) when it names
-    the 工单编号 and one of the columns only an order has. Otherwise the kind of which it names at
-    least EXPORT_HEADERS columns the other kind has not (a 派单 export without its 派单时间 is still
-    one, and its error names that column); None when that does not decide either. ``words``: the
-    header spellings (default: the package's)."""
-    fields = {kind: set(rename_headers(columns, kind, words).values()) for kind in KINDS}
-    if {"unit", "dispatched_at"} <= fields["assignments"]:
-        return "assignments"
-    if "order_id" in fields["orders"] and fields["orders"] & set(ORDER_ONLY):
-        return "orders"
-    own = own_headers(columns, words)
-    kind = max(KINDS, key=lambda k: len(own[k]))
-    if len(own[kind]) >= EXPORT_HEADERS and len(own[kind]) > min(len(own[k]) for k in KINDS):
-        return kind
-    return None
-
-
-def own_headers(columns, words: Columns | None = None) -> dict[str, set[str]]:
-    """Per kind, the (normalised) headers that name one of its columns and none of the other kind's."""
-    spelled = {kind: {normalize_header(h) for h in rename_headers(columns, kind, words)} for kind in KINDS}
-    return {"orders": spelled["orders"] - spelled["assignments"], "assignments": spelled["assignments"] - spelled["orders"]}
-
-
-def closest_kind(columns, words: Columns | None = None) -> str | None:
-    """The kind a table that ``record_type`` does not decide is most like: the one more of its headers
-    are own columns of, then the one more of its headers name; None when they are as alike."""
-    own = own_headers(columns, words)
-    score = {k: (len(own[k]), len(rename_headers(columns, k, words))) for k in KINDS}
-    return None if score["orders"] == score["assignments"] else max(KINDS, key=score.get)
-
-
-def lacking(columns, told: str | None, words: Columns | None = None) -> tuple[str | None, list[tuple[str, ...]]]:
-    """(the table's kind, the groups of columns it lacks): of ``REQUIRED`` when ``record_type`` told
-    its kind (``told``); else of ``NEEDED`` by the kind it is closest to (None when it is as close to
-    both, or nothing lacking: nothing to suggest)."""
-    kind = told or closest_kind(columns, words)
-    if kind is None:
-        return None, []
-    needed = [(c,) for c in REQUIRED[kind]] if told else NEEDED[kind]
-    found = set(rename_headers(columns, kind, words).values())
-    return kind, [group for group in needed if not found & set(group)]
-
-
-def is_export(columns, words: Columns | None = None) -> bool:
-    """Whether a table with these headers is a 工单 or 派单 export (broken or not): ``record_type``
-    recognises it, or it names at least EXPORT_HEADERS columns of one kind. A notes table (日期, 事项;
-    or 工单编号, 备注) is not one."""
-    return (record_type(columns, words) is not None
-            or max(len(rename_headers(columns, k, words)) for k in KINDS) >= EXPORT_HEADERS)
-
-
-def _export_header(path: Path, words: Columns | None = None) -> tuple[str | None, list[str]] | None:
-    """(sheet, cells) of the first of the first rows of any sheet of a file that looks like an export's
-    header row; None when none does."""
-    return next(((sheet, row) for sheet, rows in read_grids(path) for row in rows[:HEADER_SEARCH_ROWS]
-                 if is_export(row, words)), None)
-
-
-def _tables(path: Path, keys: set[str], cache_dir: Path | None, words: Columns | None = None,
-            columns_label: str = "data/columns.yaml") -> list | None:
-    """A file's tables (``read_sheets``), or None when the file holds no export at all (``is_export``):
-    such a file is skipped. A file holding an export keeps every error of its own."""
-    try:
-        sheets = read_sheets(path, keys, cache_dir, label="工单编号")
-    except NoHeaderRow:
-        found = _export_header(path, words)
-        if found is None:
-            return None
-        sheet, header = found   # an export whose 工单编号 is headed otherwise: say which header may be it
-        kind, missing = lacking(header, record_type(header, words), words)
-        if missing:
-            raise missing_columns_error(header, kind, missing, words or package_columns(), columns_label, path=path,
-                                        sheet=sheet) from None
-        raise
-    if sheets and not any(is_export([c for c in raw.cells.columns if c != "_row"], words) for raw in sheets):
-        return None
-    return sheets
-
-
-def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None, platform: Platform | None = None):
-    """Raw text rows per record type, with provenance, the header each file used per column, the
-    files skipped as not exports (name, why), and the 合计 rows closing a table, left out (in the
-    rejects layout: io/totals.py). ``platform``: the working folder's words (default: the package's
-    spellings); each 工单 table's ``category`` is the level its settings count."""
-    platform = platform or Platform()
-    words = platform.columns
-    keys = spellings("orders", "order_id", words)
-    tables = {"orders": [], "assignments": []}
-    headers: dict[str, dict[str, str]] = {}
-    skipped: list[tuple[str, str]] = []
-    totals: list[pd.DataFrame] = []
-    order_columns: list[list[str]] = []   # each 工单 table's columns (canonical names)
-    for path in files:
-        sheets = _tables(path, keys, cache_dir, words, platform.columns_label)
-        if sheets is None:
-            skipped.append((str(path.relative_to(data_dir)), NOT_AN_EXPORT))
-            continue
-        for raw in sheets:
-            columns = [c for c in raw.cells.columns if c != "_row"]
-            told = record_type(columns, words)
-            kind, missing = lacking(columns, told, words)
-            if told is None and not missing:
-                raise InputError("cannot tell a 工单 from a 派单 export by its headers ({columns})",
-                                 path=path, sheet=raw.sheet, columns=names(columns))
-            check_unique_columns(raw.headers, kind, path=path, sheet=raw.sheet, columns=words)
-            if missing:
-                raise missing_columns_error(columns, kind, missing, words, platform.columns_label, path=path,
-                                            sheet=raw.sheet)
-            renamed = rename_headers(columns, kind, words)
-            name = str(path.relative_to(data_dir))
-            # a workbook may hold a 工单 sheet and a 派单 sheet: the file's headers are those of both
-            headers.setdefault(name, {}).update({canonical: original for original, canonical in renamed.items()})
-            closing = total_cells(raw.cells, [o for o, c in renamed.items() if c == "order_id"])
-            totals.append(total_rejects(raw.cells, closing, name, raw.sheet or ""))
-            cells = raw.cells.drop(index=closing.index)[["_row", *renamed]].rename(columns=renamed)
-            cells.insert(0, "_sheet", raw.sheet or "")
-            cells.insert(0, "_file", name)
-            if kind == "orders":
-                order_columns.append(list(renamed.values()))
-                cells = with_category(cells, platform.category_level)
-                source = category_source(list(renamed.values()), platform.category_level)
-                if source and source != "category":   # the level counted is the file's 问题分类 (io/coverage.py)
-                    headers[name]["category"] = headers[name][source]
-            tables[kind].append(cells)
-    check_category_level(order_columns, platform, data_dir)
-    frames = {}
-    for kind, parts in tables.items():
-        columns = PROVENANCE + canonical_columns(kind, words)
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-        frame = frame.reindex(columns=columns)
-        frames[kind] = blank_to_na(frame, canonical_columns(kind, words))
-    totals = [t for t in totals if len(t)]
-    return frames, headers, skipped, pd.concat(totals, ignore_index=True) if totals else pd.DataFrame(columns=REJECT_COLUMNS)
-
-
-def total_rejects(cells: pd.DataFrame, closing: pd.Series, file: str, sheet: str) -> pd.DataFrame:
-    """The 合计 rows of one table (``closing``: index -> the column saying 合计) as rejects: file, sheet,
-    row, the column and its text, and why they are left out."""
-    return pd.DataFrame({"file": file, "sheet": sheet, "row": [int(cells.at[i, "_row"]) for i in closing.index],
-                         "column": list(closing), "value": [cells.at[i, c] for i, c in closing.items()],
-                         "reason": TOTAL_ROW}, columns=REJECT_COLUMNS)
 
 
 def resolve_units(assignments: pd.DataFrame, units: UnitDirectory, headers: dict | None = None,
@@ -555,12 +396,11 @@ def dataset_folder(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, 
 def cache_dataset(data_dir: str | Path, units: UnitDirectory, cache_dir: Path, skip: set[str] | None = None,
                   jobs: int | None = None, platform: Platform | None = None) -> Path:
     """The cache folder of the data folder's validated dataset, read and stored first when missing
-    (the files not yet parsed are parsed side by side first, up to ``jobs`` processes)."""
+    (the files read and validated side by side, up to ``jobs`` processes: default one per core)."""
     folder = dataset_folder(data_dir, units, cache_dir, skip, platform)
     if _current_meta(folder) is None:
         with dataset_lock(folder):
             if _current_meta(folder) is None:   # (another process may have stored it meanwhile)
-                parse_into_cache(export_files(data_dir, skip), cache_dir, jobs, platform)
                 load_exports(data_dir, units, cache_dir, skip, jobs=jobs or os.cpu_count() or 1, platform=platform)
     return folder
 
@@ -580,31 +420,6 @@ def dataset_lock(folder: Path):
         Path(folder).parent.mkdir(parents=True, exist_ok=True)
         _DATASET_LOCKS[key] = FileLock(f"{folder}.lock")
     return _DATASET_LOCKS[key]
-
-
-def parse_into_cache(files: list[Path], cache_dir: Path, jobs: int | None = None,
-                     platform: Platform | None = None) -> None:
-    """Parse the files that are not in the per-file cache yet, one process per file up to ``jobs``
-    (default: one per core), largest first. A new export is then the only file parsed, and a
-    first run waits for its slowest file rather than for all of them in turn. Nothing is raised
-    here: ``load_exports`` reads every file next, in order, and raises the first error as it
-    always does."""
-    keys = spellings("orders", "order_id", (platform or Platform()).columns)
-    missing = sorted((p for p in files if not is_cached(p, keys, cache_dir)), key=lambda p: -p.stat().st_size)
-    jobs = min(jobs or os.cpu_count() or 1, len(missing))
-    if jobs < 2:
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(_parse_quietly, missing, [keys] * len(missing), [cache_dir] * len(missing)))
-
-
-def _parse_quietly(path: Path, keys: set[str], cache_dir: Path) -> None:
-    try:
-        read_sheets(path, keys, cache_dir)
-    except Exception:
-        pass   # raised again, in file order, when load_exports reads this file
 
 
 def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | None = None,
@@ -637,27 +452,31 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
 
 def _load_exports(data_dir: Path, files: list[Path], others: list, units: UnitDirectory, cache_dir: Path | None,
                   folder: Path | None, jobs: int, platform: Platform | None) -> Exports:
-    """``load_exports`` when its dataset is not in the cache: parse, validate, de-duplicate, store."""
-    frames, headers, skipped, totals = raw_frames(files, data_dir, cache_dir, platform)
+    """``load_exports`` when its dataset is not in the cache: each file read and validated (side by
+    side when ``jobs`` > 1: io/file_validation.py), then what joins them: the category level, the
+    回访结果 values the settings do not list, the unit directory, the copies; stored."""
+    platform = platform or Platform()
+    done = validated_files(files, data_dir, cache_dir, platform, jobs)
+    accounts = [file for run in done for file in run.files]
+    check_category_level([columns for file in accounts for columns in file.order_columns], platform, data_dir)
+    skipped = [(file.name, NOT_AN_EXPORT) for file in accounts if file.skipped]
+    accounts = [file for file in accounts if not file.skipped]
     files = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
     if not files:
         raise InputError("no 工单 or 派单 export here: every file was skipped as not an export ({names})", path=data_dir,
                          names=names(name for name, _ in skipped))
-    frames = read_visit_results(frames, platform or Platform(), data_dir)
-    read = rows_per_file(files, data_dir, [*frames.values(), totals.rename(columns={"file": "_file"})])
-    if jobs > 1:   # the two record types are validated side by side: one in a second process
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            validated_orders = pool.submit(validate, frames["orders"], "orders", headers)
-            assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
-            orders, order_rejects = validated_orders.result()
-    else:
-        orders, order_rejects = validate(frames["orders"], "orders", headers)
-        assignments, assignment_rejects = validate(frames["assignments"], "assignments", headers)
+    unknown = unknown_visit_summary([run.unknown_visits[kind] for kind in KINDS for run in done
+                                     if kind in run.unknown_visits])
+    if len(unknown):
+        raise unknown_visits_error(unknown, platform, data_dir)
+    headers = {file.name: file.headers for file in accounts if file.headers}
+    read = {file.name: file.rows for file in accounts}
+    orders, order_rejects = valid_rows(done, "orders", platform)
+    assignments, assignment_rejects = valid_rows(done, "assignments", platform)
     assignments = resolve_units(assignments, units, headers, cache_dir)
     orders, order_duplicates = deduplicate(orders, ["order_id"], "order")
     assignments, assignment_duplicates = deduplicate(assignments, ["order_id", "unit", "dispatched_at"], "assignment")
+    totals = joined_totals([t for file in accounts for t in file.totals])
     parts = [r for r in [totals, order_rejects, assignment_rejects] if len(r)]
     rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
     copies = [d for d in [order_duplicates, assignment_duplicates] if len(d)]

@@ -155,20 +155,31 @@ def check_visit_results(results: dict[str, list[str]]) -> dict[str, list[str]]:
     return results
 
 
-def unknown_visit_values(frames: dict[str, pd.DataFrame], platform: Platform) -> pd.DataFrame:
-    """value, rows, files: each 回访结果 value the settings do not list, most rows first."""
-    meanings = platform.visit_meanings()
-    found = []
-    for kind, (result, _) in VISIT_COLUMNS.items():
-        values = frames[kind][result]
-        unknown = values.notna() & ~values.isin(list(meanings))
-        found.append(pd.DataFrame({"value": values[unknown].astype(str), "file": frames[kind].loc[unknown, "_file"]}))
-    table = pd.concat(found, ignore_index=True)
+def unknown_visit_cells(frames: dict[str, pd.DataFrame], platform: Platform) -> dict[str, pd.DataFrame]:
+    """Per record type of ``frames``, each 回访结果 cell the settings do not list: value, file."""
+    meanings = list(platform.visit_meanings())
+    found = {}
+    for kind, frame in frames.items():
+        values = frame[VISIT_COLUMNS[kind][0]]
+        unknown = values.notna() & ~values.isin(meanings)
+        found[kind] = pd.DataFrame({"value": values[unknown].astype(str), "file": frame.loc[unknown, "_file"]})
+    return found
+
+
+def unknown_visit_summary(cells: list[pd.DataFrame]) -> pd.DataFrame:
+    """value, rows, files: the values of ``cells`` (``unknown_visit_cells``, in the order read), most
+    rows first."""
+    table = pd.concat(cells, ignore_index=True) if cells else pd.DataFrame(columns=["value", "file"])
     if table.empty:
         return pd.DataFrame(columns=["value", "rows", "files"])
     grouped = table.groupby("value", sort=False)
     summary = pd.DataFrame({"rows": grouped.size(), "files": grouped["file"].agg(lambda f: list(dict.fromkeys(f)))})
     return summary.reset_index().sort_values(["rows", "value"], ascending=[False, True], kind="stable")
+
+
+def unknown_visit_values(frames: dict[str, pd.DataFrame], platform: Platform) -> pd.DataFrame:
+    """value, rows, files: each 回访结果 value the settings do not list, most rows first."""
+    return unknown_visit_summary(list(unknown_visit_cells(frames, platform).values()))
 
 
 def unknown_visits_error(unknown: pd.DataFrame, platform: Platform, data_dir) -> InputError:

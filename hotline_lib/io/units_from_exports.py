@@ -18,7 +18,8 @@ import yaml
 from hotline_lib.core.errors import InputError, SettingsError
 from hotline_lib.core.utils import write_text_atomic
 from hotline_lib.io.directory import UnitDirectory, load_units
-from hotline_lib.io.exports import export_files, input_folders, raw_frames
+from hotline_lib.io.export_tables import raw_frames
+from hotline_lib.io.exports import export_files, input_folders
 from hotline_lib.io.workspace import Workspace
 
 #: Name endings of a 街道 (streets, towns, townships); every other unit is guessed a 区直部门.

@@ -266,6 +266,7 @@ def validate(raw: pd.DataFrame, record_type: str, headers) -> tuple[pd.DataFrame
     typed, failures = type_columns(raw, times, flags, counts, worded)
     failures = pd.concat([failures, check_failures(typed, record_type)], ignore_index=True)
     failures = failures.drop_duplicates(subset=["index", "column"]).sort_values("index", kind="stable")
+    failures = failures.astype({"column": "str", "reason": "str"})   # text whatever found nothing (an empty frame's object)
     rejects = reject_rows(raw, failures, headers)
     valid = typed.drop(index=failures["index"].unique())
     return valid, rejects
