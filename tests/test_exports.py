@@ -442,3 +442,29 @@ def test_a_dataset_being_made_by_another_process_is_waited_for_and_read_not_made
     exports = load_exports(folder, units, cache_dir=cache)
     assert other.wait(timeout=60) == 0
     assert len(exports.orders) == 2 and len(exports.assignments) == 2
+
+
+def test_a_cached_dataset_is_keyed_on_every_module_that_reads_the_exports():
+    """``dataset_key`` hashes DATASET_CODE: every module of hotline_lib/io that io/exports.py imports,
+    directly or through another (a fix to any of them never serves a dataset made before it)."""
+    import ast
+    from pathlib import Path
+
+    from hotline_lib.io import exports
+
+    folder = Path(exports.__file__).parent
+
+    def imported(module: str) -> set[str]:
+        found = set()
+        for node in ast.walk(ast.parse((folder / f"{module}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("hotline_lib.io"):
+                found |= ({a.name for a in node.names} if node.module == "hotline_lib.io" else {node.module.split(".")[2]})
+        return found
+
+    seen, todo = set(), ["exports"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(imported(module))
+    assert seen == set(exports.DATASET_CODE) and {"export_tables", "file_validation"} <= seen

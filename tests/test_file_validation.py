@@ -3,15 +3,17 @@ errors as validating every file's rows at once."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from hotline_lib.core.errors import InputError
+from hotline_lib.core.errors import HotlineError, InputError
+from hotline_lib.io import file_validation
 from hotline_lib.io.export_tables import raw_frames
 from hotline_lib.io.exports import export_files, load_exports
-from hotline_lib.io.file_validation import runs_of_files, valid_rows, validated_group
+from hotline_lib.io.file_validation import runs_of_files, valid_rows, validated_run
 from hotline_lib.io.platform import Platform, read_visit_results
 from hotline_lib.io.validation import validate
 from tests.test_exports import ASSIGNMENT_HEADER, ORDER_HEADER, assignment, order, write_csv, write_xlsx
@@ -24,8 +26,12 @@ pytestmark = pytest.mark.usefixtures("english")
     ([5, 1, 1, 1, 1, 1], 2, [[0], [1, 2, 3, 4, 5]]),
     ([1, 1, 1], 4, [[0], [1], [2]]),
     ([3], 2, [[0]]),
-    ([0, 0, 0], 2, [[0], [1, 2]]),
+    ([0, 0, 0], 2, [[0, 1, 2]]),
     ([1, 2, 3, 4], 1, [[0, 1, 2, 3]]),
+    ([1, 3], 2, [[0], [1]]),
+    ([100, 101], 2, [[0], [1]]),
+    ([1] * 9 + [10], 2, [list(range(9)), [9]]),
+    ([4, 1, 1, 1, 1, 4], 3, [[0], [1, 2, 3, 4], [5]]),
 ])
 def test_runs_keep_the_files_in_order_each_once(weights, count, expected):
     files = [Path(f"{i}.csv") for i in range(len(weights))]
@@ -57,16 +63,17 @@ def data(tmp_path):
 
 
 def test_validated_in_runs_is_validated_at_once(data, tmp_path):
-    """Every way of cutting the files into two runs gives the valid rows and rejects that validating
-    every file's rows in one frame gives (raw_frames: the whole folder read as one)."""
+    """Every way of cutting the files into two or three runs gives the valid rows and rejects that
+    validating every file's rows in one frame gives (raw_frames: the whole folder read as one)."""
     platform = Platform()
     files = export_files(data)
     frames, headers, _, _ = raw_frames(files, data, None, platform)
     frames = read_visit_results(frames, platform, data)
     at_once = {kind: validate(frames[kind], kind, headers) for kind in ("orders", "assignments")}
     assert len(at_once["orders"][1]) and len(at_once["assignments"][1])   # the fixture has rejects of both kinds
-    for cut in range(len(files) + 1):
-        runs = [validated_group(run, data, tmp_path / "cache", platform) for run in (files[:cut], files[cut:]) if run]
+    cuts = [(a, b) for a in range(len(files) + 1) for b in range(a, len(files) + 1)]
+    for a, b in cuts:
+        runs = [validated_run(run, data, tmp_path / "cache", platform) for run in (files[:a], files[a:b], files[b:]) if run]
         for kind, (valid, rejects) in at_once.items():
             in_runs, rejected = valid_rows(runs, kind, platform)
             pd.testing.assert_frame_equal(in_runs.reset_index(drop=True), valid.reset_index(drop=True))
@@ -81,6 +88,18 @@ def test_the_folder_read_side_by_side_is_the_folder_read_in_one_process(data, un
     assert side_by_side.read == alone.read and side_by_side.skipped == alone.skipped
     assert side_by_side.sources == alone.sources and side_by_side.summary() == alone.summary()
     assert alone.counts() == {"read": 12, "used": 5, "duplicates": 2, "rejected": 5}
+    assert sorted(alone.orders["order_id"]) == ["00123", "00124", "00400"]
+    assert alone.orders.set_index("order_id").loc["00124", "visit_result"] == "满意"   # the fuller copy, b-orders.csv
+    # as the code before the runs gave them (bb827d6^), in its order: 合计 rows, orders, assignments
+    assert alone.rejects[["file", "row", "reason"]].values.tolist() == [
+        ["b-orders.csv", 4, "total row (合计/总计): not a record, left out"],
+        ["a-orders.csv", 4, "not a date and time"],
+        ["b-orders.csv", 3, "signed_at is before received_at"],
+        ["e-both.xlsx", 4, "missing value"],
+        ["f-assignments.csv", 3, "unit_completed_at is before dispatched_at"]]
+    assert alone.duplicates.values.tolist() == [["a-orders.csv", "", 3, "order", "00124", "b-orders.csv", "", 2],
+                                                ["e-both.xlsx", "派单", 3, "assignment", "00124", "f-assignments.csv", "", 2]]
+    assert alone.read == {"a-orders.csv": 3, "b-orders.csv": 3, "c-empty.csv": 0, "e-both.xlsx": 4, "f-assignments.csv": 2}
 
 
 def test_the_first_file_in_order_that_fails_is_the_error_side_by_side(data, units, tmp_path):
@@ -94,7 +113,24 @@ def test_the_first_file_in_order_that_fails_is_the_error_side_by_side(data, unit
     with pytest.raises(InputError) as side_by_side:
         load_exports(data, units, cache_dir=tmp_path / "cache", jobs=2)
     assert str(side_by_side.value) == str(alone.value) and "0-no-unit.csv" in str(alone.value)
-    assert side_by_side.value.__cause__ is None
+    chain, error = [], side_by_side.value
+    while error is not None:
+        chain.append(type(error).__name__)
+        error = error.__cause__ or error.__context__
+    assert "_RemoteTraceback" not in chain
+
+
+def die(*args):
+    """A process of the pool killed (out of memory, say) while it validates."""
+    os._exit(9)
+
+
+def test_a_process_of_the_pool_that_dies_is_one_error_and_nothing_is_stored(data, units, tmp_path, monkeypatch):
+    monkeypatch.setattr(file_validation, "validated_run", die)
+    cache = tmp_path / "cache"
+    with pytest.raises(HotlineError, match="a process reading the exports in .* ended before it was done"):
+        load_exports(data, units, cache_dir=cache, jobs=2)
+    assert not list(cache.glob("dataset-*/meta.json"))
 
 
 def test_unknown_visit_results_in_files_of_both_runs_are_one_error(data, units, tmp_path):

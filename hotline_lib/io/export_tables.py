@@ -7,7 +7,7 @@ processes); ``raw_frames`` reads a whole data folder's files into one raw frame 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -121,8 +121,8 @@ def _tables(path: Path, keys: set[str], cache_dir: Path | None, words: Columns |
 class FileTables:
     """One export file's tables (``file_tables``): per record type its tables' raw text rows with
     provenance (_file, _sheet, _row) under canonical names, the header the file used for each
-    column, its 合计 rows (in the rejects layout) and each 工单 table's columns; ``skipped``: the
-    file holds no export."""
+    column, its 合计 rows (in the rejects layout), each 工单 table's columns and the rows read (the
+    tables' and the 合计 rows); ``skipped``: the file holds no export."""
 
     name: str
     skipped: bool = False
@@ -130,11 +130,11 @@ class FileTables:
     headers: dict[str, str] = field(default_factory=dict)
     totals: list[pd.DataFrame] = field(default_factory=list)
     order_columns: list[list[str]] = field(default_factory=list)
+    rows: int = 0
 
-    @property
-    def rows(self) -> int:
-        """Rows read from the file: its tables' rows and its 合计 rows."""
-        return sum(len(t) for parts in self.tables.values() for t in parts) + sum(len(t) for t in self.totals)
+    def account(self) -> FileTables:
+        """The file without its tables' rows (what a process validating it sends back)."""
+        return replace(self, tables={kind: [] for kind in KINDS})
 
 
 def file_tables(path: Path, data_dir: Path, cache_dir: Path | None, platform: Platform) -> FileTables:
@@ -172,6 +172,7 @@ def file_tables(path: Path, data_dir: Path, cache_dir: Path | None, platform: Pl
             if source and source != "category":   # the level counted is the file's 问题分类 (io/coverage.py)
                 read.headers["category"] = read.headers[source]
         read.tables[kind].append(cells)
+        read.rows += len(cells) + len(closing)
     return read
 
 
@@ -196,11 +197,17 @@ def raw_frames(files: list[Path], data_dir: Path, cache_dir: Path | None, platfo
     spellings); each 工单 table's ``category`` is the level its settings count."""
     platform = platform or Platform()
     read = [file_tables(path, data_dir, cache_dir, platform) for path in files]
-    check_category_level([columns for file in read for columns in file.order_columns], platform, data_dir)
+    headers, skipped = folder_account(read, platform, data_dir)
     frames = {kind: kind_frame([t for file in read for t in file.tables[kind]], kind, platform.columns) for kind in KINDS}
-    headers = {file.name: file.headers for file in read if file.headers}
-    skipped = [(file.name, NOT_AN_EXPORT) for file in read if file.skipped]
     return frames, headers, skipped, joined_totals([t for file in read for t in file.totals])
+
+
+def folder_account(read: list[FileTables], platform: Platform, data_dir: Path) -> tuple[dict, list[tuple[str, str]]]:
+    """(file -> canonical -> the header it used, the files skipped as not exports with why) of a data
+    folder's files, in order; raises when the category level the settings name is in no 工单 table."""
+    check_category_level([columns for file in read for columns in file.order_columns], platform, data_dir)
+    return ({file.name: file.headers for file in read if file.headers},
+            [(file.name, NOT_AN_EXPORT) for file in read if file.skipped])
 
 
 def total_rejects(cells: pd.DataFrame, closing: pd.Series, file: str, sheet: str) -> pd.DataFrame:

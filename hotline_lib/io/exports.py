@@ -18,13 +18,17 @@ from hotline_lib.core.errors import HotlineError, InputError, UnknownUnitError
 from hotline_lib.core.i18n import N_, Message, gettext, names
 from hotline_lib.io.coverage import export_sources
 from hotline_lib.io.directory import UnitDirectory
-from hotline_lib.io.export_tables import KINDS, NOT_AN_EXPORT, joined_totals
+from hotline_lib.io.export_tables import KINDS, folder_account, joined_totals
 from hotline_lib.io.file_validation import valid_rows, validated_files
-from hotline_lib.io.platform import Platform, check_category_level, unknown_visit_summary, unknown_visits_error
+from hotline_lib.io.platform import Platform, unknown_visit_summary, unknown_visits_error
 from hotline_lib.io.reading import NOT_READ, SAVE_AS, SUPPORTED, file_digest
 from hotline_lib.io.sample_data import SAMPLE_MARKER
 from hotline_lib.io.validation import FUTURE, FUTURE_TOLERANCE, PROVENANCE, REJECT_COLUMNS, TIMEZONE, parse_times
 
+#: The modules of hotline_lib/io that read, validate and join the exports (every one ``exports``
+#: imports, directly or not: tests/test_exports.py): a cached dataset is keyed on their code.
+DATASET_CODE = ("coverage", "directory", "export_tables", "exports", "file_validation", "headers", "missing_columns",
+                "platform", "reading", "sample_data", "totals", "unknown_units", "validation", "visit_details")
 #: Subfolders of a data folder that hold other inputs (city ranking, case stories, exemptions), not exports.
 INPUT_FOLDERS = {"city_ranking", "cases", "exemptions"}
 #: Why a file of the data folder is skipped (msgids: kept as keys, said in the reader's language).
@@ -272,37 +276,18 @@ def rows_summary(files: int, read: int, used: int, duplicates: int, rejected: in
     return summary
 
 
-def rows_per_file(files: list[Path], data_dir: Path, frames) -> dict[str, int]:
-    """Rows read from each file (a file holding only a header reads 0), by its name in the data folder."""
-    read = {str(path.relative_to(data_dir)): 0 for path in files}
-    for frame in frames:
-        for name, count in frame["_file"].value_counts().items():
-            read[name] += int(count)
-    return read
-
-
 def dataset_key(files: list[Path], units: UnitDirectory, platform: Platform | None = None) -> str:
     """What a validated dataset depends on: every file's content, the unit directory, the platform's
     words (the working folder's header spellings, visit results and category level), and the code
     that reads and validates (so a fix to the reader never serves a stale cache)."""
-    from hotline_lib.io import coverage
-    from hotline_lib.io import exports
-    from hotline_lib.io import headers
-    from hotline_lib.io import missing_columns
-    from hotline_lib.io import platform as platform_module
-    from hotline_lib.io import reading
-    from hotline_lib.io import totals
-    from hotline_lib.io import validation
-    from hotline_lib.io import visit_details
     from hotline_lib.core.config import COLUMNS_FILE
 
     digest = hashlib.sha256()
     for path in files:
         digest.update(f"{path.name}:{file_digest(path)}\n".encode())
     digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
-    for module in (exports, headers, missing_columns, platform_module, reading, totals, validation, coverage,
-                   visit_details):
-        digest.update(Path(module.__file__).read_bytes())
+    for module in DATASET_CODE:
+        digest.update((Path(__file__).parent / f"{module}.py").read_bytes())
     digest.update(COLUMNS_FILE.read_bytes())
     digest.update((platform or Platform()).fingerprint().encode())
     return digest.hexdigest()[:32]
@@ -429,7 +414,8 @@ def load_exports(data_dir: str | Path, units: UnitDirectory, cache_dir: Path | N
 
     With a cache folder, each parsed file is kept as Parquet (a second run reads no spreadsheet), and
     so is the validated, de-duplicated dataset (a second run validates nothing again). ``jobs`` > 1
-    validates orders and assignments in two processes (the same functions: the same rows and rejects).
+    reads and validates the files in that many processes (io/file_validation.py: the same rows,
+    rejects and errors).
     ``platform``: how the working folder's platform writes its exports (io/platform.py; default: the
     package's header spellings, the default visit results, the automatic category level).
     """
@@ -458,8 +444,7 @@ def _load_exports(data_dir: Path, files: list[Path], others: list, units: UnitDi
     platform = platform or Platform()
     done = validated_files(files, data_dir, cache_dir, platform, jobs)
     accounts = [file for run in done for file in run.files]
-    check_category_level([columns for file in accounts for columns in file.order_columns], platform, data_dir)
-    skipped = [(file.name, NOT_AN_EXPORT) for file in accounts if file.skipped]
+    headers, skipped = folder_account(accounts, platform, data_dir)
     accounts = [file for file in accounts if not file.skipped]
     files = [p for p in files if str(p.relative_to(data_dir)) not in {name for name, _ in skipped}]
     if not files:
@@ -469,7 +454,6 @@ def _load_exports(data_dir: Path, files: list[Path], others: list, units: UnitDi
                                      if kind in run.unknown_visits])
     if len(unknown):
         raise unknown_visits_error(unknown, platform, data_dir)
-    headers = {file.name: file.headers for file in accounts if file.headers}
     read = {file.name: file.rows for file in accounts}
     orders, order_rejects = valid_rows(done, "orders", platform)
     assignments, assignment_rejects = valid_rows(done, "assignments", platform)

@@ -199,6 +199,11 @@ def read_visit_results(frames: dict[str, pd.DataFrame], platform: Platform, data
     unknown = unknown_visit_values(frames, platform)
     if len(unknown):
         raise unknown_visits_error(unknown, platform, data_dir)
+    return visit_results_said(frames, platform)
+
+
+def visit_results_said(frames: dict[str, pd.DataFrame], platform: Platform) -> dict[str, pd.DataFrame]:
+    """``read_visit_results`` of frames whose 回访结果 values the settings all list (checked already)."""
     meanings = platform.visit_meanings()
     read = {}
     for kind, frame in frames.items():

@@ -347,8 +347,17 @@ def cache_key(path: Path, key_headers: set[str]) -> str:
     return f"{file_digest(path)}-v{CACHE_VERSION}-" + hashlib.sha256("|".join(sorted(key_headers)).encode()).hexdigest()[:8]
 
 
-def is_cached(path: Path, key_headers: set[str], cache_dir: Path) -> bool:
-    return (cache_dir / f"{cache_key(path, key_headers)}.json").exists()
+def cached_rows(path: Path, key_headers: set[str], cache_dir: Path) -> int | None:
+    """The rows of a file's tables as the per-file cache holds them, read from the Parquet footers
+    (no row is read); None when the file is not in the cache (or its entry is damaged)."""
+    import pyarrow.parquet as pq
+
+    key = cache_key(path, key_headers)
+    try:
+        meta = json.loads((cache_dir / f"{key}.json").read_text(encoding="utf-8"))
+        return sum(pq.read_metadata(cache_dir / f"{key}-{i}.parquet").num_rows for i in range(len(meta["sheets"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _load_cached(path: Path, cache_dir: Path, key: str) -> list[RawSheet] | None:
