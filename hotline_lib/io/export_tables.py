@@ -1,8 +1,9 @@
 """An export file's tables: each recognised as 工单 or 派单 by its headers, its columns renamed to
 the canonical names, its closing 合计 rows set aside; a file holding no export is skipped.
 
-``file_tables`` reads one file (io/file_validation.py validates each file on its own, in a pool of
-processes); ``raw_frames`` reads a whole data folder's files into one raw frame per record type.
+``file_tables`` reads one file (io/file_validation.py reads and validates runs of files side by side,
+in a pool of processes); ``raw_frames`` reads a whole data folder's files into one raw frame per
+record type (`hotline units --from-exports`, and the tests' reference for the runs).
 """
 
 from __future__ import annotations
