@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -286,11 +286,16 @@ def dataset_key(files: list[Path], units: UnitDirectory, platform: Platform | No
     for path in files:
         digest.update(f"{path.name}:{file_digest(path)}\n".encode())
     digest.update(json.dumps([u.model_dump() for u in units.units], ensure_ascii=False, sort_keys=True).encode())
-    for module in DATASET_CODE:
-        digest.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    digest.update(_dataset_code_digest())
     digest.update(COLUMNS_FILE.read_bytes())
     digest.update((platform or Platform()).fingerprint().encode())
     return digest.hexdigest()[:32]
+
+
+@cache
+def _dataset_code_digest() -> bytes:
+    """A digest of DATASET_CODE's source, read once per process (every month's kernel asks for the key)."""
+    return hashlib.sha256(b"".join((Path(__file__).parent / f"{module}.py").read_bytes() for module in DATASET_CODE)).digest()
 
 
 def _current_meta(folder: Path) -> dict | None:

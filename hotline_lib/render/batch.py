@@ -171,15 +171,18 @@ def _collected(outcomes, pool, futures: list, count: int):
             for future in futures:
                 if future.done() and future.exception() is not None:
                     if isinstance(future.exception(), BrokenProcessPool):   # (not a bug of ours: said as above)
-                        raise ReportError("a process of the batch ended before its months were done (out of memory, "
-                                          "or killed); the months it had are not published: run them again") from None
+                        raise _worker_ended() from None
                     raise future.exception()
             if any(process.exitcode is not None for process in list((getattr(pool, "_processes", None) or {}).values())):
-                raise ReportError("a process of the batch ended before its months were done (out of memory, or "
-                                  "killed); the months it had are not published: run them again")
+                raise _worker_ended()
             continue
         count -= 1
         yield item
+
+
+def _worker_ended() -> ReportError:
+    return ReportError("a process of the batch ended before its months were done (out of memory, or killed); the "
+                       "months it had are not published: run them again")
 
 
 def _os_reason(exc: OSError) -> str:
