@@ -180,6 +180,17 @@ def _collected(outcomes, pool, futures: list, count: int):
         yield item
 
 
+def _stop(pool: ProcessPoolExecutor, seconds: float = 5) -> None:
+    """Cancel the months not started and give the pool's manager thread ``seconds`` to end. Python 3.11
+    wakes that thread at exit without a lock (concurrent/futures/process.py ``_python_exit``): were it
+    still closing its pipe then, an "OSError: [Errno 9] Bad file descriptor" traceback would follow
+    the run's last line (seen once in a test's Ctrl-C; later Pythons take a lock there)."""
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(timeout=seconds)
+
+
 def _worker_ended() -> ReportError:
     return ReportError("a process of the batch ended before its months were done (out of memory, or killed); the "
                        "months it had are not published: run them again")
@@ -271,7 +282,7 @@ def render_range(months: list[str], workspace: Workspace | None = None, jobs: in
                     summary.outcomes.append(outcome)
                     progress(month, status)
             except BaseException:   # (Ctrl-C, a broken pool): the months not started yet are not started
-                pool.shutdown(wait=False, cancel_futures=True)
+                _stop(pool)
                 raise
     summary.outcomes.sort(key=lambda o: o.month)
     summary.index = write_index(workspace)
